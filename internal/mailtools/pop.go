@@ -1,0 +1,269 @@
+package mailtools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+
+	pop3 "github.com/knadh/go-pop3"
+)
+
+// DefaultMaxMessageSize bounds what Fetch reads into memory; larger
+// messages are still available as a stream through Open.
+const DefaultMaxMessageSize = 32 << 20
+
+// ErrTooLarge means a message is larger than Fetch will hold in memory.
+var ErrTooLarge = errors.New("mailtools: the message is too large to show")
+
+// POP is a POP3 mailbox server.
+type POP struct {
+	Server         Server
+	MaxMessageSize int64 // Fetch limit; 0 means DefaultMaxMessageSize
+}
+
+// Login checks credentials: it opens a session and closes it again.
+func (p *POP) Login(ctx context.Context, cred Credentials) error {
+	s, err := p.Dial(ctx, cred)
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// Session is one authenticated POP3 session. Message numbers are stable
+// within it; deletions take effect only when it ends with QUIT. A Session
+// is for one goroutine at a time.
+type Session struct {
+	addr     string
+	lc       *lineConn
+	pc       *pop3.Conn
+	maxFetch int64
+
+	caps     *capabilities // nil until asked
+	count    int
+	total    int64
+	statDone bool
+	uidl     uidlState
+
+	inflight *dotReader // a RETR body handed out by Open
+	closed   bool
+}
+
+// handOver is the go-pop3 Dialer that hands it our prepared connection.
+type handOver struct{ c net.Conn }
+
+func (h handOver) Dial(network, address string) (net.Conn, error) { return h.c, nil }
+
+// Dial connects and authenticates with USER and PASS.
+func (p *POP) Dial(ctx context.Context, cred Credentials) (*Session, error) {
+	if err := p.Server.Validate(); err != nil {
+		return nil, &UnavailableError{Addr: p.Server.Addr, Err: err}
+	}
+	if err := cred.validate(); err != nil {
+		return nil, err
+	}
+	lc, err := dialPOP(ctx, p.Server)
+	if err != nil {
+		return nil, err
+	}
+	stop := lc.watch(ctx)
+	defer stop()
+	host, port, _ := net.SplitHostPort(p.Server.Addr)
+	portNum, _ := strconv.Atoi(port)
+	pc, err := pop3.New(pop3.Opt{Host: host, Port: portNum, Dialer: handOver{lc}}).NewConn()
+	if err != nil {
+		// go-pop3 leaves the connection open when the greeting fails.
+		lc.Close()
+		return nil, &UnavailableError{Addr: p.Server.Addr, Err: err}
+	}
+	s := &Session{addr: p.Server.Addr, lc: lc, pc: pc, maxFetch: p.MaxMessageSize}
+	if s.maxFetch <= 0 {
+		s.maxFetch = DefaultMaxMessageSize
+	}
+	if err := pc.User(cred.User); err != nil {
+		return nil, s.authFailed("USER", err)
+	}
+	if err := pc.Pass(cred.Password); err != nil {
+		return nil, s.authFailed("PASS", err)
+	}
+	return s, nil
+}
+
+// authFailed closes the session and says why login failed: the server
+// gone, a temporary condition (RFC 2449 / 3206 response codes), or refused
+// credentials.
+func (s *Session) authFailed(cmd string, err error) error {
+	s.abort()
+	err = s.wrap(cmd, err)
+	var re *replyError
+	if errors.As(err, &re) {
+		if strings.Contains(re.text, "[SYS/") || strings.Contains(re.text, "[IN-USE]") {
+			return &UnavailableError{Addr: s.addr, Err: err}
+		}
+		return ErrBadCredentials
+	}
+	return err
+}
+
+// wrap turns an error from go-pop3 or from our own reading into a typed one.
+func (s *Session) wrap(cmd string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if s.lc.failed() != nil {
+		s.abort()
+		return &UnavailableError{Addr: s.addr, Err: s.lc.failed()}
+	}
+	var re *replyError
+	var pe *ProtocolError
+	var ue *UnavailableError
+	switch {
+	case errors.As(err, &re), errors.As(err, &ue):
+		return err
+	case errors.As(err, &pe):
+		s.abort() // out of step with the server: no further commands
+		return err
+	}
+	// go-pop3 reports "-ERR text" as a plain error holding the text, and
+	// anything else it cannot read as "unknown response".
+	if strings.HasPrefix(err.Error(), "unknown response") {
+		s.abort()
+		return &ProtocolError{Command: cmd, Reply: truncate(err.Error(), 80)}
+	}
+	return &replyError{cmd: cmd, text: err.Error()}
+}
+
+// ready checks that the session can take a command: open, and any stream
+// handed out before read to its end.
+func (s *Session) ready() error {
+	if s.closed {
+		return &UnavailableError{Addr: s.addr, Err: errors.New("session closed")}
+	}
+	if s.inflight != nil {
+		d := s.inflight
+		s.inflight = nil
+		if err := d.drain(); err != nil {
+			s.abort()
+			return &UnavailableError{Addr: s.addr, Err: err}
+		}
+	}
+	return nil
+}
+
+// simple sends a single-line command through go-pop3 and returns the text
+// after +OK.
+func (s *Session) simple(ctx context.Context, verb string, args ...any) (string, error) {
+	if err := s.ready(); err != nil {
+		return "", err
+	}
+	stop := s.lc.watch(ctx)
+	defer stop()
+	b, err := s.pc.Cmd(verb, false, args...)
+	if err != nil {
+		return "", s.wrap(verb, err)
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+// multi sends a command with a multi-line reply and returns the reader of
+// its body; the caller reads it to the end before the next command.
+func (s *Session) multi(ctx context.Context, verb string, args ...any) (*dotReader, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	stop := s.lc.watch(ctx)
+	defer stop()
+	if err := s.pc.Send(commandLine(verb, args...)); err != nil {
+		return nil, s.wrap(verb, err)
+	}
+	if _, err := s.lc.readReply(verb); err != nil {
+		return nil, s.wrap(verb, err)
+	}
+	return newDotReader(s.lc.br), nil
+}
+
+func commandLine(verb string, args ...any) string {
+	var b strings.Builder
+	b.WriteString(verb)
+	for _, a := range args {
+		fmt.Fprintf(&b, " %v", a)
+	}
+	return b.String()
+}
+
+// readAll reads a multi-line body within a limit; past it the rest is
+// drained and ok is false.
+func (s *Session) readAll(ctx context.Context, d *dotReader, limit int64) (data []byte, ok bool, err error) {
+	stop := s.lc.watch(ctx)
+	defer stop()
+	data, err = io.ReadAll(io.LimitReader(d, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		return data[:limit], false, d.drain()
+	}
+	if err != nil {
+		return nil, false, s.wrap("read", err)
+	}
+	return data, true, nil
+}
+
+// stat learns the message count and total size once per session.
+func (s *Session) stat(ctx context.Context) error {
+	if s.statDone {
+		return nil
+	}
+	// Not go-pop3's Stat: it panics on a bare "+OK".
+	text, err := s.simple(ctx, "STAT")
+	if err != nil {
+		return err
+	}
+	f := strings.Fields(text)
+	if len(f) < 2 {
+		return &ProtocolError{Command: "STAT", Reply: truncate(text, 80)}
+	}
+	n, err1 := strconv.Atoi(f[0])
+	size, err2 := strconv.ParseInt(f[1], 10, 64)
+	if err1 != nil || err2 != nil || n < 0 || size < 0 {
+		return &ProtocolError{Command: "STAT", Reply: truncate(text, 80)}
+	}
+	s.count, s.total, s.statDone = n, size, true
+	return nil
+}
+
+// Count returns the number of messages in the mailbox.
+func (s *Session) Count(ctx context.Context) (int, error) {
+	err := s.stat(ctx)
+	return s.count, err
+}
+
+// Close ends the session with QUIT, which commits deletions, and closes
+// the connection whatever QUIT says. It is safe to call more than once.
+func (s *Session) Close() error {
+	if s.closed {
+		return nil
+	}
+	if s.inflight != nil && !s.inflight.done {
+		// A stream was left unread: nothing to commit, just hang up.
+		s.abort()
+		return nil
+	}
+	s.inflight = nil
+	s.closed = true
+	defer s.lc.Close() // go-pop3's Quit leaves it open when QUIT fails
+	stop := s.lc.watch(context.Background())
+	defer stop()
+	if err := s.pc.Quit(); err != nil {
+		return s.wrap("QUIT", err)
+	}
+	return nil
+}
+
+// abort hangs up without QUIT: the server commits no deletions.
+func (s *Session) abort() {
+	s.closed = true
+	s.inflight = nil
+	s.lc.Close()
+}

@@ -1,0 +1,308 @@
+package mailtools
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"io"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+)
+
+// These tests pin down, one by one, the defects of go-pop3 v1.0.0 that
+// must not reach a user, against a scripted server.
+
+const (
+	capaPlain = "+OK\r\nUSER\r\nTOP\r\nUIDL\r\n.\r\n"
+	capaNoUID = "+OK\r\nUSER\r\nTOP\r\n.\r\n"
+)
+
+// retrHeader is the header of the message used for RETR tests; its
+// fingerprint is what a header-matched ref carries.
+const retrHeader = "From: a@example.test\r\nSubject: dots\r\n\r\n"
+
+func TestRetrUnstuffsDots(t *testing.T) {
+	long := strings.Repeat("x", 6000)
+	wire := retrHeader + "..leading dot\r\n...two\r\n" + long + "\r\n.\r\n"
+	want := retrHeader + ".leading dot\r\n..two\r\n" + long + "\r\n"
+	srv := newScriptServer(t, "+OK ready\r\n", steps(loginSteps(), []step{
+		{expect: "STAT", reply: "+OK 1 100\r\n"},
+		{expect: "TOP 1 0", reply: "+OK\r\n" + retrHeader + ".\r\n"},
+		{expect: "RETR 1", reply: "+OK\r\n" + wire},
+		{expect: "QUIT", reply: "+OK bye\r\n"},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	ref := Ref{Num: 1, ID: headerFingerprint([]byte(retrHeader))}
+	m, err := s.Fetch(context.Background(), ref)
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	if got := string(m.Raw); got != want {
+		t.Errorf("raw message differs: got %d bytes, want %d (first diff at %d)", len(got), len(want), firstDiff(got, want))
+	}
+	if m.Envelope.Subject != "dots" {
+		t.Errorf("subject: got %q, want %q", m.Envelope.Subject, "dots")
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	srv.transcript()
+}
+
+func firstDiff(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+func TestStatBareOKIsAnErrorNotAPanic(t *testing.T) {
+	srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+		{expect: "STAT", reply: "+OK\r\n"},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	_, err := s.Count(context.Background())
+	var pe *ProtocolError
+	if !errors.As(err, &pe) {
+		t.Fatalf("Count on a bare +OK: got %v, want a *ProtocolError", err)
+	}
+	s.Close()
+	if _, closed := srv.transcript(); !closed {
+		t.Error("the connection was left open after a protocol error")
+	}
+}
+
+func TestCRLFInCredentialsNeverReachesTheWire(t *testing.T) {
+	for _, cred := range []Credentials{
+		{User: "ann\r\nDELE 1", Password: "pw"},
+		{User: "ann", Password: "pw\r\nDELE 1"},
+		{User: "ann", Password: "pw\nQUIT"},
+		{User: "ann\x00", Password: "pw"},
+		{User: "", Password: "pw"},
+	} {
+		t.Run(strings.ReplaceAll(cred.User+"/"+cred.Password, "\r\n", "CRLF"), func(t *testing.T) {
+			srv := newScriptServer(t, "+OK\r\n")
+			_, err := testPOP(srv.addr()).Dial(context.Background(), cred)
+			if !errors.Is(err, ErrBadCredentials) {
+				t.Fatalf("got %v, want ErrBadCredentials", err)
+			}
+			// No connection was even opened: the script server never saw one.
+			srv.ln.Close()
+			if got, _ := srv.transcript(); got != "" {
+				t.Errorf("client wrote %q, want nothing", got)
+			}
+		})
+	}
+}
+
+func TestFailedGreetingClosesTheConnection(t *testing.T) {
+	srv := newScriptServer(t, "-ERR too busy\r\n")
+	_, err := testPOP(srv.addr()).Dial(context.Background(), testCred)
+	var ue *UnavailableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("got %v, want *UnavailableError", err)
+	}
+	if _, closed := srv.transcript(); !closed {
+		t.Error("connection leaked after a failed greeting")
+	}
+}
+
+func TestFailedQuitClosesTheConnection(t *testing.T) {
+	srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+		{expect: "QUIT", reply: "-ERR cannot commit\r\n"},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	if err := s.Close(); err == nil {
+		t.Error("Close: got nil, want the QUIT failure")
+	}
+	if _, closed := srv.transcript(); !closed {
+		t.Error("connection leaked after a failed QUIT")
+	}
+}
+
+func TestWrongPassword(t *testing.T) {
+	srv := newScriptServer(t, "+OK\r\n",
+		step{expect: "USER ann", reply: "+OK\r\n"},
+		step{expect: "PASS pw", reply: "-ERR [AUTH] Authentication failed.\r\n"},
+	)
+	_, err := testPOP(srv.addr()).Dial(context.Background(), testCred)
+	if !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("got %v, want ErrBadCredentials", err)
+	}
+	if _, closed := srv.transcript(); !closed {
+		t.Error("connection left open after a refused login")
+	}
+}
+
+func TestTemporaryLoginFailureIsNotABadPassword(t *testing.T) {
+	srv := newScriptServer(t, "+OK\r\n",
+		step{expect: "USER ann", reply: "+OK\r\n"},
+		step{expect: "PASS pw", reply: "-ERR [SYS/TEMP] try later\r\n"},
+	)
+	_, err := testPOP(srv.addr()).Dial(context.Background(), testCred)
+	var ue *UnavailableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("got %v, want *UnavailableError", err)
+	}
+	srv.transcript()
+}
+
+func TestOpenStreamsBeforeTheMessageEnds(t *testing.T) {
+	hold := make(chan struct{})
+	srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+		{expect: "STAT", reply: "+OK 1 100\r\n"},
+		{expect: "TOP 1 0", reply: "+OK\r\n" + retrHeader + ".\r\n"},
+		{expect: "LIST 1", reply: "+OK 1 100\r\n"},
+		{expect: "RETR 1", reply: "+OK\r\n" + retrHeader + "first part\r\n"},
+		// The rest comes only after the client has read the first part.
+		{hold: hold, reply: "second part\r\n.\r\n"},
+		{expect: "QUIT", reply: "+OK\r\n"},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	r, size, err := s.Open(context.Background(), Ref{Num: 1, ID: headerFingerprint([]byte(retrHeader))})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if size != 100 {
+		t.Errorf("size: got %d, want 100", size)
+	}
+	first := make([]byte, len(retrHeader)+len("first part\r\n"))
+	if _, err := io.ReadFull(r, first); err != nil {
+		t.Fatalf("reading the start of the stream before the server sent the end: %v", err)
+	}
+	close(hold)
+	rest, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("reading the rest: %v", err)
+	}
+	if got := string(first) + string(rest); got != retrHeader+"first part\r\nsecond part\r\n" {
+		t.Errorf("stream: got %q", got)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	srv.transcript()
+}
+
+func TestSilentServerTimesOut(t *testing.T) {
+	hold := make(chan struct{})
+	defer close(hold)
+	srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+		{expect: "STAT", hold: hold},
+	})...)
+	p := testPOP(srv.addr())
+	p.Server.CommandTimeout = 200 * time.Millisecond
+	s := dialTest(t, p)
+	start := time.Now()
+	_, err := s.Count(context.Background())
+	var ue *UnavailableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("got %v, want *UnavailableError", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("gave up after %v, want about the command timeout", d)
+	}
+}
+
+func TestCancelledContextEndsTheCommand(t *testing.T) {
+	hold := make(chan struct{})
+	defer close(hold)
+	srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+		{expect: "STAT", hold: hold},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := s.Count(ctx); err == nil {
+		t.Fatal("Count under a cancelled context: got nil error")
+	}
+}
+
+func TestSTLS(t *testing.T) {
+	cert, pool := testCert(t)
+	srv := newScriptServer(t, "+OK hello\r\n", steps([]step{
+		{expect: "STLS", reply: "+OK begin TLS\r\n", upgrade: &tls.Config{Certificates: []tls.Certificate{cert}}},
+	}, loginSteps(), []step{
+		{expect: "STAT", reply: "+OK 3 300\r\n"},
+		{expect: "QUIT", reply: "+OK\r\n"},
+	})...)
+	p := testPOP(srv.addr())
+	p.Server.Security = SecuritySTARTTLS
+	p.Server.TLSConfig = &tls.Config{RootCAs: pool, ServerName: "mail.example.test"}
+	s := dialTest(t, p)
+	if n, err := s.Count(context.Background()); err != nil || n != 3 {
+		t.Fatalf("Count: got %d, %v; want 3", n, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	srv.transcript()
+}
+
+func TestSTLSRefusedSendsNoPassword(t *testing.T) {
+	srv := newScriptServer(t, "+OK hello\r\n", step{expect: "STLS", reply: "-ERR not here\r\n"})
+	p := testPOP(srv.addr())
+	p.Server.Security = SecuritySTARTTLS
+	_, err := p.Dial(context.Background(), testCred)
+	var ue *UnavailableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("got %v, want *UnavailableError", err)
+	}
+	if got, _ := srv.transcript(); strings.Contains(got, "PASS") || strings.Contains(got, "USER") {
+		t.Errorf("credentials sent without TLS: %q", got)
+	}
+}
+
+func TestSTLSWithUntrustedCertificateSendsNoPassword(t *testing.T) {
+	cert, _ := testCert(t)
+	srv := newScriptServer(t, "+OK hello\r\n",
+		step{expect: "STLS", reply: "+OK\r\n", upgrade: &tls.Config{Certificates: []tls.Certificate{cert}}, refused: true})
+	p := testPOP(srv.addr())
+	p.Server.Security = SecuritySTARTTLS // system roots: the test CA is not among them
+	_, err := p.Dial(context.Background(), testCred)
+	var ue *UnavailableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("got %v, want *UnavailableError", err)
+	}
+}
+
+// testCert makes a throwaway certificate for mail.example.test and a pool
+// that trusts it.
+func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "mail.example.test"},
+		DNSNames:              []string{"mail.example.test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}

@@ -1,0 +1,182 @@
+package mailtools
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// resolve is the sync check: it finds the message a reference names in
+// this session, or proves that it cannot. With UIDL a message that moved
+// (mail before it was deleted) is found by its id; without UIDL the
+// message at the listed number must still have the listed header
+// fingerprint.
+func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
+	if ref.Num < 1 || len(ref.ID) < 2 {
+		return 0, ErrBadRef
+	}
+	if err := s.stat(ctx); err != nil {
+		return 0, err
+	}
+	if ref.byUIDL() {
+		has, err := s.hasUIDL(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if !has {
+			return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
+		}
+		want := ref.ID[1:]
+		if ref.Num <= s.count {
+			uid, err := s.uidOf(ctx, ref.Num)
+			if err != nil {
+				return 0, err
+			}
+			if uid == want {
+				return ref.Num, nil
+			}
+		}
+		all, err := s.uidIndex(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if n, ok := all[want]; ok {
+			return n, nil
+		}
+		return 0, &SyncError{Ref: ref, Err: ErrMessageGone}
+	}
+	if ref.Num > s.count {
+		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
+	}
+	d, err := s.multi(ctx, "TOP", ref.Num, 0)
+	if err != nil {
+		return 0, err
+	}
+	header, _, err := s.readAll(ctx, d, maxHeaderBytes)
+	if err != nil {
+		return 0, err
+	}
+	if headerFingerprint(header) != ref.ID {
+		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
+	}
+	return ref.Num, nil
+}
+
+// Message is one message fetched whole.
+type Message struct {
+	Ref      Ref // as given, with Num updated if the message moved
+	Envelope Envelope
+	Raw      []byte // exactly as the server sent it, dot-stuffing removed
+}
+
+// Fetch checks the reference and reads the message into memory, up to the
+// POP's MaxMessageSize (ErrTooLarge past it; use Open to stream instead).
+func (s *Session) Fetch(ctx context.Context, ref Ref) (*Message, error) {
+	n, err := s.resolve(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.multi(ctx, "RETR", n)
+	if err != nil {
+		return nil, err
+	}
+	stop := s.lc.watch(ctx)
+	raw, err := io.ReadAll(io.LimitReader(d, s.maxFetch+1))
+	stop()
+	if err != nil {
+		return nil, s.wrap("RETR", err)
+	}
+	if int64(len(raw)) > s.maxFetch {
+		s.abort() // rather than read the rest only to throw it away
+		return nil, ErrTooLarge
+	}
+	ref.Num = n
+	return &Message{Ref: ref, Envelope: ParseEnvelope(splitHeader(raw)), Raw: raw}, nil
+}
+
+// Open checks the reference and streams the message as the server sends
+// it, with its size as LIST reports it. Read the stream to its end (or
+// Close the session) before the next call on the session; ctx bounds the
+// reading too.
+func (s *Session) Open(ctx context.Context, ref Ref) (io.Reader, int64, error) {
+	n, err := s.resolve(ctx, ref)
+	if err != nil {
+		return nil, 0, err
+	}
+	text, err := s.simple(ctx, "LIST", n)
+	if err != nil {
+		return nil, 0, err
+	}
+	var size int64
+	if f := strings.Fields(text); len(f) >= 2 {
+		size, _ = strconv.ParseInt(f[1], 10, 64)
+	}
+	d, err := s.multi(ctx, "RETR", n)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.inflight = d
+	return &streamReader{s: s, d: d, ctx: ctx}, size, nil
+}
+
+// streamReader reads a RETR body under the caller's context and turns
+// connection failures into UnavailableError.
+type streamReader struct {
+	s   *Session
+	d   *dotReader
+	ctx context.Context
+}
+
+func (r *streamReader) Read(p []byte) (int, error) {
+	if r.s.inflight != r.d {
+		return 0, errors.New("mailtools: stream used after its session moved on")
+	}
+	stop := r.s.lc.watch(r.ctx)
+	n, err := r.d.Read(p)
+	stop()
+	if err == io.EOF {
+		r.s.inflight = nil
+		return n, io.EOF
+	}
+	if err != nil {
+		return n, r.s.wrap("RETR", err)
+	}
+	return n, nil
+}
+
+// Delete is the seed's safe delete: it checks every reference first and
+// deletes nothing if any fails (a *SyncError says which); then it marks
+// each message with DELE and commits with QUIT. The session is over
+// afterwards, whatever the outcome.
+func (s *Session) Delete(ctx context.Context, refs []Ref) error {
+	if len(refs) == 0 {
+		return ErrBadRef
+	}
+	seen := make(map[int]bool, len(refs))
+	checked := make(map[Ref]bool, len(refs))
+	nums := make([]int, 0, len(refs))
+	for _, ref := range refs {
+		if checked[ref] {
+			continue
+		}
+		checked[ref] = true
+		n, err := s.resolve(ctx, ref)
+		if err != nil {
+			s.Close() // no DELE was sent: nothing to commit
+			return err
+		}
+		if !seen[n] {
+			seen[n] = true
+			nums = append(nums, n)
+		}
+	}
+	for _, n := range nums {
+		if _, err := s.simple(ctx, "DELE", n); err != nil {
+			s.abort() // hang up without QUIT: the server forgets the marks
+			return err
+		}
+	}
+	return s.Close()
+}
