@@ -1,0 +1,41 @@
+# gomailcgi: `make run` for the demo, `make test` for every test.
+GO ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.1.4
+FUZZTIME ?= 30s
+
+.PHONY: run build test bench lint fmt stack-start stack-stop
+
+## run: the webmail with its embedded demo mail servers; log in as demo / demo
+run:
+	$(GO) run ./cmd/gomailcgi -demo
+
+## build: bin/gomailcgi
+build:
+	$(GO) build -o bin/gomailcgi ./cmd/gomailcgi
+
+## test: install what the tests need (as root), start the real mail stack,
+## run every test with the race detector, fuzz briefly, stop the stack
+test:
+	FUZZTIME=$(FUZZTIME) bash scripts/test.sh
+
+## bench: the speed and memory targets
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## lint: vet, gofmt, staticcheck, govulncheck
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(GOVULNCHECK) ./... || echo "lint: govulncheck needs its database online (vuln.go.dev); skipped" >&2
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## stack-start / stack-stop: the real Dovecot + Postfix stack by hand
+stack-start:
+	bash scripts/install-deps.sh
+	bash scripts/mailstack.sh start
+stack-stop:
+	bash scripts/mailstack.sh stop

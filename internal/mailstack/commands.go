@@ -1,0 +1,106 @@
+package mailstack
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// scriptTimeout bounds one run of scripts/mailstack.sh (fill of thousands
+// of messages takes a few seconds).
+const scriptTimeout = 2 * time.Minute
+
+// Fill replaces user's inbox with n generated messages: POP message i has
+// the Subject "Test message i of n" and a distinct Message-ID.
+func (e Env) Fill(t testing.TB, user string, n int) {
+	t.Helper()
+	e.run(t, "fill", user, strconv.Itoa(n))
+}
+
+// Clear empties user's inbox.
+func (e Env) Clear(t testing.TB, user string) {
+	t.Helper()
+	e.run(t, "clear", user)
+}
+
+// Drain waits until Postfix has delivered all accepted mail to the Maildirs
+// (an SMTP "250" only means queued).
+func (e Env) Drain(t testing.TB) {
+	t.Helper()
+	e.run(t, "drain")
+}
+
+// AddUser adds user with password pass, or changes the password; the user
+// can log in as user or user@Domain and receives mail at user@Domain.
+// e.Users is not updated.
+func (e Env) AddUser(t testing.TB, user, pass string) {
+	t.Helper()
+	e.run(t, "adduser", user, pass)
+}
+
+// CertPool returns a pool holding only the stack's CA. If the CA file
+// cannot be read the pool is empty, so that verification fails.
+func (e Env) CertPool() *x509.CertPool {
+	pool := x509.NewCertPool()
+	if pem, err := os.ReadFile(e.CAFile); err == nil {
+		pool.AppendCertsFromPEM(pem)
+	}
+	return pool
+}
+
+// TLSConfig returns a client TLS configuration that trusts only the stack's
+// CA and expects its server name.
+func (e Env) TLSConfig() *tls.Config {
+	return &tls.Config{RootCAs: e.CertPool(), ServerName: e.TLSServerName, MinVersion: tls.VersionTLS12}
+}
+
+// run runs scripts/mailstack.sh with args against e's state directory.
+func (e Env) run(t testing.TB, args ...string) {
+	t.Helper()
+	script, err := e.scriptPath()
+	if err != nil {
+		t.Fatalf("mailstack: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), scriptTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", append([]string{script}, args...)...)
+	cmd.Env = append(os.Environ(), "MAILSTACK_DIR="+e.Dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("mailstack.sh %s: %v\n%s", args[0], err, out)
+	}
+}
+
+// scriptPath finds scripts/mailstack.sh: in the module that holds the
+// working directory (a test's package directory), else the one that
+// started the stack.
+func (e Env) scriptPath() (string, error) {
+	if dir, err := os.Getwd(); err == nil {
+		for {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				s := filepath.Join(dir, "scripts", "mailstack.sh")
+				if _, err := os.Stat(s); err == nil {
+					return s, nil
+				}
+				break
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	if e.script == "" {
+		return "", os.ErrNotExist
+	}
+	if _, err := os.Stat(e.script); err != nil {
+		return "", err
+	}
+	return e.script, nil
+}
