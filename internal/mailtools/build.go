@@ -1,0 +1,178 @@
+package mailtools
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"path"
+	"strings"
+	"time"
+
+	gomail "github.com/emersion/go-message/mail"
+)
+
+// maxBodyLine is the longest line, without its CRLF, that may travel
+// unencoded (RFC 5322 section 2.1.1).
+const maxBodyLine = 998
+
+// WriteTo writes m as an RFC 5322 message with the given Date and
+// Message-ID ("" for a fresh one). It validates m first. The Bcc
+// recipients never appear in the output. Attachments are streamed.
+func (m *Outgoing) WriteTo(w io.Writer, date time.Time, messageID string) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if messageID == "" {
+		messageID = NewMessageID(messageIDDomain(m.From.Addr))
+	}
+	if !validMsgID(messageID) {
+		return fmt.Errorf("mailtools: malformed Message-ID %q", messageID)
+	}
+	h := m.header(date, messageID)
+	body, enc := textBody(m.Body)
+
+	if len(m.Attachments) == 0 {
+		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+		h.Set("Content-Transfer-Encoding", enc)
+		tw, err := gomail.CreateSingleInlineWriter(w, h)
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(tw, body); err != nil {
+			return err
+		}
+		return tw.Close()
+	}
+
+	mw, err := gomail.CreateWriter(w, h)
+	if err != nil {
+		return err
+	}
+	var th gomail.InlineHeader
+	th.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	th.Set("Content-Transfer-Encoding", enc)
+	tw, err := mw.CreateSingleInline(th)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(tw, body); err != nil {
+		return err
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	for i, a := range m.Attachments {
+		if err := writeAttachment(mw, a); err != nil {
+			return fmt.Errorf("attachment %d: %w", i+1, err)
+		}
+	}
+	return mw.Close()
+}
+
+// header builds the top-level header. go-message writes fields in the
+// reverse order of Set, so they are set last to first.
+func (m *Outgoing) header(date time.Time, messageID string) gomail.Header {
+	var h gomail.Header
+	if len(m.References) > 0 {
+		h.SetMsgIDList("References", bareIDs(m.References))
+	}
+	if m.InReplyTo != "" {
+		h.SetMsgIDList("In-Reply-To", bareIDs([]string{m.InReplyTo}))
+	}
+	h.SetSubject(m.Subject)
+	h.SetAddressList("Cc", mailAddrs(m.Cc))
+	h.SetAddressList("To", mailAddrs(m.To))
+	h.SetAddressList("From", mailAddrs([]Address{m.From}))
+	h.SetMessageID(strings.TrimSuffix(strings.TrimPrefix(messageID, "<"), ">"))
+	h.SetDate(date)
+	return h
+}
+
+func writeAttachment(mw *gomail.Writer, a Attachment) error {
+	var ah gomail.AttachmentHeader
+	ah.Set("Content-Type", attachmentType(a))
+	ah.Set("Content-Transfer-Encoding", "base64")
+	// mime.FormatMediaType encodes non-ASCII values per RFC 2231, which
+	// AttachmentHeader.SetFilename would write as RFC 2047 words inside a
+	// quoted string instead.
+	disp := "attachment"
+	if a.Filename != "" {
+		disp = mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename})
+		if disp == "" {
+			return errors.New("file name cannot be encoded")
+		}
+	}
+	ah.Set("Content-Disposition", disp)
+	aw, err := mw.CreateAttachment(ah)
+	if err != nil {
+		return err
+	}
+	if a.Body != nil {
+		if _, err := io.Copy(aw, a.Body); err != nil {
+			return err
+		}
+	}
+	return aw.Close()
+}
+
+// attachmentType is the Content-Type to send for a, given or guessed.
+func attachmentType(a Attachment) string {
+	const fallback = "application/octet-stream"
+	ct := a.ContentType
+	if ct == "" {
+		ct = mime.TypeByExtension(path.Ext(a.Filename))
+	}
+	t, params, err := mime.ParseMediaType(ct)
+	if err != nil || strings.HasPrefix(t, "multipart/") || strings.HasPrefix(t, "message/") {
+		return fallback
+	}
+	if f := mime.FormatMediaType(t, params); f != "" {
+		return f
+	}
+	return fallback
+}
+
+// textBody normalizes line endings to CRLF, replaces invalid UTF-8, and
+// picks the transfer encoding: 7bit when every line is short ASCII,
+// quoted-printable otherwise.
+func textBody(s string) (body, encoding string) {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.ReplaceAll(s, "\n", "\r\n")
+	return s, bodyEncoding(s)
+}
+
+func bodyEncoding(s string) string {
+	line := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\r' || c == '\n':
+			line = 0
+			continue
+		case c >= 0x80 || c == 0 || c == 0x7f:
+			return "quoted-printable"
+		}
+		if line++; line > maxBodyLine {
+			return "quoted-printable"
+		}
+	}
+	return "7bit"
+}
+
+func bareIDs(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
+	}
+	return out
+}
+
+func mailAddrs(list []Address) []*gomail.Address {
+	out := make([]*gomail.Address, len(list))
+	for i, a := range list {
+		out[i] = &gomail.Address{Name: a.Name, Address: a.Addr}
+	}
+	return out
+}
