@@ -1,0 +1,165 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"gomailcgi/internal/mailtools"
+)
+
+// Config is everything the command line and environment decide.
+type Config struct {
+	Listen       string
+	POP          string
+	POPSecurity  string
+	SMTP         string
+	SMTPSecurity string
+	CAFile       string
+	KeyFile      string
+	FromDomain   string
+	BasePath     string
+	PageSize     int
+	IdleTimeout  time.Duration
+	MaxSession   time.Duration
+
+	Demo     bool
+	DemoMail string
+	DemoPOP  string
+	DemoSMTP string
+}
+
+// envPrefix names the environment fallback of each flag: -pop-security
+// is read from GOMAILCGI_POP_SECURITY when not given on the command line.
+const envPrefix = "GOMAILCGI_"
+
+// envName returns the environment variable behind a flag.
+func envName(flagName string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseConfig reads flags, then the environment for flags not given.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	c := &Config{}
+	fs := flag.NewFlagSet("gomailcgi", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "HTTP listen `address`")
+	fs.StringVar(&c.POP, "pop", "", "POP3 server `host:port`")
+	fs.StringVar(&c.POPSecurity, "pop-security", "tls", "POP3 connection security: tls, starttls or insecure")
+	fs.StringVar(&c.SMTP, "smtp", "", "SMTP submission server `host:port`")
+	fs.StringVar(&c.SMTPSecurity, "smtp-security", "starttls", "SMTP connection security: tls, starttls or insecure")
+	fs.StringVar(&c.CAFile, "ca-file", "", "PEM `file` of extra CA certificates to trust (a private mail server's CA)")
+	fs.StringVar(&c.KeyFile, "key-file", "", "`file` of state keys, one base64 32-byte key per line; the first seals, all open")
+	fs.StringVar(&c.FromDomain, "from-domain", "", "`domain` for the From address of users who log in without one (default: the POP host)")
+	fs.StringVar(&c.BasePath, "base-path", "", "URL `prefix` the pages live under, e.g. /mail")
+	fs.IntVar(&c.PageSize, "page-size", 50, "messages per list page")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 30*time.Minute, "log out after this long without a page")
+	fs.DurationVar(&c.MaxSession, "max-session", 12*time.Hour, "log out this long after login, whatever happens")
+	fs.BoolVar(&c.Demo, "demo", false, "start the embedded demo mail servers and use them")
+	fs.StringVar(&c.DemoMail, "demo-mail", "testdata", "`dir`ectory whose *.eml seed the demo mailbox")
+	fs.StringVar(&c.DemoPOP, "demo-pop", "127.0.0.1:8110", "demo POP3 listen `address`")
+	fs.StringVar(&c.DemoSMTP, "demo-smtp", "127.0.0.1:8025", "demo SMTP listen `address`")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: gomailcgi [flags]\n\nEvery flag can also be set as %sNAME (e.g. -pop-security as %s).\n\n", envPrefix, envName("pop-security"))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || envErr != nil {
+			return
+		}
+		if v := getenv(envName(f.Name)); v != "" {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("%s=%q: %v", envName(f.Name), v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return nil, envErr
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the values that parsing alone cannot.
+func (c *Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("-listen %q: want host:port", c.Listen)
+	}
+	if c.Demo {
+		for name, addr := range map[string]string{"-demo-pop": c.DemoPOP, "-demo-smtp": c.DemoSMTP} {
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				return fmt.Errorf("%s %q: want host:port", name, addr)
+			}
+			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+				return fmt.Errorf("%s %q: the demo servers listen on loopback only", name, addr)
+			}
+		}
+		if st, err := os.Stat(c.DemoMail); err != nil || !st.IsDir() {
+			return fmt.Errorf("-demo-mail %q: not a directory", c.DemoMail)
+		}
+	} else {
+		if c.POP == "" {
+			return errors.New("-pop is required (or -demo for the built-in demo servers)")
+		}
+		if c.SMTP == "" {
+			return errors.New("-smtp is required (or -demo for the built-in demo servers)")
+		}
+		for name, addr := range map[string]string{"-pop": c.POP, "-smtp": c.SMTP} {
+			if host, port, err := net.SplitHostPort(addr); err != nil || host == "" || port == "" {
+				return fmt.Errorf("%s %q: want host:port", name, addr)
+			}
+		}
+	}
+	if _, err := mailtools.ParseSecurity(c.POPSecurity); err != nil {
+		return fmt.Errorf("-pop-security: %v", err)
+	}
+	if _, err := mailtools.ParseSecurity(c.SMTPSecurity); err != nil {
+		return fmt.Errorf("-smtp-security: %v", err)
+	}
+	if c.PageSize < 1 || c.PageSize > mailtools.MaxPageSize {
+		return fmt.Errorf("-page-size %d: want 1 to %d", c.PageSize, mailtools.MaxPageSize)
+	}
+	if c.IdleTimeout < time.Minute || c.MaxSession < c.IdleTimeout {
+		return fmt.Errorf("-idle-timeout %v, -max-session %v: want at least a minute, and max-session >= idle-timeout", c.IdleTimeout, c.MaxSession)
+	}
+	if c.BasePath != "" && (!strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/")) {
+		return fmt.Errorf("-base-path %q: want a path like /mail, without a trailing slash", c.BasePath)
+	}
+	return nil
+}
+
+// tlsConfig returns the TLS settings for the mail servers: the system
+// roots, plus the CA file when one is given.
+func (c *Config) tlsConfig() (*tls.Config, error) {
+	if c.CAFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(c.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("-ca-file: %v", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("-ca-file %q: no PEM certificates in it", c.CAFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		check func(*Config) string
+	}{
+		{
+			name: "defaults with demo",
+			args: []string{"-demo", "-demo-mail", "."},
+			check: func(c *Config) string {
+				if c.Listen != "127.0.0.1:8080" || c.PageSize != 50 || c.IdleTimeout != 30*time.Minute || c.MaxSession != 12*time.Hour {
+					return "wrong defaults"
+				}
+				return ""
+			},
+		},
+		{
+			name: "environment fills what flags leave",
+			args: []string{"-pop", "pop.example.org:995"},
+			env:  map[string]string{"GOMAILCGI_SMTP": "smtp.example.org:587", "GOMAILCGI_POP_SECURITY": "starttls", "GOMAILCGI_PAGE_SIZE": "20"},
+			check: func(c *Config) string {
+				if c.SMTP != "smtp.example.org:587" || c.POPSecurity != "starttls" || c.PageSize != 20 {
+					return "environment not applied"
+				}
+				return ""
+			},
+		},
+		{
+			name: "a flag wins over the environment",
+			args: []string{"-pop", "a.example.org:110", "-smtp", "b.example.org:25", "-pop-security", "insecure"},
+			env:  map[string]string{"GOMAILCGI_POP": "env.example.org:995", "GOMAILCGI_POP_SECURITY": "tls"},
+			check: func(c *Config) string {
+				if c.POP != "a.example.org:110" || c.POPSecurity != "insecure" {
+					return "environment overrode a flag"
+				}
+				return ""
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, env(tt.env), &bytes.Buffer{})
+			if err != nil {
+				t.Fatalf("parseConfig: %v", err)
+			}
+			if msg := tt.check(c); msg != "" {
+				t.Errorf("%s: %+v", msg, c)
+			}
+		})
+	}
+}
+
+func TestParseConfigRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"no servers", nil, nil, "-pop is required"},
+		{"bad security", []string{"-pop", "a:1", "-smtp", "b:2", "-pop-security", "ssl"}, nil, "-pop-security"},
+		{"bad env security", []string{"-pop", "a:1", "-smtp", "b:2"}, map[string]string{"GOMAILCGI_SMTP_SECURITY": "none"}, "-smtp-security"},
+		{"bad env number", []string{"-demo"}, map[string]string{"GOMAILCGI_PAGE_SIZE": "many"}, "GOMAILCGI_PAGE_SIZE"},
+		{"pop without port", []string{"-pop", "mail.example.org", "-smtp", "b:2"}, nil, "-pop"},
+		{"page size", []string{"-demo", "-demo-mail", ".", "-page-size", "0"}, nil, "-page-size"},
+		{"demo not on loopback", []string{"-demo", "-demo-mail", ".", "-demo-pop", "0.0.0.0:110"}, nil, "loopback"},
+		{"demo mail missing", []string{"-demo", "-demo-mail", "/nonexistent"}, nil, "-demo-mail"},
+		{"base path", []string{"-demo", "-demo-mail", ".", "-base-path", "mail/"}, nil, "-base-path"},
+		{"unknown flag", []string{"-colour"}, nil, "-colour"},
+		{"stray argument", []string{"-demo", "-demo-mail", ".", "extra"}, nil, "extra"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			_, err := parseConfig(tt.args, env(tt.env), &stderr)
+			if err == nil {
+				t.Fatal("got no error")
+			}
+			if msg := err.Error() + stderr.String(); !strings.Contains(msg, tt.want) {
+				t.Errorf("error %q does not mention %q", msg, tt.want)
+			}
+		})
+	}
+}
+
+func TestBadFlagExitsWithStatus2(t *testing.T) {
+	if os.Getenv("GOMAILCGI_TEST_RUN_MAIN") == "1" {
+		os.Args = []string{"gomailcgi", "-pop-security", "bogus", "-pop", "a:1", "-smtp", "b:2"}
+		main()
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBadFlagExitsWithStatus2$")
+	cmd.Env = append(os.Environ(), "GOMAILCGI_TEST_RUN_MAIN=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("got %v, want exit status 2", err)
+	}
+	if lines := strings.Count(strings.TrimSpace(stderr.String()), "\n") + 1; lines != 1 {
+		t.Errorf("want a one-line error, got %d lines:\n%s", lines, stderr.String())
+	}
+}

@@ -1,0 +1,158 @@
+// Command gomailcgi is a classic multi-page webmail server: read mail over
+// POP3 and send it over SMTP from any browser, JavaScript or not.
+//
+// Every page is an HTML form or link; the login travels between pages in a
+// sealed, expiring token (AES-256-GCM under a server key), never in clear and
+// never in a cookie. Nothing is stored on the server.
+//
+// Usage:
+//
+//	gomailcgi -demo                      # built-in demo mail servers; log in as demo / demo
+//	gomailcgi -pop mail.example.org:995 -smtp mail.example.org:587 -key-file /etc/gomailcgi/keys
+//
+// Flags (each also read from GOMAILCGI_<NAME>, dashes as underscores, e.g.
+// -pop-security from GOMAILCGI_POP_SECURITY; a flag on the command line wins):
+//
+//	-listen ADDR          HTTP listen address (127.0.0.1:8080)
+//	-pop HOST:PORT        POP3 server; -pop-security tls|starttls|insecure (tls)
+//	-smtp HOST:PORT       SMTP submission server; -smtp-security tls|starttls|insecure (starttls)
+//	-ca-file FILE         extra CA certificates (PEM) to trust, for a private mail server
+//	-key-file FILE        state keys, one `openssl rand -base64 32` per line; the first
+//	                      seals, every one opens (rotation). Without it a random key is
+//	                      made at start and every login ends when the process restarts.
+//	-from-domain DOMAIN   completes a login name without @ into a From address
+//	-base-path PATH       URL prefix, e.g. /mail
+//	-page-size N          messages per list page (50)
+//	-idle-timeout D       logout after D without a page (30m); -max-session D (12h)
+//	-demo                 start the embedded demo POP3/SMTP servers and use them
+//	-demo-mail DIR        seed the demo mailbox from DIR/*.eml (testdata)
+//	-demo-pop ADDR        demo POP3 address (127.0.0.1:8110); -demo-smtp ADDR (127.0.0.1:8025)
+//
+// A bad flag value is a one-line error and exit status 2. SIGINT and SIGTERM
+// shut the server down gracefully.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"gomailcgi/internal/devmail"
+	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/seal"
+	"gomailcgi/internal/web"
+)
+
+// The demo account.
+const (
+	demoUser     = "demo"
+	demoPassword = "demo"
+)
+
+func main() {
+	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gomailcgi:", err)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, log, os.Stdout); err != nil {
+		log.Error("gomailcgi stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends, then shuts down gracefully.
+func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) error {
+	tlsCfg, err := cfg.tlsConfig()
+	if err != nil {
+		return err
+	}
+	popSec, _ := mailtools.ParseSecurity(cfg.POPSecurity)
+	smtpSec, _ := mailtools.ParseSecurity(cfg.SMTPSecurity)
+	popAddr, smtpAddr := cfg.POP, cfg.SMTP
+	if cfg.Demo {
+		demo, err := devmail.Start(devmail.Config{
+			POPAddr:  cfg.DemoPOP,
+			SMTPAddr: cfg.DemoSMTP,
+			Users:    map[string]string{demoUser: demoPassword},
+			Seed:     os.DirFS(cfg.DemoMail),
+			SeedUser: demoUser,
+			CatchAll: demoUser,
+			Logger:   log.With("component", "demo"),
+		})
+		if err != nil {
+			return fmt.Errorf("demo mail servers: %w", err)
+		}
+		defer demo.Close()
+		popAddr, smtpAddr = demo.POPAddr(), demo.SMTPAddr()
+		popSec, smtpSec = mailtools.SecurityInsecure, mailtools.SecurityInsecure
+	}
+	keys, err := loadKeys(cfg.KeyFile, log)
+	if err != nil {
+		return err
+	}
+	handler, err := web.New(web.Config{
+		POP:        &mailtools.POP{Server: mailtools.Server{Addr: popAddr, Security: popSec, TLSConfig: tlsCfg}},
+		SMTP:       &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}},
+		Sealer:     &seal.Sealer{Keys: keys, Idle: cfg.IdleTimeout, Absolute: cfg.MaxSession},
+		PageSize:   cfg.PageSize,
+		BasePath:   cfg.BasePath,
+		FromDomain: cfg.FromDomain,
+		Logger:     log,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of attachments
+		WriteTimeout:      10 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(out, "gomailcgi: serving http://%s%s/\n", ln.Addr(), cfg.BasePath)
+	if cfg.Demo {
+		fmt.Fprintf(out, "gomailcgi: demo mail servers: POP3 %s, SMTP %s\n", popAddr, smtpAddr)
+		fmt.Fprintf(out, "gomailcgi: log in as user %q with password %q\n", demoUser, demoPassword)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// loadKeys reads the key file, or makes a process-local key with a warning.
+func loadKeys(path string, log *slog.Logger) (*seal.Keys, error) {
+	if path != "" {
+		return seal.LoadKeyFile(path)
+	}
+	log.Warn("no -key-file: using a random key; logins end when the process restarts and replicas cannot share them")
+	return seal.RandomKeys()
+}
