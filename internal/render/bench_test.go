@@ -1,0 +1,23 @@
+package render
+
+import "testing"
+
+// BenchmarkRender10000Parts renders a message with 10,000 parts (1,000
+// listed, the rest counted).
+func BenchmarkRender10000Parts(b *testing.B) {
+	raw := manyParts(10000)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Render(raw, Options{})
+	}
+}
+
+// BenchmarkRenderHTML renders the hostile HTML fixture.
+func BenchmarkRenderHTML(b *testing.B) {
+	raw := fixture(b, "hostile-html.eml")
+	b.ReportAllocs()
+	for b.Loop() {
+		Render(raw, Options{CIDURL: testCIDURL})
+	}
+}

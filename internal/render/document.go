@@ -1,0 +1,38 @@
+package render
+
+import (
+	"html/template"
+	"strings"
+)
+
+// documentStyle is the base style of the iframe document.
+const documentStyle = `body{margin:0;padding:8px;font-family:sans-serif;font-size:15px;line-height:1.4;color:#222;background:#fff;overflow-wrap:break-word}` +
+	`img{max-width:100%;height:auto}table{max-width:100%}pre{white-space:pre-wrap}` +
+	`blockquote.quote{margin:0 0 0 .2em;padding-left:.6em;border-left:3px solid #99c}` +
+	`.remote-blocked,.image-missing{display:inline-block;padding:0 .3em;border:1px dashed #999;color:#555;font-size:90%}`
+
+// HTMLDocument wraps a sanitized body (View.HTML) in a complete, small
+// HTML document in UTF-8 for the sandboxed iframe. Serve it with
+// HTMLContentSecurityPolicy.
+func HTMLDocument(body template.HTML) string {
+	var b strings.Builder
+	b.Grow(len(body) + 512)
+	b.WriteString(`<!DOCTYPE html>` + "\n" + `<html><head><meta charset="utf-8">`)
+	b.WriteString(`<meta name="referrer" content="no-referrer">`)
+	b.WriteString(`<style>` + documentStyle + `</style></head><body>`)
+	b.WriteString(string(body))
+	b.WriteString("</body></html>\n")
+	return b.String()
+}
+
+// HTMLContentSecurityPolicy is the Content-Security-Policy for the iframe
+// document: a second wall should the sanitizer ever miss something. Images
+// load from the server itself (cid: parts) and data: URLs, and from the
+// web only when allowRemote is set.
+func HTMLContentSecurityPolicy(allowRemote bool) string {
+	img := "img-src 'self' data:"
+	if allowRemote {
+		img += " https: http:"
+	}
+	return "default-src 'none'; " + img + "; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+}

@@ -1,0 +1,87 @@
+package render
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+func TestHTMLContentSecurityPolicy(t *testing.T) {
+	tests := []struct {
+		allowRemote bool
+		want        string
+	}{
+		{false, "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"},
+		{true, "default-src 'none'; img-src 'self' data: https: http:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"},
+	}
+	for _, tc := range tests {
+		if got := HTMLContentSecurityPolicy(tc.allowRemote); got != tc.want {
+			t.Errorf("allowRemote=%v: got %q, want %q", tc.allowRemote, got, tc.want)
+		}
+	}
+}
+
+func TestHTMLDocument(t *testing.T) {
+	v := Render(fixture(t, "remote-images.eml"), Options{})
+	doc := HTMLDocument(v.HTML)
+	root, err := html.Parse(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var charset, referrer string
+	var bodyText strings.Builder
+	walkHTML([]*html.Node{root}, func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "meta" {
+			if c := attr(n, "charset"); c != "" {
+				charset = c
+			}
+			if attr(n, "name") == "referrer" {
+				referrer = attr(n, "content")
+			}
+		}
+		if n.Type == html.TextNode && n.Parent != nil && n.Parent.Data != "style" {
+			bodyText.WriteString(n.Data)
+		}
+	})
+	if charset != "utf-8" || referrer != "no-referrer" {
+		t.Errorf("meta: got charset %q, referrer %q, want utf-8, no-referrer", charset, referrer)
+	}
+	if !strings.HasPrefix(doc, "<!DOCTYPE html>") {
+		t.Errorf("doctype: got %q", doc[:min(len(doc), 20)])
+	}
+	if !strings.Contains(bodyText.String(), "See the deal") {
+		t.Errorf("body text: got %q, want it to contain %q", bodyText.String(), "See the deal")
+	}
+	if n := len(elements(t, doc, "script")); n != 0 {
+		t.Errorf("script elements: got %d, want 0", n)
+	}
+}
+
+func TestHeaderFields(t *testing.T) {
+	raw := "From: \"Lee, Ann\" <ann@example.org>\r\n" +
+		"To: a@example.com, =?utf-8?q?B=C3=A9a?= <bea@example.com>\r\n" +
+		"Cc: undisclosed-recipients:;\r\n" +
+		"Reply-To: not an address at all <<<\r\n" +
+		"Date: Mon, 2 Mar 2026 09:00:00 +0100 (CET)\r\n" +
+		"Message-ID: <id@example.org>\r\n\r\nx"
+	h := Render([]byte(raw), Options{}).Header
+	checks := []struct{ name, got, want string }{
+		{"from", h.From[0].String(), "Lee, Ann <ann@example.org>"},
+		{"to", h.To[0].String() + " / " + h.To[1].String(), "a@example.com / Béa <bea@example.com>"},
+		{"cc", h.Cc[0].String(), "undisclosed-recipients:;"},
+		{"reply-to", h.ReplyTo[0].String(), "not an address at all <<<"},
+		{"date", h.Date.UTC().Format("2006-01-02 15:04"), "2026-03-02 08:00"},
+		{"date raw", h.DateRaw, "Mon, 2 Mar 2026 09:00:00 +0100 (CET)"},
+		{"message-id", h.MessageID, "<id@example.org>"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	bad := Render([]byte("Date: yesterday-ish\r\n\r\n"), Options{}).Header
+	if !bad.Date.IsZero() || bad.DateRaw != "yesterday-ish" {
+		t.Errorf("bad date: got %v %q, want zero time and the raw text", bad.Date, bad.DateRaw)
+	}
+}

@@ -1,0 +1,171 @@
+package render
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+)
+
+// Header reading limits. Past them the header degrades (fields are
+// shortened or skipped) instead of failing.
+const (
+	maxFieldBytes  = 32 << 10 // one field, continuation lines included
+	maxHeaderBytes = 1 << 20  // one header block
+)
+
+// field is one header field as it stands in the message: the name as
+// written and the unfolded raw value (possibly 8-bit).
+type field struct {
+	name  string
+	value string
+}
+
+// header is an ordered list of fields.
+type header []field
+
+// get returns the raw value of the first field with the name, or "".
+func (h header) get(name string) string {
+	for _, f := range h {
+		if strings.EqualFold(f.name, name) {
+			return f.value
+		}
+	}
+	return ""
+}
+
+// issues records what went wrong while reading a message; one per walk.
+type issues struct {
+	malformed, encoding, charset, longHeader, longText, tooMany, tooDeep bool
+}
+
+// readHeader reads a header block leniently. A line that is neither a field
+// nor a continuation is skipped when more fields follow it, and otherwise
+// taken as the first body line, which is returned in rest (the reader is
+// positioned after it). mbox allows a "From " line first in the message.
+func readHeader(br *bufio.Reader, top bool, iss *issues) (h header, rest []byte) {
+	var cur []byte // current field line, unfolded
+	total := 0
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		i := bytes.IndexByte(cur, ':')
+		name := string(bytes.TrimRight(cur[:i], " \t"))
+		value := strings.TrimSpace(string(cur[i+1:]))
+		h = append(h, field{name: name, value: value})
+		cur = nil
+	}
+	for first := true; ; first = false {
+		line, long, err := readLine(br, maxFieldBytes)
+		if len(line) == 0 && err != nil {
+			if errors.Is(err, io.EOF) && first {
+				return h, nil
+			}
+			flush()
+			return h, nil
+		}
+		total += len(line)
+		content := trimEOL(line)
+		if len(content) == 0 {
+			flush()
+			return h, nil
+		}
+		if total > maxHeaderBytes {
+			iss.longHeader = true
+			continue // skip fields until the blank line
+		}
+		if long {
+			iss.longHeader = true
+		}
+		switch {
+		case first && top && bytes.HasPrefix(content, []byte("From ")):
+			iss.malformed = true // an mbox separator, not a header field
+		case content[0] == ' ' || content[0] == '\t':
+			if cur == nil {
+				iss.malformed = true
+				continue
+			}
+			if len(cur)+len(content) > maxFieldBytes {
+				iss.longHeader = true
+				continue
+			}
+			cur = append(cur, content...)
+		case isFieldLine(content):
+			flush()
+			cur = append([]byte(nil), content...)
+		default:
+			iss.malformed = true
+			if nextLooksLikeHeader(br) {
+				continue
+			}
+			flush()
+			return h, append([]byte(nil), line...)
+		}
+		if err != nil {
+			flush()
+			return h, nil
+		}
+	}
+}
+
+// isFieldLine reports whether a line starts a "Name: value" field.
+func isFieldLine(line []byte) bool {
+	i := bytes.IndexByte(line, ':')
+	if i <= 0 {
+		return false
+	}
+	name := bytes.TrimRight(line[:i], " \t")
+	if len(name) == 0 {
+		return false
+	}
+	for _, c := range name {
+		if c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// nextLooksLikeHeader peeks at the next line without consuming it.
+func nextLooksLikeHeader(br *bufio.Reader) bool {
+	peek, _ := br.Peek(br.Buffered())
+	if len(peek) == 0 {
+		peek, _ = br.Peek(512)
+	}
+	if i := bytes.IndexByte(peek, '\n'); i >= 0 {
+		peek = peek[:i]
+	}
+	peek = trimEOL(peek)
+	if len(peek) == 0 {
+		return false
+	}
+	return peek[0] == ' ' || peek[0] == '\t' || isFieldLine(peek)
+}
+
+// readLine reads one line including its end of line. A line longer than
+// max is cut to max bytes, the rest is discarded, and long is true.
+func readLine(br *bufio.Reader, max int) (line []byte, long bool, err error) {
+	for {
+		chunk, e := br.ReadSlice('\n')
+		if len(line)+len(chunk) > max {
+			room := max - len(line)
+			if room > 0 {
+				line = append(line, chunk[:room]...)
+			}
+			long = true
+		} else {
+			line = append(line, chunk...)
+		}
+		if !errors.Is(e, bufio.ErrBufferFull) {
+			return line, long, e
+		}
+	}
+}
+
+// trimEOL removes a trailing "\n" or "\r\n".
+func trimEOL(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	return bytes.TrimSuffix(b, []byte("\r"))
+}

@@ -1,0 +1,190 @@
+package render
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strings"
+)
+
+// maxQPLine bounds one quoted-printable line (the standard allows 76).
+const maxQPLine = 1 << 20
+
+// transferDecoder wraps r to undo a Content-Transfer-Encoding. The
+// decoders are lenient: they skip what they cannot decode and record it
+// in bad, so a damaged part still shows what can be read. known is false
+// for an encoding this package does not handle (the body is returned as
+// it stands).
+func transferDecoder(cte string, r io.Reader, bad *bool) (dec io.Reader, known bool) {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(cte), `"`)) {
+	case "base64":
+		return &base64Reader{src: r, bad: bad}, true
+	case "quoted-printable":
+		return &qpReader{br: bufio.NewReader(r), bad: bad}, true
+	case "", "7bit", "8bit", "binary", "7-bit", "8-bit":
+		return r, true
+	}
+	return r, false
+}
+
+// base64Reader decodes base64, ignoring whitespace and noting other junk.
+type base64Reader struct {
+	src   io.Reader
+	bad   *bool
+	in    [4096]byte
+	out   []byte
+	buf   []byte
+	quad  [4]byte
+	n     int // sextets held in quad
+	err   error
+	ended bool // a padding '=' was seen
+}
+
+func (r *base64Reader) Read(p []byte) (int, error) {
+	for len(r.out) == 0 {
+		if r.err != nil {
+			r.finish()
+			if len(r.out) == 0 {
+				return 0, r.err
+			}
+			break
+		}
+		n, err := r.src.Read(r.in[:])
+		r.err = err
+		r.decode(r.in[:n])
+	}
+	n := copy(p, r.out)
+	r.out = r.out[n:]
+	return n, nil
+}
+
+func (r *base64Reader) decode(b []byte) {
+	out := r.buf[:0]
+	for _, c := range b {
+		v, ok := sextet(c)
+		if !ok {
+			switch c {
+			case ' ', '\t', '\r', '\n':
+			case '=':
+				out = r.flushQuad(out)
+				r.ended = true
+			default:
+				*r.bad = true
+			}
+			continue
+		}
+		if r.ended { // data after padding: concatenated base64 runs
+			r.ended = false
+		}
+		r.quad[r.n] = v
+		r.n++
+		if r.n == 4 {
+			out = append(out, r.quad[0]<<2|r.quad[1]>>4, r.quad[1]<<4|r.quad[2]>>2, r.quad[2]<<6|r.quad[3])
+			r.n = 0
+		}
+	}
+	r.buf = out
+	r.out = out
+}
+
+// flushQuad emits the bytes of a partial quad ended by padding or EOF.
+func (r *base64Reader) flushQuad(out []byte) []byte {
+	switch r.n {
+	case 1:
+		*r.bad = true
+	case 2:
+		out = append(out, r.quad[0]<<2|r.quad[1]>>4)
+	case 3:
+		out = append(out, r.quad[0]<<2|r.quad[1]>>4, r.quad[1]<<4|r.quad[2]>>2)
+	}
+	r.n = 0
+	return out
+}
+
+func (r *base64Reader) finish() {
+	if r.n > 0 {
+		r.buf = r.flushQuad(r.buf[:0])
+		r.out = r.buf
+	}
+}
+
+// sextet decodes one base64 alphabet character.
+func sextet(c byte) (byte, bool) {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return c - 'A', true
+	case 'a' <= c && c <= 'z':
+		return c - 'a' + 26, true
+	case '0' <= c && c <= '9':
+		return c - '0' + 52, true
+	case c == '+':
+		return 62, true
+	case c == '/':
+		return 63, true
+	}
+	return 0, false
+}
+
+// qpReader decodes quoted-printable line by line. A malformed escape is
+// kept as written and noted.
+type qpReader struct {
+	br  *bufio.Reader
+	bad *bool
+	out []byte
+	buf []byte
+	err error
+}
+
+func (r *qpReader) Read(p []byte) (int, error) {
+	for len(r.out) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		line, long, err := readLine(r.br, maxQPLine)
+		if long {
+			*r.bad = true
+		}
+		r.err = err
+		r.out = r.decodeLine(line)
+	}
+	n := copy(p, r.out)
+	r.out = r.out[n:]
+	return n, nil
+}
+
+// decodeLine decodes one line with its end of line.
+func (r *qpReader) decodeLine(line []byte) []byte {
+	out := r.buf[:0]
+	eol := ""
+	switch {
+	case bytes.HasSuffix(line, []byte("\r\n")):
+		eol, line = "\r\n", line[:len(line)-2]
+	case len(line) > 0 && line[len(line)-1] == '\n':
+		eol, line = "\n", line[:len(line)-1]
+	}
+	for len(line) > 0 && (line[len(line)-1] == ' ' || line[len(line)-1] == '\t') {
+		line = line[:len(line)-1]
+	}
+	if len(line) > 0 && line[len(line)-1] == '=' {
+		line, eol = line[:len(line)-1], "" // soft line break
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if c == '=' {
+			if i+2 < len(line) {
+				if h, ok := unhex(line[i+1]); ok {
+					if l, ok := unhex(line[i+2]); ok {
+						out = append(out, h<<4|l)
+						i += 2
+						continue
+					}
+				}
+			}
+			*r.bad = true
+		}
+		out = append(out, c)
+	}
+	out = append(out, eol...)
+	r.buf = out
+	return out
+}

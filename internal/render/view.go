@@ -1,0 +1,159 @@
+package render
+
+import (
+	"html/template"
+	"time"
+)
+
+// Default limits used when Options leaves them at zero.
+const (
+	DefaultMaxParts = 1000
+	DefaultMaxDepth = 20
+)
+
+// Options tune one Render call.
+type Options struct {
+	// PreferPlain shows the text/plain alternative when there is one.
+	PreferPlain bool
+	// AllowRemote keeps http and https image sources in HTML bodies.
+	AllowRemote bool
+	// CIDURL builds the URL at which the web layer serves the part with the
+	// given ID; it is used for cid: images and links. When nil, cid:
+	// references are replaced by placeholders.
+	CIDURL func(partID string) string
+	// MaxParts is how many parts are listed before the rest are only
+	// counted; 0 means DefaultMaxParts.
+	MaxParts int
+	// MaxDepth is how deep multiparts and attached messages are opened;
+	// 0 means DefaultMaxDepth.
+	MaxDepth int
+}
+
+// Fixed, friendly notes that View.Problems may hold.
+const (
+	ProblemMalformed    = "This message is not well formed; parts of it may be missing or shown as plain text."
+	ProblemEncoding     = "Part of this message could not be decoded correctly."
+	ProblemCharset      = "Part of this message uses an unknown character set; it is shown as best we can."
+	ProblemNUL          = "This message contains NUL bytes, which mail must not contain."
+	ProblemTooManyParts = "This message has too many parts; only the first ones are listed."
+	ProblemTooDeep      = "This message is nested too deeply; the innermost parts are listed as attachments."
+	ProblemLongHeader   = "A header line was too long and has been shortened."
+	ProblemLongText     = "The message text is very long and has been shortened."
+)
+
+// View is everything the view page shows of one message, already decoded.
+type View struct {
+	// PartID is empty for the message itself and the part ID of the
+	// message/rfc822 part for a nested message.
+	PartID string
+	Header Header
+	// Text is the body when it is shown as plain text.
+	Text []TextBlock
+	// HTML is the sanitized body when it is shown as HTML. It is meant only
+	// for the sandboxed iframe document (see HTMLDocument), never for the
+	// main page.
+	HTML template.HTML
+	// IsHTML tells which of Text and HTML holds the body.
+	IsHTML bool
+	// HasHTML and HasPlain tell which kinds of body the message offers, so
+	// the page can offer a switch when both exist.
+	HasHTML, HasPlain bool
+	// RemoteBlocked counts remote images that were replaced by placeholders.
+	RemoteBlocked int
+	// Attachments lists every part that is not the shown body.
+	Attachments []Part
+	// Nested holds attached messages (message/rfc822), in order.
+	Nested []*View
+	// PartsOmitted counts parts past Options.MaxParts that are not listed.
+	PartsOmitted int
+	// Problems holds fixed notes (the Problem constants) about a damaged or
+	// unusual message; only the top-level View carries them.
+	Problems []string
+	// ShowSource is true when the raw source should be offered because
+	// parsing had problems.
+	ShowSource bool
+}
+
+// Header holds the decoded display values of the main header fields.
+type Header struct {
+	Subject   string
+	From      []Address
+	To        []Address
+	Cc        []Address
+	ReplyTo   []Address
+	Date      time.Time // zero when DateRaw could not be parsed
+	DateRaw   string
+	MessageID string
+}
+
+// Address is one mailbox as shown: a display name and an address, either
+// of which may be empty when the header could not be parsed.
+type Address struct {
+	Name string
+	Addr string
+}
+
+// String formats the address for display, e.g. `Ann Lee <ann@example.org>`.
+func (a Address) String() string {
+	switch {
+	case a.Addr == "":
+		return a.Name
+	case a.Name == "":
+		return a.Addr
+	}
+	return a.Name + " <" + a.Addr + ">"
+}
+
+// Part describes one MIME part: an attachment, an inline image, or the
+// part found by OpenPart.
+type Part struct {
+	// ID is the dotted IMAP-style section number (see the package doc).
+	ID string
+	// Filename is the decoded, path-free file name, or "" when none is given.
+	Filename string
+	// ContentType is the lower-case media type, e.g. "image/png".
+	ContentType string
+	// Charset is the declared charset parameter, if any.
+	Charset string
+	// ContentID is the Content-ID without angle brackets.
+	ContentID string
+	// Disposition is "inline", "attachment" or "" as declared.
+	Disposition string
+	// Size is the decoded size in bytes; -1 when unknown (OpenPart).
+	Size int64
+	// Inline is true when the shown HTML body displays this part (cid:).
+	Inline bool
+}
+
+// TextBlock is a run of plain-text lines at one quote level.
+type TextBlock struct {
+	// Level is the quote depth: 0 for the writer's own text, 1 for "> ".
+	Level int
+	Lines []TextLine
+}
+
+// TextLine is one displayed line, split into text and link segments.
+type TextLine struct {
+	Segments []Segment
+}
+
+// Segment is a run of text; when URL is set, the text is a link to it.
+// URL is always an absolute http or https URL.
+type Segment struct {
+	Text string
+	URL  string
+}
+
+// FindNested returns the nested message view with the given part ID,
+// searching all levels, or nil.
+func (v *View) FindNested(partID string) *View {
+	for _, n := range v.Nested {
+		if n.PartID == partID {
+			return n
+		}
+		if f := n.FindNested(partID); f != nil {
+			return f
+		}
+	}
+	return nil
+}
