@@ -1,0 +1,109 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"gomailcgi/internal/mailtools"
+)
+
+// maxDeleteForm bounds the delete form: a token and some references.
+const maxDeleteForm = 1 << 20
+
+// deletedPage confirms what was deleted.
+type deletedPage struct {
+	basePage
+	Subjects []string // of the deleted messages, as listed
+	BackURL  string
+}
+
+// delete deletes the selected messages (POST /delete, m=REF one or more
+// times) with mailtools' safe delete: all are sync-checked first, and if
+// any fails nothing is deleted and the reloaded list says so (409/410).
+func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxDeleteForm)
+	if err := r.ParseForm(); err != nil {
+		return badRequest("The delete form could not be read.", err)
+	}
+	ss, err := s.open(r.PostForm.Get("t"))
+	if err != nil {
+		return err
+	}
+	page, err := parsePage(r.PostForm.Get("page"))
+	if err != nil {
+		return err
+	}
+	var refs []mailtools.Ref
+	seen := map[mailtools.Ref]bool{}
+	for _, v := range r.PostForm["m"] {
+		ref, err := mailtools.ParseRef(v)
+		if err != nil {
+			return err
+		}
+		if !seen[ref] {
+			seen[ref] = true
+			refs = append(refs, ref)
+		}
+	}
+	if len(refs) == 0 {
+		return s.showList(w, r, ss, page, http.StatusBadRequest,
+			"No message was selected, so nothing was deleted. Tick the box of each message to delete, then press Delete selected.")
+	}
+
+	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	subjects, err := s.subjects(r, sess, page, refs)
+	if err != nil {
+		return err
+	}
+	if err := sess.Delete(r.Context(), refs); err != nil {
+		var syncErr *mailtools.SyncError
+		if !errors.As(err, &syncErr) {
+			return err
+		}
+		status, alert, _ := syncProblem(err, "Nothing was deleted.")
+		if len(refs) > 1 {
+			alert = "One of the messages you selected is no longer where the list showed it " +
+				"(another mail program may have deleted or moved messages), so nothing was deleted. " +
+				"Here is your inbox as it is now; please choose again."
+		}
+		return s.showList(w, r, ss, page, status, alert)
+	}
+	title := "Message deleted"
+	if len(refs) > 1 {
+		title = "Messages deleted"
+	}
+	return s.render(w, http.StatusOK, "deleted", &deletedPage{
+		basePage: ss.base(title),
+		Subjects: subjects,
+		BackURL:  s.urls.List(ss.token, page),
+	})
+}
+
+// subjects names the messages about to be deleted, from the list page they
+// were chosen on; a message not found there (the inbox changed, or it was
+// chosen on another page) is named by its position. Delete's sync check,
+// not this, decides what is deleted.
+func (s *server) subjects(r *http.Request, sess *mailtools.Session, page int, refs []mailtools.Ref) ([]string, error) {
+	listing, _, err := s.listing(r.Context(), sess, page)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]string{} // by fingerprint: numbers may have moved
+	for _, m := range listing.Messages {
+		byID[m.Ref.ID] = subjectOrNone(m.Envelope.Subject)
+	}
+	names := make([]string, len(refs))
+	for i, ref := range refs {
+		name, ok := byID[ref.ID]
+		if !ok {
+			name = "message number " + strconv.Itoa(ref.Num)
+		}
+		names[i] = name
+	}
+	return names, nil
+}

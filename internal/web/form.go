@@ -1,0 +1,74 @@
+package web
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// composeForm is everything the compose form posts, text and files. It
+// comes back into the form whenever sending fails, so nothing typed is lost
+// (files excepted: a browser cannot be given files to re-attach).
+type composeForm struct {
+	Token                      string
+	To, Cc, Bcc, Subject, Body string
+	InReplyTo                  string   // Message-ID replied to, hidden field
+	References                 string   // space-separated Message-IDs, hidden field
+	Forward                    string   // reference of the message forwarded, hidden field "fwd"
+	ForwardParts               []string // part ids of its attachments to send along
+	Page                       int      // list page to return to
+	Files                      []upload
+	HadFiles                   bool // files were chosen (and are lost if the form comes back)
+}
+
+// upload is one file from the form's file input, held in memory.
+type upload struct {
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+// Form field limits. A message body may be long; the rest are short.
+const (
+	maxBodyField  = 4 << 20
+	maxShortField = 64 << 10
+)
+
+// composeFromValues reads the form's text fields.
+func composeFromValues(v url.Values) composeForm {
+	f := composeForm{
+		Token:        v.Get("t"),
+		To:           oneLine(v.Get("to")),
+		Cc:           oneLine(v.Get("cc")),
+		Bcc:          oneLine(v.Get("bcc")),
+		Subject:      oneLine(v.Get("subject")),
+		Body:         normalizeNewlines(v.Get("body")),
+		InReplyTo:    oneLine(v.Get("inreplyto")),
+		References:   oneLine(v.Get("references")),
+		Forward:      oneLine(v.Get("fwd")),
+		ForwardParts: v["fwdpart"],
+	}
+	f.Page, _ = strconv.Atoi(v.Get("page"))
+	return f
+}
+
+// oneLine keeps a header-bound field on one line: line breaks would be
+// header injection, so they become spaces.
+func oneLine(s string) string {
+	return strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ", "\x00", "").Replace(s))
+}
+
+// normalizeNewlines turns a textarea's CRLF into LF.
+func normalizeNewlines(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// forwarding reports whether a forward part with this id is selected.
+func (f *composeForm) forwarding(id string) bool {
+	for _, p := range f.ForwardParts {
+		if p == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// subjectOrNone shows an empty subject as such.
+func subjectOrNone(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "(no subject)"
+	}
+	return s
+}
+
+// shortDate is a date for the list: the time today, the day this year,
+// else the full date. A missing date is "".
+func shortDate(d, now time.Time) string {
+	if d.IsZero() {
+		return ""
+	}
+	local := d.In(now.Location())
+	switch {
+	case sameDay(local, now):
+		return local.Format("15:04")
+	case local.Year() == now.Year():
+		return local.Format("Jan\u00a02") // no break inside the date
+	}
+	return local.Format("2006-01-02")
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// longDate is a date in full, in the sender's own time zone.
+func longDate(d time.Time) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Format("Mon, 2 Jan 2006 15:04 -0700")
+}
+
+// humanSize is a size in bytes for people: 512 B, 4 KB, 1.2 MB (binary
+// units, as mail programs count).
+func humanSize(n int64) string {
+	const k, m = 1 << 10, 1 << 20
+	switch {
+	case n < k:
+		return fmt.Sprintf("%d B", n)
+	case n < m:
+		return fmt.Sprintf("%d KB", (n+k/2)/k)
+	case n < 10*m:
+		return fmt.Sprintf("%.1f MB", float64(n)/m)
+	}
+	return fmt.Sprintf("%d MB", (n+m/2)/m)
+}

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"gomailcgi/internal/mailtools"
+)
+
+// listPage is one page of the inbox, newest first.
+type listPage struct {
+	basePage
+	Count        int // messages in the mailbox
+	First, Last  int // 1-based positions of the rows shown
+	Page, Pages  int
+	Rows         []listRow
+	FirstURL     string // "" on the first page
+	PrevURL      string
+	NextURL      string // "" on the last page
+	LastURL      string
+	DeleteAction string
+}
+
+// listRow is one message in the list.
+type listRow struct {
+	Ref       string // for the delete checkbox
+	ViewURL   string
+	From      string // short: the name, or the address
+	FromFull  string // name and address
+	Subject   string
+	Date      string // short
+	DateFull  string
+	Size      string
+	HasAttach bool
+}
+
+// parsePage reads the page parameter: "" is 1; below 1 is 1.
+func parsePage(s string) (int, error) {
+	if s == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, badRequest("That page number is not a number.", err)
+	}
+	return max(n, 1), nil
+}
+
+// list shows a page of the inbox (GET /list?t&page).
+func (s *server) list(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	ss, err := s.open(q.Get("t"))
+	if err != nil {
+		return err
+	}
+	page, err := parsePage(q.Get("page"))
+	if err != nil {
+		return err
+	}
+	return s.showList(w, r, ss, page, http.StatusOK, "")
+}
+
+// showList renders a list page in a POP session of its own.
+func (s *server) showList(w http.ResponseWriter, r *http.Request, ss *session, page, status int, alert string) error {
+	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	return s.showListIn(w, r, ss, sess, page, status, alert)
+}
+
+// showListIn renders a list page from an open POP session, which it
+// closes. The pages that find the inbox changed show the reloaded list this
+// way, with an alert and their own status.
+func (s *server) showListIn(w http.ResponseWriter, r *http.Request, ss *session, sess *mailtools.Session, page, status int, alert string) error {
+	listing, page, err := s.listing(r.Context(), sess, page)
+	if err != nil {
+		return err
+	}
+	sess.Close()
+
+	size := s.cfg.PageSize
+	pages := max(1, (listing.Count+size-1)/size)
+	p := &listPage{
+		basePage:     ss.base("Inbox"),
+		Count:        listing.Count,
+		Page:         page,
+		Pages:        pages,
+		DeleteAction: s.urls.DeleteAction(),
+	}
+	p.Alert = alert
+	if len(listing.Messages) > 0 {
+		p.First = listing.Offset + 1
+		p.Last = listing.Offset + len(listing.Messages)
+	}
+	if page > 1 {
+		p.FirstURL = s.urls.List(ss.token, 1)
+		p.PrevURL = s.urls.List(ss.token, page-1)
+	}
+	if page < pages {
+		p.NextURL = s.urls.List(ss.token, page+1)
+		p.LastURL = s.urls.List(ss.token, pages)
+	}
+	now := s.cfg.Now()
+	for _, m := range listing.Messages {
+		env := m.Envelope
+		row := listRow{
+			Ref:       m.Ref.String(),
+			ViewURL:   s.urls.View(ss.token, m.Ref, page),
+			Subject:   subjectOrNone(env.Subject),
+			Date:      shortDate(env.Date, now),
+			DateFull:  longDate(env.Date),
+			Size:      humanSize(m.Size),
+			HasAttach: m.HasAttachments,
+		}
+		if len(env.From) > 0 {
+			row.From = env.From[0].Display()
+			row.FromFull = mailtools.FormatAddresses(env.From)
+		}
+		if row.From == "" {
+			row.From = "(unknown sender)"
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	return s.render(w, status, "list", p)
+}
+
+// listing fetches list page n (1-based), clamped to the last page.
+func (s *server) listing(ctx context.Context, sess *mailtools.Session, page int) (*mailtools.Listing, int, error) {
+	size := s.cfg.PageSize
+	l, err := sess.List(ctx, (page-1)*size, size)
+	if err != nil {
+		return nil, 0, err
+	}
+	if last := max(1, (l.Count+size-1)/size); page > last {
+		page = last
+		if l, err = sess.List(ctx, (page-1)*size, size); err != nil {
+			return nil, 0, err
+		}
+	}
+	return l, page, nil
+}

@@ -1,0 +1,140 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"gomailcgi/internal/mailtools"
+)
+
+// maxLoginForm bounds a login form; it may carry a draft being rescued.
+const maxLoginForm = 4 << 20
+
+// loginForm is what the login form posts. The password is never shown back.
+type loginForm struct {
+	User     string
+	Password string
+	Next     string // nextList or nextCompose
+}
+
+// loginPage is the login form, with an alert after a failed try.
+type loginPage struct {
+	basePage
+	Form   loginForm
+	Action string
+}
+
+func parseLoginForm(v url.Values) loginForm {
+	f := loginForm{
+		User:     strings.TrimSpace(v.Get("user")),
+		Password: v.Get("password"),
+		Next:     v.Get("next"),
+	}
+	if f.Next != nextCompose {
+		f.Next = nextList
+	}
+	return f
+}
+
+// validate returns a friendly problem, or "".
+func (f loginForm) validate() string {
+	switch {
+	case f.User == "" && f.Password == "":
+		return "Please enter your user name and password."
+	case f.User == "":
+		return "Please enter your user name."
+	case f.Password == "":
+		return "Please enter your password."
+	case strings.ContainsAny(f.User, " \t\r\n\x00") || len(f.User) > 256 || len(f.Password) > 1024:
+		return "That user name or password cannot be right."
+	}
+	return ""
+}
+
+// loginForm shows the login form (GET /login?next=compose|list).
+func (s *server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	f := parseLoginForm(r.URL.Query())
+	return s.renderLogin(w, http.StatusOK, f, "")
+}
+
+func (s *server) renderLogin(w http.ResponseWriter, status int, f loginForm, alert string) error {
+	f.Password = ""
+	title := "Log in to read your mail"
+	if f.Next == nextCompose {
+		title = "Log in to send mail"
+	}
+	return s.render(w, status, "login", &loginPage{
+		basePage: basePage{Title: title, Alert: alert},
+		Form:     f,
+		Action:   s.urls.LoginAction(),
+	})
+}
+
+// loginSubmit checks the login against the POP server at once; on success
+// it goes on (303) to the inbox or the compose form with a fresh token. A
+// draft rescued from an expired login comes back in the compose form.
+func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginForm)
+	if err := r.ParseForm(); err != nil {
+		return badRequest("The login form could not be read.", err)
+	}
+	f := parseLoginForm(r.PostForm)
+	var draft *composeForm
+	if r.PostForm.Get("draft") == "1" {
+		d := composeFromValues(r.PostForm)
+		draft = &d
+	}
+	if problem := f.validate(); problem != "" {
+		return s.renderLoginAgain(w, http.StatusBadRequest, f, draft, problem)
+	}
+	cred := mailtools.Credentials{User: f.User, Password: f.Password}
+	err := s.cfg.POP.Login(r.Context(), cred)
+	var unav *mailtools.UnavailableError
+	var proto *mailtools.ProtocolError
+	switch {
+	case errors.Is(err, mailtools.ErrBadCredentials):
+		return s.renderLoginAgain(w, http.StatusUnauthorized, f, draft,
+			"The mail server did not accept that user name and password. Please check them and try again.")
+	case errors.As(err, &unav):
+		s.log.Warn("login: POP server unavailable", "err", err)
+		return s.renderLoginAgain(w, http.StatusServiceUnavailable, f, draft,
+			"The mail server could not be reached just now, so you could not be logged in. Please try again in a minute.")
+	case errors.As(err, &proto):
+		s.log.Warn("login: POP server protocol error", "err", err)
+		return s.renderLoginAgain(w, http.StatusBadGateway, f, draft,
+			"The mail server gave an answer gomailcgi did not expect, so you could not be logged in. Please try again later.")
+	case err != nil:
+		return err
+	}
+	ss, err := s.login(cred)
+	if err != nil {
+		return err
+	}
+	if draft != nil {
+		draft.Token = ss.token
+		return s.renderCompose(w, r, http.StatusOK, ss, draft,
+			"You are logged in again and your message is below. Attachments you had chosen must be chosen again.", "")
+	}
+	next := s.urls.List(ss.token, 1)
+	if f.Next == nextCompose {
+		next = s.urls.Compose(ss.token, modeNew, mailtools.Ref{}, 0)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// renderLoginAgain shows the login form with a problem, keeping a draft.
+func (s *server) renderLoginAgain(w http.ResponseWriter, status int, f loginForm, draft *composeForm, alert string) error {
+	if draft == nil {
+		return s.renderLogin(w, status, f, alert)
+	}
+	f.Password = ""
+	return s.render(w, status, "relogin", &reloginPage{
+		basePage: basePage{Title: "Please log in again", Alert: alert},
+		Login:    f,
+		Draft:    draft,
+		Action:   s.urls.LoginAction(),
+	})
+}

@@ -1,0 +1,106 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/render"
+)
+
+// downloadRequest is what every download reads from its query: the login
+// and the message.
+func (s *server) downloadRequest(r *http.Request) (*session, mailtools.Ref, error) {
+	q := r.URL.Query()
+	ss, err := s.open(q.Get("t"))
+	if err != nil {
+		return nil, mailtools.Ref{}, err
+	}
+	ref, err := mailtools.ParseRef(q.Get("m"))
+	if err != nil {
+		return nil, mailtools.Ref{}, err
+	}
+	return ss, ref, nil
+}
+
+// part downloads one MIME part, decoded (GET /part?t&m&p). It streams from
+// the POP server: the message is never held whole. Every type but
+// text/plain is served as an attachment, so no mail content runs as a page.
+func (s *server) part(w http.ResponseWriter, r *http.Request) error {
+	ss, ref, err := s.downloadRequest(r)
+	if err != nil {
+		return err
+	}
+	partID := r.URL.Query().Get("p")
+	if partID == "" || len(partID) > 100 {
+		return badRequest("That link does not name a part of a message.", nil)
+	}
+	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	raw, _, err := sess.Open(r.Context(), ref)
+	if err != nil {
+		return err
+	}
+	p, body, err := render.OpenPart(raw, partID)
+	if err != nil {
+		return &userError{status: http.StatusNotFound, title: "No such attachment",
+			msg: "This message has no such attachment.", err: err}
+	}
+	ct := safeContentType(p.ContentType)
+	name := downloadName(p.Filename, ct, p.ID)
+	h := w.Header()
+	if ct == "text/plain" {
+		if p.Charset != "" {
+			ct = mime.FormatMediaType(ct, map[string]string{"charset": p.Charset})
+		}
+		if ct == "" {
+			ct = "text/plain"
+		}
+		h.Set("Content-Disposition", contentDisposition("inline", name))
+	} else {
+		h.Set("Content-Disposition", contentDisposition("attachment", name))
+	}
+	h.Set("Content-Type", ct)
+	if p.Size >= 0 {
+		h.Set("Content-Length", strconv.FormatInt(p.Size, 10))
+	}
+	s.stream(w, r, body)
+	return nil
+}
+
+// source downloads the whole message as an .eml file (GET /source?t&m),
+// streamed as the POP server sends it.
+func (s *server) source(w http.ResponseWriter, r *http.Request) error {
+	ss, ref, err := s.downloadRequest(r)
+	if err != nil {
+		return err
+	}
+	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	raw, _, err := sess.Open(r.Context(), ref)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "message/rfc822")
+	h.Set("Content-Disposition", contentDisposition("attachment", "message-"+strconv.Itoa(ref.Num)+".eml"))
+	s.stream(w, r, raw)
+	return nil
+}
+
+// stream copies a download to the client. Once bytes are out a failure
+// can only be logged: the status line has gone.
+func (s *server) stream(w http.ResponseWriter, r *http.Request, body io.Reader) {
+	if _, err := io.Copy(w, body); err != nil && !errors.Is(err, r.Context().Err()) {
+		s.log.Warn("download cut short", "path", r.URL.Path, "err", err)
+	}
+}

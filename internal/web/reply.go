@@ -1,0 +1,136 @@
+package web
+
+import (
+	"strings"
+
+	"gomailcgi/internal/mailtools"
+)
+
+// replySubject adds "Re: " once: "Re: Re: x" never happens, whatever the
+// case or spacing of the prefixes already there.
+func replySubject(s string) string {
+	return "Re: " + stripPrefixes(s, "re:")
+}
+
+// forwardSubject adds "Fwd: " unless the subject is already a forward.
+func forwardSubject(s string) string {
+	t := strings.TrimSpace(s)
+	lower := strings.ToLower(t)
+	if strings.HasPrefix(lower, "fwd:") || strings.HasPrefix(lower, "fw:") {
+		return t
+	}
+	return "Fwd: " + t
+}
+
+// stripPrefixes removes every leading prefix (compared case-insensitively).
+func stripPrefixes(s, prefix string) string {
+	t := strings.TrimSpace(s)
+	for len(t) >= len(prefix) && strings.EqualFold(t[:len(prefix)], prefix) {
+		t = strings.TrimSpace(t[len(prefix):])
+	}
+	return t
+}
+
+// quote prefixes every line with "> " (">" alone on empty lines), under
+// an attribution line.
+func quote(attribution, text string) string {
+	var b strings.Builder
+	b.WriteString(attribution)
+	b.WriteString("\n")
+	text = strings.TrimRight(normalizeNewlines(text), "\n")
+	for _, line := range strings.Split(text, "\n") {
+		if line == "" || strings.HasPrefix(line, ">") {
+			b.WriteString(">")
+		} else {
+			b.WriteString("> ")
+		}
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// attribution is the line above a quoted reply: "On DATE, NAME wrote:".
+func attribution(env mailtools.Envelope) string {
+	who := "someone"
+	if len(env.From) > 0 && env.From[0].Display() != "" {
+		who = env.From[0].Display()
+	}
+	if env.Date.IsZero() {
+		return who + " wrote:"
+	}
+	return "On " + env.Date.Format("Mon, 2 Jan 2006 at 15:04") + ", " + who + " wrote:"
+}
+
+// forwardedBlock is the original's header block and text for a forward.
+func forwardedBlock(env mailtools.Envelope, text string) string {
+	var b strings.Builder
+	b.WriteString("---------- Forwarded message ----------\n")
+	field := func(name, value string) {
+		if value != "" {
+			b.WriteString(name + ": " + value + "\n")
+		}
+	}
+	field("From", mailtools.FormatAddresses(env.From))
+	field("Date", longDate(env.Date))
+	field("Subject", env.Subject)
+	field("To", mailtools.FormatAddresses(env.To))
+	field("Cc", mailtools.FormatAddresses(env.Cc))
+	b.WriteString("\n")
+	b.WriteString(strings.TrimRight(normalizeNewlines(text), "\n"))
+	b.WriteString("\n")
+	return b.String()
+}
+
+// replyTo is who a reply goes to: Reply-To, else From.
+func replyTo(env mailtools.Envelope) []mailtools.Address {
+	if len(env.ReplyTo) > 0 {
+		return env.ReplyTo
+	}
+	return env.From
+}
+
+// replyAllCc is everyone else the original went to: its To and Cc, less
+// the user's own addresses, less those in to, each once.
+func replyAllCc(env mailtools.Envelope, to []mailtools.Address, self ...string) []mailtools.Address {
+	seen := map[string]bool{}
+	for _, s := range self {
+		seen[strings.ToLower(s)] = true
+	}
+	for _, a := range to {
+		seen[strings.ToLower(a.Addr)] = true
+	}
+	var cc []mailtools.Address
+	for _, a := range append(append([]mailtools.Address{}, env.To...), env.Cc...) {
+		key := strings.ToLower(a.Addr)
+		if key == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		cc = append(cc, a)
+	}
+	return cc
+}
+
+// addressField formats addresses for an address input, quoting names so
+// that the list parses back the same.
+func addressField(list []mailtools.Address) string {
+	parts := make([]string, 0, len(list))
+	for _, a := range list {
+		if a.Addr == "" {
+			continue
+		}
+		parts = append(parts, a.String())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// references is the References a reply carries: the original's, then its
+// Message-ID.
+func references(env mailtools.Envelope) string {
+	refs := append([]string{}, env.References...)
+	if env.MessageID != "" {
+		refs = append(refs, env.MessageID)
+	}
+	return strings.Join(refs, " ")
+}

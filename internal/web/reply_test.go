@@ -1,0 +1,92 @@
+package web
+
+import (
+	"testing"
+	"time"
+
+	"gomailcgi/internal/mailtools"
+)
+
+func TestReplySubject(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Hello", "Re: Hello"},
+		{"Re: Hello", "Re: Hello"},
+		{"RE: re:Re:  Hello", "Re: Hello"},
+		{"  Hello  ", "Re: Hello"},
+		{"", "Re: "},
+		{"Reply needed", "Re: Reply needed"},
+		{"Fwd: Hello", "Re: Fwd: Hello"},
+	}
+	for _, tt := range tests {
+		if got := replySubject(tt.in); got != tt.want {
+			t.Errorf("replySubject(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestForwardSubject(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Hello", "Fwd: Hello"},
+		{"Fwd: Hello", "Fwd: Hello"},
+		{"FW: Hello", "FW: Hello"},
+		{"Re: Hello", "Fwd: Re: Hello"},
+	}
+	for _, tt := range tests {
+		if got := forwardSubject(tt.in); got != tt.want {
+			t.Errorf("forwardSubject(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestQuote(t *testing.T) {
+	got := quote("On X, Y wrote:", "one\r\n\r\n> two\nthree\n\n")
+	want := "On X, Y wrote:\n> one\n>\n>> two\n> three\n"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestAttribution(t *testing.T) {
+	env := mailtools.Envelope{
+		From: []mailtools.Address{{Name: "Ann Lee", Addr: "ann@example.org"}},
+		Date: time.Date(2026, 3, 5, 9, 7, 0, 0, time.FixedZone("", 3600)),
+	}
+	if got, want := attribution(env), "On Thu, 5 Mar 2026 at 09:07, Ann Lee wrote:"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	env.Date = time.Time{}
+	env.From[0].Name = ""
+	if got, want := attribution(env), "ann@example.org wrote:"; got != want {
+		t.Errorf("no date: got %q, want %q", got, want)
+	}
+}
+
+func TestReplyAllCc(t *testing.T) {
+	a := func(name, addr string) mailtools.Address { return mailtools.Address{Name: name, Addr: addr} }
+	env := mailtools.Envelope{
+		From: []mailtools.Address{a("Erin", "erin@example.net")},
+		To:   []mailtools.Address{a("Me", "Me@Example.org"), a("Carol", "carol@example.com")},
+		Cc:   []mailtools.Address{a("", "dave@example.com"), a("Carol again", "CAROL@example.com"), a("", "erin@example.net"), a("me", "me")},
+	}
+	got := addressField(replyAllCc(env, replyTo(env), "me@example.org", "me"))
+	want := `"Carol" <carol@example.com>, dave@example.com`
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestAddressFieldParsesBack(t *testing.T) {
+	list := []mailtools.Address{{Name: "Lee, Ann", Addr: "ann@example.org"}, {Name: "Jürgen", Addr: "j@example.de"}, {Addr: "x@y.example"}}
+	back, err := mailtools.ParseAddressList(addressField(list))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != len(list) {
+		t.Fatalf("got %d addresses, want %d", len(back), len(list))
+	}
+	for i := range list {
+		if back[i] != list[i] {
+			t.Errorf("address %d: got %+v, want %+v", i, back[i], list[i])
+		}
+	}
+}

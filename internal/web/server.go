@@ -1,0 +1,121 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"gomailcgi/static"
+)
+
+// pageCSP is the Content-Security-Policy of every response but the framed
+// HTML body (body.go): no scripts at all, styles only from /static/, frames
+// only from this site (the sandboxed HTML body), forms post only here.
+const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// routes is the route table: every page of the site, by method and path.
+// Every change of state is a POST.
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+	b := s.cfg.BasePath
+	page := func(pattern string, h handlerFunc) {
+		method, path, _ := strings.Cut(pattern, " ")
+		mux.Handle(method+" "+b+path, s.handle(h))
+	}
+	page("GET /{$}", s.home)
+	page("GET "+pathLogin, s.loginForm)
+	page("POST "+pathLogin, s.loginSubmit)
+	page("GET "+pathLogout, s.logout)
+	page("GET "+pathList, s.list)
+	page("GET "+pathView, s.view)
+	page("GET "+pathBody, s.body)
+	page("GET "+pathPart, s.part)
+	page("GET "+pathSource, s.source)
+	page("GET "+pathCompose, s.compose)
+	page("POST "+pathSend, s.send)
+	page("GET "+pathSent, s.sent)
+	page("POST "+pathDelete, s.delete)
+	for _, p := range []string{pathSend, pathDelete} {
+		mux.Handle(b+p, s.handle(s.postOnly)) // any other method
+	}
+	mux.Handle("GET "+b+pathStatic, http.StripPrefix(b+pathStatic, staticFiles()))
+	if b != "" {
+		mux.Handle("GET "+b, http.RedirectHandler(b+"/", http.StatusMovedPermanently))
+	}
+	mux.Handle("/", s.handle(s.notFound))
+	return s.secure(s.logRequests(mux))
+}
+
+// secure sets the security headers of every response in one place.
+func (s *server) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", pageCSP)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logRequests writes one line per request: method, path, status, size and
+// time. Never the query string or the body: they carry the token.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"bytes", rec.bytes, "duration", time.Since(start).Round(time.Microsecond))
+	})
+}
+
+// statusRecorder remembers the status and size of a response for the log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(p []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(p)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// staticFiles serves the embedded static files, without directory listings.
+func staticFiles() http.Handler {
+	files := http.FileServerFS(static.FS)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// notFound answers every path the route table does not know.
+func (s *server) notFound(w http.ResponseWriter, r *http.Request) error {
+	return &userError{status: http.StatusNotFound, title: "Not found", msg: "There is no page at this address."}
+}
+
+// postOnly answers a request with the wrong method on a POST-only path.
+func (s *server) postOnly(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Allow", http.MethodPost)
+	return &userError{status: http.StatusMethodNotAllowed, title: "Use the form",
+		msg: "This address only takes a form sent from gomailcgi's own pages."}
+}

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"errors"
+	"strings"
+
+	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/seal"
+)
+
+// session is one request's login: the state opened from the token the
+// request carried, and a fresh token sealed from it for every link and form
+// of the page this request answers with (so idle expiry slides).
+type session struct {
+	state seal.State
+	token string
+}
+
+// errLoggedOut means the request's token is missing, expired, tampered with
+// or for other servers. The adapter answers "please log in again", 401.
+type errLoggedOut struct{ reason error }
+
+func (e *errLoggedOut) Error() string { return "web: not logged in: " + e.reason.Error() }
+func (e *errLoggedOut) Unwrap() error { return e.reason }
+
+var errWrongServer = errors.New("token is for other mail servers")
+
+// open checks a token and seals its successor.
+func (s *server) open(token string) (*session, error) {
+	st, err := s.cfg.Sealer.Open(token)
+	if err != nil {
+		return nil, &errLoggedOut{reason: err}
+	}
+	if st.Server != s.cfg.ServerID {
+		return nil, &errLoggedOut{reason: errWrongServer}
+	}
+	return s.reseal(st)
+}
+
+// login seals the first token of a login the POP server just accepted.
+func (s *server) login(cred mailtools.Credentials) (*session, error) {
+	return s.reseal(seal.State{User: cred.User, Password: cred.Password, Server: s.cfg.ServerID})
+}
+
+func (s *server) reseal(st seal.State) (*session, error) {
+	tok, err := s.cfg.Sealer.Seal(st)
+	if err != nil {
+		if errors.Is(err, seal.ErrExpired) {
+			return nil, &errLoggedOut{reason: err}
+		}
+		return nil, err
+	}
+	return &session{state: st, token: tok}, nil
+}
+
+// cred is the login to give the mail servers.
+func (ss *session) cred() mailtools.Credentials {
+	return mailtools.Credentials{User: ss.state.User, Password: ss.state.Password}
+}
+
+// base starts a logged-in page.
+func (ss *session) base(title string) basePage {
+	return basePage{Title: title, Token: ss.token, User: ss.state.User}
+}
+
+// fromAddress is the user's own address: the login name when it has an '@',
+// else the login name at domain.
+func fromAddress(user, domain string) string {
+	if strings.Contains(user, "@") {
+		return user
+	}
+	return user + "@" + domain
+}

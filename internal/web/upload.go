@@ -1,0 +1,97 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+)
+
+// errFieldTooLong: one text field of the form is longer than allowed.
+var errFieldTooLong = errors.New("form field too long")
+
+// parseComposeForm reads the compose form as it is posted: multipart with
+// files, or urlencoded. Files are held in memory, never written to disk; the
+// whole body is bounded by MaxUpload (the caller wraps r.Body). On error the
+// form holds every field read before the problem.
+func parseComposeForm(r *http.Request) (composeForm, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		if err := r.ParseForm(); err != nil {
+			return composeForm{}, err
+		}
+		return composeFromValues(r.PostForm), nil
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return composeForm{}, err
+	}
+	values := url.Values{}
+	var files []upload
+	hadFiles := false
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			f := composeFromValues(values)
+			f.Files, f.HadFiles = files, true
+			return f, err
+		}
+		name := part.FormName()
+		if part.FileName() == "" && name != "attach" {
+			limit := int64(maxShortField)
+			if name == "body" {
+				limit = maxBodyField
+			}
+			data, err := io.ReadAll(io.LimitReader(part, limit+1))
+			if err == nil && int64(len(data)) > limit {
+				err = errFieldTooLong
+			}
+			if err != nil {
+				f := composeFromValues(values)
+				f.Files, f.HadFiles = files, hadFiles
+				return f, err
+			}
+			values.Add(name, string(data))
+			continue
+		}
+		if name != "attach" {
+			continue
+		}
+		data, err := io.ReadAll(part)
+		if err != nil {
+			f := composeFromValues(values)
+			f.Files, f.HadFiles = files, true
+			return f, err
+		}
+		filename := uploadName(part.FileName())
+		if filename == "" && len(data) == 0 {
+			continue // the file input was left empty
+		}
+		hadFiles = true
+		files = append(files, upload{
+			Filename:    filename,
+			ContentType: part.Header.Get("Content-Type"),
+			Data:        data,
+		})
+	}
+	f := composeFromValues(values)
+	f.Files, f.HadFiles = files, hadFiles
+	return f, nil
+}
+
+// uploadName keeps only the last element of a file name: some browsers
+// send a whole path.
+func uploadName(name string) string {
+	name = strings.ReplaceAll(name, `\`, "/")
+	name = path.Base(name)
+	if name == "." || name == "/" {
+		return ""
+	}
+	return name
+}

@@ -1,0 +1,125 @@
+// Package web is gomailcgi's user interface: classic server-rendered pages
+// that log in, list the inbox, show, compose, send and delete mail. It needs
+// no JavaScript, cookies or server-side session: the login travels from page
+// to page in a sealed, expiring token (query parameter and hidden field
+// "t"), and messages are named by sync-checked references ("m").
+//
+// One file per user state: login.go, list.go, view.go, compose.go, send.go,
+// delete.go, part.go (downloads). server.go holds the route table and the
+// response headers, errors.go the one adapter from errors to pages, urls.go
+// every URL the pages link to. docs/FLOW.md draws the state machine.
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/seal"
+)
+
+// Defaults for a Config's zero values.
+const (
+	DefaultPageSize  = 50
+	MaxPageSize      = 500
+	DefaultMaxUpload = 25 << 20 // bytes of one submitted message form
+)
+
+// Config is what the web interface needs. POP, SMTP and Sealer are required.
+type Config struct {
+	POP    *mailtools.POP  // where mail is read and logins are checked
+	SMTP   *mailtools.SMTP // where mail is sent
+	Sealer *seal.Sealer    // seals and opens the state token
+	// ServerID names the mail servers a login is for; it is sealed into
+	// every token and checked when one is opened, so a token from another
+	// configuration is refused. Empty means "pop=" + POP.Server.Addr.
+	ServerID string
+	// PageSize is how many messages a list page shows; 0 means 50.
+	PageSize int
+	// BasePath is the path prefix the site is served under: "" or e.g. "/mail".
+	BasePath string
+	// FromDomain completes a login name without '@' into a From address;
+	// empty means the POP server's host name.
+	FromDomain string
+	// MaxUpload bounds the body of one submitted message form, attachments
+	// included; 0 means 25 MB.
+	MaxUpload int64
+	// Logger receives one line per request and every unexpected error; nil
+	// discards them. Tokens, passwords and query strings are never logged.
+	Logger *slog.Logger
+	// Now is the clock for displayed dates; nil means time.Now.
+	Now func() time.Time
+}
+
+// New checks cfg, parses every template and returns the site's handler.
+func New(cfg Config) (http.Handler, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath}}
+	return s.routes(), nil
+}
+
+// setDefaults fills zero values and rejects what cannot work.
+func (c *Config) setDefaults() error {
+	switch {
+	case c.POP == nil:
+		return errors.New("web: Config.POP is required")
+	case c.SMTP == nil:
+		return errors.New("web: Config.SMTP is required")
+	case c.Sealer == nil:
+		return errors.New("web: Config.Sealer is required")
+	case c.PageSize < 0 || c.PageSize > MaxPageSize:
+		return fmt.Errorf("web: PageSize %d: want 0 to %d", c.PageSize, MaxPageSize)
+	case c.MaxUpload < 0:
+		return errors.New("web: MaxUpload is negative")
+	}
+	if c.BasePath != "" {
+		if !strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/") ||
+			strings.ContainsAny(c.BasePath, "?#{} \t\r\n") {
+			return fmt.Errorf("web: BasePath %q: want \"\" or a path like /mail", c.BasePath)
+		}
+	}
+	if c.ServerID == "" {
+		c.ServerID = "pop=" + c.POP.Server.Addr
+	}
+	if c.PageSize == 0 {
+		c.PageSize = DefaultPageSize
+	}
+	if c.MaxUpload == 0 {
+		c.MaxUpload = DefaultMaxUpload
+	}
+	if c.FromDomain == "" {
+		host, _, err := net.SplitHostPort(c.POP.Server.Addr)
+		if err != nil {
+			host = c.POP.Server.Addr
+		}
+		c.FromDomain = host
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// server holds the dependencies every handler shares. It is read-only once
+// built, so handlers run concurrently without locks.
+type server struct {
+	cfg   Config
+	log   *slog.Logger
+	pages map[string]*pageTemplate
+	urls  urls
+}
