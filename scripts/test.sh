@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test.sh: every test of gomailcgi, as `make test` runs it.
 #   1. install the Debian packages the tests need, when root and missing
-#   2. start the real mail stack (Dovecot + Postfix on loopback) and stop it
-#      again on exit; with CI=true a stack that fails to start fails the run
+#   2. start the real mail stack (Dovecot + Postfix on loopback) unless it is
+#      running, and stop what it started on exit; with CI=true a stack that
+#      fails to start fails the run
 #   3. go vet, then every test with the race detector (real-server tests
 #      included), then a short fuzzing run of the message renderer
 set -euo pipefail
@@ -11,7 +12,9 @@ GO="${GO:-go}"
 
 bash scripts/install-deps.sh
 
-if bash scripts/mailstack.sh start; then
+if bash scripts/mailstack.sh status >/dev/null 2>&1; then
+  echo "test: using the mail stack that is already running (left running)"
+elif bash scripts/mailstack.sh start; then
   trap 'bash scripts/mailstack.sh stop >/dev/null 2>&1 || true' EXIT
 elif [ "${CI:-}" = true ]; then
   echo "test: the real mail stack did not start (CI=true): failing" >&2
