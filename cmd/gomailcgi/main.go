@@ -56,6 +56,7 @@ import (
 const (
 	demoUser     = "demo"
 	demoPassword = "demo"
+	demoDomain   = "example.org"
 )
 
 func main() {
@@ -84,7 +85,7 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 	}
 	popSec, _ := mailtools.ParseSecurity(cfg.POPSecurity)
 	smtpSec, _ := mailtools.ParseSecurity(cfg.SMTPSecurity)
-	popAddr, smtpAddr := cfg.POP, cfg.SMTP
+	popAddr, smtpAddr, fromDomain := cfg.POP, cfg.SMTP, cfg.FromDomain
 	if cfg.Demo {
 		demo, err := devmail.Start(devmail.Config{
 			POPAddr:  cfg.DemoPOP,
@@ -101,6 +102,9 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 		defer demo.Close()
 		popAddr, smtpAddr = demo.POPAddr(), demo.SMTPAddr()
 		popSec, smtpSec = mailtools.SecurityInsecure, mailtools.SecurityInsecure
+		if fromDomain == "" {
+			fromDomain = demoDomain // the sample mailbox writes to demo@example.org
+		}
 	}
 	keys, err := loadKeys(cfg.KeyFile, log)
 	if err != nil {
@@ -112,7 +116,7 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 		Sealer:     &seal.Sealer{Keys: keys, Idle: cfg.IdleTimeout, Absolute: cfg.MaxSession},
 		PageSize:   cfg.PageSize,
 		BasePath:   cfg.BasePath,
-		FromDomain: cfg.FromDomain,
+		FromDomain: fromDomain,
 		Logger:     log,
 	})
 	if err != nil {
