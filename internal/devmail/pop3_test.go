@@ -2,6 +2,7 @@ package devmail
 
 import (
 	"fmt"
+	"gomailcgi/internal/testtls"
 	"io"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func fillBox(t *testing.T, s *Server) []string {
 }
 
 func TestPOPCapa(t *testing.T) {
-	serverTLS, _ := testCert(t)
+	serverTLS, _ := testtls.New(t)
 	tests := []struct {
 		name string
 		cfg  Config

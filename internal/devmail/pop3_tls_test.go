@@ -3,6 +3,7 @@ package devmail
 import (
 	"bufio"
 	"crypto/tls"
+	"gomailcgi/internal/testtls"
 	"strings"
 	"testing"
 )
@@ -22,7 +23,7 @@ func (p *popConn) upgrade(cfg *tls.Config) {
 }
 
 func TestPOPSTLS(t *testing.T) {
-	serverTLS, clientTLS := testCert(t)
+	serverTLS, clientTLS := testtls.New(t)
 	s := startTest(t, Config{TLSConfig: serverTLS})
 	fillBox(t, s)
 	p := dialPOP(t, s)
@@ -52,7 +53,7 @@ func TestPOPSTLS(t *testing.T) {
 // TestPOPSTLSInjection checks that a command pipelined in plain text after
 // STLS is not run inside the TLS session.
 func TestPOPSTLSInjection(t *testing.T) {
-	serverTLS, clientTLS := testCert(t)
+	serverTLS, clientTLS := testtls.New(t)
 	s := startTest(t, Config{TLSConfig: serverTLS})
 	p := dialPOP(t, s)
 	p.send("STLS\r\nCAPA\r\n")
@@ -70,7 +71,7 @@ func TestPOPSTLSInjection(t *testing.T) {
 }
 
 func TestPOPSTLSAfterLogin(t *testing.T) {
-	serverTLS, _ := testCert(t)
+	serverTLS, _ := testtls.New(t)
 	p := dialPOP(t, startTest(t, Config{TLSConfig: serverTLS}))
 	p.login(testUser, testPass)
 	if got := p.cmd("STLS"); got != "-ERR already logged in" {
@@ -85,7 +86,7 @@ func TestPOPSTLSAfterLogin(t *testing.T) {
 }
 
 func TestPOPSTLSBadHandshake(t *testing.T) {
-	serverTLS, _ := testCert(t)
+	serverTLS, _ := testtls.New(t)
 	s := startTest(t, Config{TLSConfig: serverTLS})
 	p := dialPOP(t, s)
 	p.cmd("STLS")

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"gomailcgi/internal/testtls"
 	"strings"
 	"testing"
 
@@ -179,7 +180,7 @@ func TestSMTPAuth(t *testing.T) {
 }
 
 func TestSMTPStartTLS(t *testing.T) {
-	serverTLS, clientTLS := testCert(t)
+	serverTLS, clientTLS := testtls.New(t)
 	s := startTest(t, Config{TLSConfig: serverTLS})
 	err := sendSMTP(t, s, clientTLS, sasl.NewPlainClient("", testUser, testPass), "demo@example.org", []string{"demo@example.org"}, smtpMessage)
 	if err != nil {

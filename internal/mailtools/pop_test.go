@@ -2,15 +2,9 @@ package mailtools
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
+	"gomailcgi/internal/testtls"
 	"io"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -228,16 +222,17 @@ func TestCancelledContextEndsTheCommand(t *testing.T) {
 }
 
 func TestSTLS(t *testing.T) {
-	cert, pool := testCert(t)
+	serverTLS, clientTLS := testtls.New(t)
 	srv := newScriptServer(t, "+OK hello\r\n", steps([]step{
-		{expect: "STLS", reply: "+OK begin TLS\r\n", upgrade: &tls.Config{Certificates: []tls.Certificate{cert}}},
+		{expect: "STLS", reply: "+OK begin TLS\r\n", upgrade: serverTLS},
 	}, loginSteps(), []step{
 		{expect: "STAT", reply: "+OK 3 300\r\n"},
 		{expect: "QUIT", reply: "+OK\r\n"},
 	})...)
 	p := testPOP(srv.addr())
 	p.Server.Security = SecuritySTARTTLS
-	p.Server.TLSConfig = &tls.Config{RootCAs: pool, ServerName: "mail.example.test"}
+	clientTLS.ServerName = "mail.example.test"
+	p.Server.TLSConfig = clientTLS
 	s := dialTest(t, p)
 	if n, err := s.Count(context.Background()); err != nil || n != 3 {
 		t.Fatalf("Count: got %d, %v; want 3", n, err)
@@ -263,9 +258,9 @@ func TestSTLSRefusedSendsNoPassword(t *testing.T) {
 }
 
 func TestSTLSWithUntrustedCertificateSendsNoPassword(t *testing.T) {
-	cert, _ := testCert(t)
+	serverTLS, _ := testtls.New(t)
 	srv := newScriptServer(t, "+OK hello\r\n",
-		step{expect: "STLS", reply: "+OK\r\n", upgrade: &tls.Config{Certificates: []tls.Certificate{cert}}, refused: true})
+		step{expect: "STLS", reply: "+OK\r\n", upgrade: serverTLS, refused: true})
 	p := testPOP(srv.addr())
 	p.Server.Security = SecuritySTARTTLS // system roots: the test CA is not among them
 	_, err := p.Dial(context.Background(), testCred)
@@ -273,36 +268,4 @@ func TestSTLSWithUntrustedCertificateSendsNoPassword(t *testing.T) {
 	if !errors.As(err, &ue) {
 		t.Fatalf("got %v, want *UnavailableError", err)
 	}
-}
-
-// testCert makes a throwaway certificate for mail.example.test and a pool
-// that trusts it.
-func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "mail.example.test"},
-		DNSNames:              []string{"mail.example.test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }

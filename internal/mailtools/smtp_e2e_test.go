@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"gomailcgi/internal/testtls"
 	"io"
 	"log"
 	"net"
@@ -116,7 +117,7 @@ func startGoSMTP(t *testing.T, sec Security, serverTLS *tls.Config, be smtp.Back
 }
 
 func TestSendThroughGoSMTPServer(t *testing.T) {
-	serverTLS, clientTLS := smtpTestTLS(t)
+	serverTLS, clientTLS := testtls.New(t)
 	dots := "Hello.\n.\n..two dots\n.leading dot\n"
 	bodies := []struct{ name, body string }{
 		{"7bit", dots + "end"}, // dot lines travel as they are

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"gomailcgi/internal/testtls"
 	"io"
 	"os"
 	"strings"
@@ -71,7 +72,7 @@ func checkCommands(t *testing.T, got, want []string) {
 }
 
 func TestSMTPSendTranscript(t *testing.T) {
-	serverTLS, clientTLS := smtpTestTLS(t)
+	serverTLS, clientTLS := testtls.New(t)
 	mailTail := []string{
 		"MAIL FROM:<ann@example.org>",
 		"RCPT TO:<bob@example.net>",
@@ -165,7 +166,7 @@ func TestSMTPSendTranscript(t *testing.T) {
 }
 
 func TestSMTPRefusals(t *testing.T) {
-	serverTLS, clientTLS := smtpTestTLS(t)
+	serverTLS, clientTLS := testtls.New(t)
 	for _, c := range []struct {
 		name    string
 		sec     Security
@@ -292,7 +293,7 @@ func wantSMTPError(want SMTPError) func(t *testing.T, err error) {
 }
 
 func TestSMTPUntrustedCertificateSendsNoCredentials(t *testing.T) {
-	serverTLS, _ := smtpTestTLS(t)
+	serverTLS, _ := testtls.New(t)
 	f := newFakeSMTP(t, serverTLS, false, smtpGreeting, "250-fake.example\r\n250-AUTH PLAIN\r\n250 STARTTLS", "220 ready", smtpEHLOAuth)
 	_, err := sendWithin(t, context.Background(), testSMTP(f.addr(), SecuritySTARTTLS, nil), smtpCred, sendOutgoing())
 	var ue *UnavailableError
