@@ -52,8 +52,9 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 	for n := first; n >= last; n-- {
 		rows = append(rows, Summary{Ref: Ref{Num: n}})
 		row := &rows[len(rows)-1]
+		rowIndex := len(rows) - 1
 		if useUIDL {
-			reqs = append(reqs, request{line: "UIDL " + strconv.Itoa(n), handle: func(text string) error {
+			reqs = append(reqs, request{row: rowIndex, line: "UIDL " + strconv.Itoa(n), handle: func(text string) error {
 				got, uid, ok := parseUIDLine(text)
 				if !ok || got != n {
 					return &ProtocolError{Command: "UIDL", Reply: truncate(text, 80)}
@@ -62,7 +63,7 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 				return nil
 			}})
 		}
-		reqs = append(reqs, request{line: "LIST " + strconv.Itoa(n), handle: func(text string) error {
+		reqs = append(reqs, request{row: rowIndex, line: "LIST " + strconv.Itoa(n), handle: func(text string) error {
 			f := strings.Fields(text)
 			if len(f) < 2 || f[0] != strconv.Itoa(n) {
 				return &ProtocolError{Command: "LIST", Reply: truncate(text, 80)}
@@ -74,7 +75,7 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 			row.Size = size
 			return nil
 		}})
-		reqs = append(reqs, request{line: "TOP " + strconv.Itoa(n) + " 0", multi: true, body: func(header []byte) error {
+		reqs = append(reqs, request{row: rowIndex, line: "TOP " + strconv.Itoa(n) + " 0", multi: true, body: func(header []byte) error {
 			row.Envelope = ParseEnvelope(header)
 			row.HasAttachments = row.Envelope.Multipart
 			if !useUIDL {
@@ -83,16 +84,25 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 			return nil
 		}})
 	}
-	if err := s.batch(ctx, reqs); err != nil {
+	refused, err := s.batch(ctx, reqs)
+	if err != nil {
 		return nil, err
 	}
-	out.Messages = rows
+	// A row the server refused to describe (another client expunged it
+	// during this session) is left out rather than shown half-known.
+	out.Messages = rows[:0]
+	for i, r := range rows {
+		if !refused[i] {
+			out.Messages = append(out.Messages, r)
+		}
+	}
 	return out, nil
 }
 
 // request is one command of a batch: single-line (handle gets the text
 // after +OK) or multi-line (body gets the body, bounded).
 type request struct {
+	row    int // the listing row it describes
 	line   string
 	multi  bool
 	handle func(text string) error
@@ -100,15 +110,16 @@ type request struct {
 }
 
 // batch runs requests in order, all written at once when the server
-// offers PIPELINING (RFC 2449), else one by one. The first failure is
-// returned after every reply has been read, so the session stays in step.
-func (s *Session) batch(ctx context.Context, reqs []request) error {
+// offers PIPELINING (RFC 2449), else one by one. It returns the rows whose
+// requests got -ERR; any other failure is returned after every reply has
+// been read, so the session stays in step.
+func (s *Session) batch(ctx context.Context, reqs []request) (refused map[int]bool, err error) {
 	caps, err := s.capa(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.ready(); err != nil {
-		return err
+		return nil, err
 	}
 	stop := s.lc.watch(ctx)
 	defer stop()
@@ -119,25 +130,25 @@ func (s *Session) batch(ctx context.Context, reqs []request) error {
 			b.WriteString("\r\n")
 		}
 		if _, err := s.lc.Write([]byte(b.String())); err != nil {
-			return s.wrap("pipeline", err)
+			return nil, s.wrap("pipeline", err)
 		}
 	}
+	refused = map[int]bool{}
 	var first error
 	for _, r := range reqs {
 		verb, _, _ := strings.Cut(r.line, " ")
 		if !caps.pipelining {
 			if _, err := s.lc.Write([]byte(r.line + "\r\n")); err != nil {
-				return s.wrap(verb, err)
+				return nil, s.wrap(verb, err)
 			}
 		}
 		text, err := s.lc.readReply(verb)
-		var re *replyError
-		if errors.As(err, &re) {
-			first = firstErr(first, err)
+		if isReply(err) {
+			refused[r.row] = true
 			continue
 		}
 		if err != nil {
-			return s.wrap(verb, err)
+			return nil, s.wrap(verb, err)
 		}
 		if !r.multi {
 			first = firstErr(first, r.handle(text))
@@ -145,7 +156,7 @@ func (s *Session) batch(ctx context.Context, reqs []request) error {
 		}
 		data, ok, err := s.readAll(ctx, newDotReader(s.lc.br), maxHeaderBytes)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		_ = ok // a header block past the bound is summarized from its start
 		first = firstErr(first, r.body(data))
@@ -156,7 +167,7 @@ func (s *Session) batch(ctx context.Context, reqs []request) error {
 			s.abort()
 		}
 	}
-	return first
+	return refused, first
 }
 
 // firstErr keeps the first error.

@@ -31,10 +31,10 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 		want := ref.ID[1:]
 		if ref.Num <= s.count {
 			uid, err := s.uidOf(ctx, ref.Num)
-			if err != nil {
+			if err != nil && !isReply(err) {
 				return 0, err
 			}
-			if uid == want {
+			if err == nil && uid == want {
 				return ref.Num, nil
 			}
 		}
@@ -52,7 +52,7 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 	}
 	d, err := s.multi(ctx, "TOP", ref.Num, 0)
 	if err != nil {
-		return 0, err
+		return 0, vanished(ref, err)
 	}
 	header, _, err := s.readAll(ctx, d, maxHeaderBytes)
 	if err != nil {
@@ -80,7 +80,7 @@ func (s *Session) Fetch(ctx context.Context, ref Ref) (*Message, error) {
 	}
 	d, err := s.multi(ctx, "RETR", n)
 	if err != nil {
-		return nil, err
+		return nil, vanished(ref, err)
 	}
 	stop := s.lc.watch(ctx)
 	raw, err := io.ReadAll(io.LimitReader(d, s.maxFetch+1))
@@ -107,7 +107,7 @@ func (s *Session) Open(ctx context.Context, ref Ref) (io.Reader, int64, error) {
 	}
 	text, err := s.simple(ctx, "LIST", n)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, vanished(ref, err)
 	}
 	var size int64
 	if f := strings.Fields(text); len(f) >= 2 {
@@ -115,7 +115,7 @@ func (s *Session) Open(ctx context.Context, ref Ref) (io.Reader, int64, error) {
 	}
 	d, err := s.multi(ctx, "RETR", n)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, vanished(ref, err)
 	}
 	s.inflight = d
 	return &streamReader{s: s, d: d, ctx: ctx}, size, nil
@@ -157,6 +157,7 @@ func (s *Session) Delete(ctx context.Context, refs []Ref) error {
 	seen := make(map[int]bool, len(refs))
 	checked := make(map[Ref]bool, len(refs))
 	nums := make([]int, 0, len(refs))
+	numRefs := make([]Ref, 0, len(refs))
 	for _, ref := range refs {
 		if checked[ref] {
 			continue
@@ -170,13 +171,31 @@ func (s *Session) Delete(ctx context.Context, refs []Ref) error {
 		if !seen[n] {
 			seen[n] = true
 			nums = append(nums, n)
+			numRefs = append(numRefs, ref)
 		}
 	}
-	for _, n := range nums {
+	for i, n := range nums {
 		if _, err := s.simple(ctx, "DELE", n); err != nil {
 			s.abort() // hang up without QUIT: the server forgets the marks
-			return err
+			return vanished(numRefs[i], err)
 		}
 	}
 	return s.Close()
+}
+
+// vanished turns a -ERR about a message the session still numbers into a
+// sync error: servers such as Dovecot keep the numbering of a session but
+// refuse TOP, RETR or DELE of a message another client has expunged
+// meanwhile ("-ERR Message 3 expunged."). Other errors pass unchanged.
+func vanished(ref Ref, err error) error {
+	if isReply(err) {
+		return &SyncError{Ref: ref, Err: ErrMessageGone}
+	}
+	return err
+}
+
+// isReply reports whether err is a -ERR reply (the session goes on).
+func isReply(err error) bool {
+	var re *replyError
+	return errors.As(err, &re)
 }

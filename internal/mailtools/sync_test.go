@@ -244,3 +244,62 @@ func TestDeleteRefusedByServerHangsUpWithoutQuit(t *testing.T) {
 		t.Errorf("want a hang-up without QUIT (which would commit DELE 1); client wrote:\n%s", got)
 	}
 }
+
+// Dovecot keeps a session's numbering when another client expunges a
+// message, but refuses to hand it out: that is a vanished message, not a
+// server fault.
+func TestExpungedDuringSession(t *testing.T) {
+	t.Run("fetch", func(t *testing.T) {
+		srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+			{expect: "STAT", reply: "+OK 2 200\r\n"},
+			{expect: "CAPA", reply: capaPlain},
+			{expect: "UIDL 2", reply: "+OK 2 u-b\r\n"},
+			{expect: "RETR 2", reply: "-ERR Message 2 expunged.\r\n"},
+			{expect: "QUIT", reply: "+OK\r\n"},
+		})...)
+		s := dialTest(t, testPOP(srv.addr()))
+		_, err := s.Fetch(context.Background(), Ref{2, "uu-b"})
+		var se *SyncError
+		if !errors.As(err, &se) || !errors.Is(err, ErrMessageGone) || se.Ref != (Ref{2, "uu-b"}) {
+			t.Fatalf("Fetch: got %v, want a SyncError with ErrMessageGone", err)
+		}
+		s.Close()
+		srv.transcript()
+	})
+	t.Run("header check", func(t *testing.T) {
+		srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+			{expect: "STAT", reply: "+OK 2 200\r\n"},
+			{expect: "TOP 2 0", reply: "-ERR Message 2 expunged.\r\n"},
+			{expect: "QUIT", reply: "+OK\r\n"},
+		})...)
+		s := dialTest(t, testPOP(srv.addr()))
+		err := s.Delete(context.Background(), []Ref{{2, headerFingerprint([]byte(hdrB))}})
+		if !errors.Is(err, ErrMessageGone) {
+			t.Fatalf("Delete: got %v, want ErrMessageGone", err)
+		}
+		if got, _ := srv.transcript(); strings.Contains(got, "DELE") {
+			t.Errorf("DELE sent:\n%s", got)
+		}
+	})
+	t.Run("list leaves the row out", func(t *testing.T) {
+		srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+			{expect: "STAT", reply: "+OK 2 200\r\n"},
+			{expect: "CAPA", reply: capaNoUID},
+			{expect: "LIST 2", reply: "+OK 2 100\r\n"},
+			{expect: "TOP 2 0", reply: "+OK\r\n" + hdrB + ".\r\n"},
+			{expect: "LIST 1", reply: "-ERR Message 1 expunged.\r\n"},
+			{expect: "TOP 1 0", reply: "-ERR Message 1 expunged.\r\n"},
+			{expect: "QUIT", reply: "+OK\r\n"},
+		})...)
+		s := dialTest(t, testPOP(srv.addr()))
+		l, err := s.List(context.Background(), 0, 10)
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+		if len(l.Messages) != 1 || l.Messages[0].Envelope.Subject != "B" {
+			t.Errorf("got %d rows (%+v), want only B", len(l.Messages), l.Messages)
+		}
+		s.Close()
+		srv.transcript()
+	})
+}
