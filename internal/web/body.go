@@ -11,13 +11,25 @@ import (
 )
 
 // body serves a message's sanitized HTML body as a document of its own
-// (GET /body?t&m), for the view page's sandboxed iframe. Its CSP is the
-// renderer's, which lets the mail's styles and inline images show and
-// nothing else; it may be framed only by this site.
+// (GET /body?t&m&p&fmt&remote), for a sandboxed iframe of the view page:
+// the message's own body, or with p that of the attached message in part
+// p. fmt and remote are the view's, so the frame shows the body the view
+// chose. Its CSP is the renderer's, which lets the mail's styles and its
+// own images show, remote images only with remote=1, and nothing else; it
+// may be framed only by this site.
 func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	ss, ref, err := s.downloadRequest(r)
 	if err != nil {
 		return err
+	}
+	q := r.URL.Query()
+	opt, err := parseViewOptions(q)
+	if err != nil {
+		return err
+	}
+	partID := q.Get("p")
+	if len(partID) > 100 {
+		return badRequest("That link does not name a part of a message.", nil)
 	}
 	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
 	if err != nil {
@@ -32,15 +44,19 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sess.Close()
-	v := render.Render(msg.Raw, render.Options{
-		CIDURL: func(partID string) string { return s.urls.Part(ss.token, msg.Ref, partID) },
-	})
+	v := render.Render(msg.Raw, s.renderOptions(ss, msg.Ref, opt))
+	if partID != "" {
+		if v = v.FindNested(partID); v == nil {
+			return &userError{status: http.StatusNotFound, title: "No such message",
+				msg: "This message has no attached message there."}
+		}
+	}
 	if !v.IsHTML {
 		return &userError{status: http.StatusNotFound, title: "No HTML body", msg: "This message has no HTML body."}
 	}
 	doc := render.HTMLDocument(v.HTML)
 	h := w.Header()
-	h.Set("Content-Security-Policy", bodyCSP(render.HTMLContentSecurityPolicy(false)))
+	h.Set("Content-Security-Policy", bodyCSP(render.HTMLContentSecurityPolicy(opt.Remote)))
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(doc)))
 	io.WriteString(w, doc) // a failed write means the client left

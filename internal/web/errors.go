@@ -50,6 +50,7 @@ type errorPage struct {
 	Message  string
 	Back     string // the inbox when the token still opens, else ""
 	Download string // the whole message as .eml, when it cannot be shown
+	Source   string // the page showing the start of its source, likewise
 }
 
 // reloginPage asks to log in again; a draft the user was writing comes

@@ -26,14 +26,18 @@ func (s *server) downloadRequest(r *http.Request) (*session, mailtools.Ref, erro
 	return ss, ref, nil
 }
 
-// part downloads one MIME part, decoded (GET /part?t&m&p). It streams from
-// the POP server: the message is never held whole. Every type but
-// text/plain is served as an attachment, so no mail content runs as a page.
+// part downloads one MIME part, decoded (GET /part?t&m&p&inline). It
+// streams from the POP server: the message is never held whole. Every type
+// but text/plain is served as an attachment, so no mail content runs as a
+// page; with inline=1, as the HTML body's cid: images ask, raster images
+// are served inline too (see inlineImage). nosniff is set on every
+// response (server.go), so a part is never read as another type.
 func (s *server) part(w http.ResponseWriter, r *http.Request) error {
 	ss, ref, err := s.downloadRequest(r)
 	if err != nil {
 		return err
 	}
+	inline := r.URL.Query().Get("inline") == "1"
 	partID := r.URL.Query().Get("p")
 	if partID == "" || len(partID) > 100 {
 		return badRequest("That link does not name a part of a message.", nil)
@@ -63,6 +67,8 @@ func (s *server) part(w http.ResponseWriter, r *http.Request) error {
 			ct = "text/plain"
 		}
 		h.Set("Content-Disposition", contentDisposition("inline", name))
+	} else if inline && inlineImage(ct) {
+		h.Set("Content-Disposition", contentDisposition("inline", name))
 	} else {
 		h.Set("Content-Disposition", contentDisposition("attachment", name))
 	}
@@ -74,27 +80,15 @@ func (s *server) part(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// source downloads the whole message as an .eml file (GET /source?t&m),
-// streamed as the POP server sends it.
-func (s *server) source(w http.ResponseWriter, r *http.Request) error {
-	ss, ref, err := s.downloadRequest(r)
-	if err != nil {
-		return err
+// inlineImage reports whether a part of this media type may be served
+// inline: raster formats browsers decode as pictures only. Never SVG (it
+// can carry scripts) nor anything that renders as a document.
+func inlineImage(mediaType string) bool {
+	switch mediaType {
+	case "image/png", "image/jpeg", "image/gif", "image/webp":
+		return true
 	}
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
-	if err != nil {
-		return err
-	}
-	defer sess.Close()
-	raw, _, err := sess.Open(r.Context(), ref)
-	if err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", "message/rfc822")
-	h.Set("Content-Disposition", contentDisposition("attachment", "message-"+strconv.Itoa(ref.Num)+".eml"))
-	s.stream(w, r, raw)
-	return nil
+	return false
 }
 
 // stream copies a download to the client. Once bytes are out a failure

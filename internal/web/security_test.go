@@ -26,6 +26,12 @@ func walk(t *testing.T, h *harness) map[string]response {
 	pages["view"] = viewRes
 	view := parseDoc(t, viewRes.body)
 	pages["view html"] = h.get(list.viewLink("A quick tour of the message list"))
+	pages["view forwarded"] = h.get(list.viewLink("Fwd: Release notes for the demo server"))
+	tips := parseDoc(t, h.get(list.viewLink("Five tips for getting around")).body)
+	pages["view plain version"] = h.get(tips.link("Plain text"))
+	tour := parseDoc(t, pages["view html"].body)
+	pages["view remote shown"] = h.get(tour.link("Show remote images"))
+	pages["view source page"] = h.get(view.link("View source"))
 	pages["reply"] = h.get(view.link("Reply"))
 	pages["forward"] = h.get(view.link("Forward"))
 	pages["source"] = h.get(view.link("Download (.eml)"))
@@ -52,7 +58,8 @@ func walk(t *testing.T, h *harness) map[string]response {
 
 	want := map[string]int{
 		"home": 200, "login": 200, "login wrong password": 401, "list": 200, "view": 200,
-		"view html": 200, "reply": 200, "forward": 200, "source": 200, "part": 200,
+		"view html": 200, "view forwarded": 200, "view plain version": 200, "view remote shown": 200,
+		"view source page": 200, "reply": 200, "forward": 200, "source": 200, "part": 200,
 		"compose": 200, "send bad address": 422, "send": 303, "sent": 200, "delete": 200,
 		"delete gone": 410, "view gone": 410, "logout": 200, "not found": 404,
 		"wrong method": 405, "static": 200, "bad token": 401, "send bad token": 401,

@@ -32,6 +32,7 @@ func (s *server) routes() http.Handler {
 	page("GET "+pathBody, s.body)
 	page("GET "+pathPart, s.part)
 	page("GET "+pathSource, s.source)
+	page("GET "+pathRaw, s.raw)
 	page("GET "+pathCompose, s.compose)
 	page("POST "+pathSend, s.send)
 	page("GET "+pathSent, s.sent)

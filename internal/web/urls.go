@@ -12,7 +12,9 @@ import (
 //
 // Parameters: t = the sealed token, m = a message reference, page = a list
 // page (1-based), p = a MIME part id, mode = reply|replyall|forward,
-// next = where login goes on to.
+// next = where login goes on to, fmt = plain|html (which body the view
+// shows), remote = 1 (show remote images), inline = 1 (a part shown by the
+// HTML body rather than downloaded).
 type urls struct {
 	base string // "" or e.g. "/mail"
 }
@@ -27,6 +29,7 @@ const (
 	pathBody    = "/body"
 	pathPart    = "/part"
 	pathSource  = "/source"
+	pathRaw     = "/raw"
 	pathCompose = "/compose"
 	pathSend    = "/send"
 	pathSent    = "/sent"
@@ -87,18 +90,55 @@ func (u urls) List(t string, page int) string {
 	return u.with(pathList, q)
 }
 
+// Body formats the view page can be asked for.
+const (
+	formatDefault = ""      // HTML when the message has it, else text
+	formatPlain   = "plain" // the text/plain alternative when there is one
+	formatHTML    = "html"
+)
+
+// viewOptions are how the view page shows one message. They travel in the
+// view's and the framed body's URLs only, so they hold for that message.
+type viewOptions struct {
+	Format string // formatDefault, formatPlain or formatHTML
+	Remote bool   // show remote images in HTML bodies
+}
+
+// set adds the options that differ from the defaults to q.
+func (o viewOptions) set(q url.Values) {
+	if o.Format != formatDefault {
+		q.Set("fmt", o.Format)
+	}
+	if o.Remote {
+		q.Set("remote", "1")
+	}
+}
+
 // View shows one message; page is the list page to go back to.
 func (u urls) View(t string, ref mailtools.Ref, page int) string {
+	return u.ViewWith(t, ref, page, viewOptions{})
+}
+
+// ViewWith shows one message with display options.
+func (u urls) ViewWith(t string, ref mailtools.Ref, page int, o viewOptions) string {
 	q := url.Values{"t": {t}, "m": {ref.String()}}
 	if page > 1 {
 		q.Set("page", strconv.Itoa(page))
 	}
+	o.set(q)
 	return u.with(pathView, q)
 }
 
-// Body is the sanitized HTML body of a message, for the sandboxed iframe.
-func (u urls) Body(t string, ref mailtools.Ref) string {
-	return u.with(pathBody, url.Values{"t": {t}, "m": {ref.String()}})
+// Body is the sanitized HTML body of a message, or with a partID of the
+// attached message that part holds, for a sandboxed iframe. It takes the
+// view's options so it renders the very body the view page chose.
+func (u urls) Body(t string, ref mailtools.Ref, partID string, o viewOptions) string {
+	q := url.Values{"t": {t}, "m": {ref.String()}}
+	if partID != "" {
+		q.Set("p", partID)
+	}
+	o.set(q)
+	return u.with(pathBody, q)
 }
 
 // Part downloads one MIME part of a message.
@@ -106,9 +146,25 @@ func (u urls) Part(t string, ref mailtools.Ref, partID string) string {
 	return u.with(pathPart, url.Values{"t": {t}, "m": {ref.String()}, "p": {partID}})
 }
 
+// InlinePart is a part as the HTML body shows it (cid: images): served
+// inline when it is a safe raster image, else as a download.
+func (u urls) InlinePart(t string, ref mailtools.Ref, partID string) string {
+	return u.with(pathPart, url.Values{"t": {t}, "m": {ref.String()}, "p": {partID}, "inline": {"1"}})
+}
+
 // Source downloads the whole message as an .eml file.
 func (u urls) Source(t string, ref mailtools.Ref) string {
 	return u.with(pathSource, url.Values{"t": {t}, "m": {ref.String()}})
+}
+
+// Raw shows the start of a message's source as text in a page; page is
+// the list page to go back to.
+func (u urls) Raw(t string, ref mailtools.Ref, page int) string {
+	q := url.Values{"t": {t}, "m": {ref.String()}}
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	return u.with(pathRaw, q)
 }
 
 // Compose is the form for a new message, or a reply to or forward of ref.

@@ -3,33 +3,16 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
 )
 
-// viewPage shows one message.
-type viewPage struct {
-	basePage
-	Subject, From, ReplyTo, To, Cc, Date string
-	Text                                 []textBlock // the body, when shown as text
-	BodyURL                              string      // the HTML body, for the sandboxed iframe
-	Attachments                          []attachmentLink
-	Problems                             []string
-	Ref                                  string
-	Page                                 int
-	ReplyURL, ReplyAllURL, ForwardURL    string
-	BackURL, SourceURL, DeleteAction     string
-}
-
-// attachmentLink is one downloadable part.
-type attachmentLink struct {
-	Label string
-	URL   string
-}
-
-// view shows one message (GET /view?t&m&page), sync-checked: if the inbox
-// changed or the message is gone, the reloaded list says so (409/410).
+// view shows one message (GET /view?t&m&page&fmt&remote), sync-checked: if
+// the inbox changed or the message is gone, the reloaded list says so
+// (409/410). fmt picks the plain or HTML version when both exist; remote=1
+// shows this message's remote images.
 func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	ss, err := s.open(q.Get("t"))
@@ -41,6 +24,10 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page, err := parsePage(q.Get("page"))
+	if err != nil {
+		return err
+	}
+	opt, err := parseViewOptions(q)
 	if err != nil {
 		return err
 	}
@@ -57,6 +44,7 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 				"This message is too large to show here. You can download it whole and open it with a mail program."),
 			Back:     s.urls.List(ss.token, page),
 			Download: s.urls.Source(ss.token, ref),
+			Source:   s.urls.Raw(ss.token, ref, page),
 		})
 	case err != nil:
 		if status, alert, ok := syncProblem(err, "It was not shown."); ok {
@@ -68,9 +56,8 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	ref = msg.Ref
 
 	env := msg.Envelope
-	v := render.Render(msg.Raw, render.Options{
-		CIDURL: func(partID string) string { return s.urls.Part(ss.token, ref, partID) },
-	})
+	v := render.Render(msg.Raw, s.renderOptions(ss, ref, opt))
+	b := viewBuilder{urls: s.urls, token: ss.token, ref: ref, page: page, opt: opt}
 	p := &viewPage{
 		basePage:     ss.base(subjectOrNone(env.Subject)),
 		Subject:      subjectOrNone(env.Subject),
@@ -78,7 +65,11 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 		To:           mailtools.FormatAddresses(env.To),
 		Cc:           mailtools.FormatAddresses(env.Cc),
 		Date:         longDate(env.Date),
+		Body:         b.body(v, "Message body"),
+		Formats:      b.formats(v),
+		Nested:       b.nested(v.Nested),
 		Problems:     v.Problems,
+		ShowSource:   v.ShowSource || len(v.Problems) > 0,
 		Ref:          ref.String(),
 		Page:         page,
 		ReplyURL:     s.urls.Compose(ss.token, modeReply, ref, page),
@@ -86,39 +77,50 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 		ForwardURL:   s.urls.Compose(ss.token, modeForward, ref, page),
 		BackURL:      s.urls.List(ss.token, page),
 		SourceURL:    s.urls.Source(ss.token, ref),
+		RawURL:       s.urls.Raw(ss.token, ref, page),
 		DeleteAction: s.urls.DeleteAction(),
 	}
 	if len(env.ReplyTo) > 0 {
 		p.ReplyTo = mailtools.FormatAddresses(env.ReplyTo)
 	}
-	if v.IsHTML {
-		p.BodyURL = s.urls.Body(ss.token, ref)
-	} else {
-		p.Text = textBlocks(v.Text)
-	}
-	for _, a := range v.Attachments {
-		p.Attachments = append(p.Attachments, attachmentLink{Label: partLabel(a), URL: s.urls.Part(ss.token, ref, a.ID)})
-	}
+	p.Attachments, p.InlineImages = b.attachments(v.Attachments)
+	p.PartsOmitted = v.PartsOmitted
+	p.Remote = b.remote(v)
 	return s.render(w, http.StatusOK, "view", p)
+}
+
+// parseViewOptions reads fmt and remote from a view or body URL.
+func parseViewOptions(q url.Values) (viewOptions, error) {
+	var o viewOptions
+	switch f := q.Get("fmt"); f {
+	case formatDefault, formatPlain, formatHTML:
+		o.Format = f
+	default:
+		return o, badRequest("That link asks for a format of the message that does not exist.", nil)
+	}
+	switch q.Get("remote") {
+	case "":
+	case "1":
+		o.Remote = true
+	default:
+		return o, badRequest("That link has a remote-images setting gomailcgi does not know.", nil)
+	}
+	return o, nil
+}
+
+// renderOptions are the renderer's options for a view and for its framed
+// bodies, which must agree so the frame shows the body the view chose.
+// cid: references point at the message's own parts, shown inline.
+func (s *server) renderOptions(ss *session, ref mailtools.Ref, o viewOptions) render.Options {
+	return render.Options{
+		PreferPlain: o.Format == formatPlain,
+		AllowRemote: o.Remote,
+		CIDURL:      func(partID string) string { return s.urls.InlinePart(ss.token, ref, partID) },
+	}
 }
 
 // withAlert sets a page's alert.
 func withAlert(b basePage, alert string) basePage {
 	b.Alert = alert
 	return b
-}
-
-// textBlock is a run of body text at one quote level; Quotes has one entry
-// per level, so the template nests that many blockquotes.
-type textBlock struct {
-	Quotes []struct{}
-	Lines  []render.TextLine
-}
-
-func textBlocks(in []render.TextBlock) []textBlock {
-	out := make([]textBlock, len(in))
-	for i, b := range in {
-		out[i] = textBlock{Quotes: make([]struct{}, min(b.Level, 10)), Lines: b.Lines}
-	}
-	return out
 }

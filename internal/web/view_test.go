@@ -202,4 +202,8 @@ func TestViewTooLargeOffersDownload(t *testing.T) {
 	if src.status != http.StatusOK || len(src.body) < 5000 {
 		t.Errorf("download: status %d, %d bytes", src.status, len(src.body))
 	}
+	raw := h.get(d.link("View the message source"))
+	if raw.status != http.StatusOK || !strings.Contains(sourcePre(t, parseDoc(t, raw.body)), "Item 2: gomailcgi never splits a line") {
+		t.Errorf("source page: status %d", raw.status)
+	}
 }

@@ -4,10 +4,12 @@
 // to page in a sealed, expiring token (query parameter and hidden field
 // "t"), and messages are named by sync-checked references ("m").
 //
-// One file per user state: login.go, list.go, view.go, compose.go, send.go,
-// delete.go, part.go (downloads). server.go holds the route table and the
-// response headers, errors.go the one adapter from errors to pages, urls.go
-// every URL the pages link to. docs/FLOW.md draws the state machine.
+// One file per user state: login.go, list.go, view.go (with viewpage.go,
+// its page data), compose.go, send.go, delete.go, body.go (the framed HTML
+// body), part.go (downloads), source.go (the source page and .eml
+// download). server.go holds the route table and the response headers,
+// errors.go the one adapter from errors to pages, urls.go every URL the
+// pages link to. docs/FLOW.md draws the state machine.
 package web
 
 import (

@@ -1,0 +1,253 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+
+	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/render"
+)
+
+// viewPage shows one message.
+type viewPage struct {
+	basePage
+	Subject, From, ReplyTo, To, Cc, Date string
+	Body                                 bodyView
+	Formats                              []formatChoice // the plain/HTML switch; empty unless both exist
+	Remote                               remoteNotice
+	Attachments                          []attachmentLink
+	InlineImages                         []attachmentLink // parts the HTML body shows (cid:)
+	PartsOmitted                         int
+	Nested                               []nestedMessage // attached messages (message/rfc822)
+	Problems                             []string
+	ShowSource                           bool // the message is damaged: point at its source
+	Ref                                  string
+	Page                                 int
+	ReplyURL, ReplyAllURL, ForwardURL    string
+	BackURL, SourceURL, RawURL           string
+	DeleteAction                         string
+}
+
+// bodyView is one message's body: text shown in the page, or the URL of
+// its sanitized HTML for a sandboxed iframe.
+type bodyView struct {
+	Text  []textBlock
+	URL   string // set when the body is HTML
+	Title string // the iframe's accessible name
+}
+
+// nestedMessage is an attached message shown inside the view.
+type nestedMessage struct {
+	Subject, From, To, Cc, Date string
+	Body                        bodyView
+	Attachments, InlineImages   []attachmentLink
+	DownloadURL                 string // the attached message as .eml
+	Nested                      []nestedMessage
+}
+
+// attachmentLink is one downloadable part.
+type attachmentLink struct {
+	Name string // the decoded file name, or a description
+	Type string // the media type
+	Size string // human size, "" when unknown
+	URL  string
+}
+
+// formatChoice is one side of the plain/HTML switch.
+type formatChoice struct {
+	Label   string
+	URL     string
+	Current bool
+}
+
+// remoteNotice says what became of a message's remote images.
+type remoteNotice struct {
+	Blocked  string // "2 remote images were blocked.", or ""
+	ShowURL  string // shows them: this message only
+	Shown    bool   // remote images are shown now
+	BlockURL string // blocks them again
+}
+
+// viewBuilder turns rendered views into page data with links for one
+// message, keeping the view options in every link that needs them.
+type viewBuilder struct {
+	urls  urls
+	token string
+	ref   mailtools.Ref
+	page  int
+	opt   viewOptions
+}
+
+// body is a view's body as the page shows it.
+func (b viewBuilder) body(v *render.View, title string) bodyView {
+	if v.IsHTML {
+		return bodyView{URL: b.urls.Body(b.token, b.ref, v.PartID, b.opt), Title: title}
+	}
+	return bodyView{Text: textBlocks(v.Text)}
+}
+
+// formats is the plain/HTML switch, when this message or one it carries
+// has both versions.
+func (b viewBuilder) formats(v *render.View) []formatChoice {
+	if !offersBoth(v) {
+		return nil
+	}
+	htmlOpt, plainOpt := b.opt, b.opt
+	htmlOpt.Format, plainOpt.Format = formatHTML, formatPlain
+	plain := b.opt.Format == formatPlain
+	return []formatChoice{
+		{Label: "HTML", URL: b.urls.ViewWith(b.token, b.ref, b.page, htmlOpt), Current: !plain},
+		{Label: "Plain text", URL: b.urls.ViewWith(b.token, b.ref, b.page, plainOpt), Current: plain},
+	}
+}
+
+func offersBoth(v *render.View) bool {
+	if v.HasHTML && v.HasPlain {
+		return true
+	}
+	for _, n := range v.Nested {
+		if offersBoth(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// remote is the notice about remote images: how many were blocked and a
+// link that shows them, or that they are shown and a link that blocks them.
+func (b viewBuilder) remote(v *render.View) remoteNotice {
+	var n remoteNotice
+	if b.opt.Remote {
+		if showsHTML(v) {
+			off := b.opt
+			off.Remote = false
+			n.Shown, n.BlockURL = true, b.urls.ViewWith(b.token, b.ref, b.page, off)
+		}
+		return n
+	}
+	blocked := remoteBlocked(v)
+	if blocked == 0 {
+		return n
+	}
+	on := b.opt
+	on.Remote = true
+	n.ShowURL = b.urls.ViewWith(b.token, b.ref, b.page, on)
+	n.Blocked = "1 remote image was blocked."
+	if blocked > 1 {
+		n.Blocked = strconv.Itoa(blocked) + " remote images were blocked."
+	}
+	return n
+}
+
+func remoteBlocked(v *render.View) int {
+	n := v.RemoteBlocked
+	for _, c := range v.Nested {
+		n += remoteBlocked(c)
+	}
+	return n
+}
+
+func showsHTML(v *render.View) bool {
+	if v.IsHTML {
+		return true
+	}
+	for _, c := range v.Nested {
+		if showsHTML(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// attachments splits parts into downloads and the images the HTML body
+// shows; both link to the download.
+func (b viewBuilder) attachments(parts []render.Part) (files, inline []attachmentLink) {
+	for _, p := range parts {
+		l := attachmentLink{Name: p.Filename, Type: p.ContentType, URL: b.urls.Part(b.token, b.ref, p.ID)}
+		if l.Name == "" {
+			l.Name = "Unnamed part " + p.ID
+		}
+		if p.Size >= 0 {
+			l.Size = humanSize(p.Size)
+		}
+		if p.Inline {
+			inline = append(inline, l)
+		} else {
+			files = append(files, l)
+		}
+	}
+	return files, inline
+}
+
+// nested turns attached messages into page data, at every depth.
+func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
+	var out []nestedMessage
+	for _, v := range vs {
+		h := v.Header
+		m := nestedMessage{
+			Subject:     subjectOrNone(h.Subject),
+			From:        addressList(h.From),
+			To:          addressList(h.To),
+			Cc:          addressList(h.Cc),
+			Date:        longDate(h.Date),
+			Body:        b.body(v, "Body of the attached message "+strconv.Quote(subjectOrNone(h.Subject))),
+			DownloadURL: b.urls.Part(b.token, b.ref, v.PartID),
+			Nested:      b.nested(v.Nested),
+		}
+		if m.Date == "" {
+			m.Date = h.DateRaw
+		}
+		m.Attachments, m.InlineImages = b.attachments(v.Attachments)
+		out = append(out, m)
+	}
+	return out
+}
+
+// addressList shows rendered addresses, comma-separated.
+func addressList(as []render.Address) string {
+	s := make([]string, 0, len(as))
+	for _, a := range as {
+		if t := a.String(); t != "" {
+			s = append(s, t)
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+// textBlock is a run of body text at one quote level. Open lists the
+// classes of the blockquotes to open before it, Close how many to close
+// after it, so that quote levels nest and each level shows one border.
+type textBlock struct {
+	Open  []string
+	Lines []render.TextLine
+	Close []struct{}
+}
+
+// maxQuoteNesting caps how many blockquotes the page nests.
+const maxQuoteNesting = 10
+
+// quoteStyles is how many quote levels look different; deeper ones look
+// like the last.
+const quoteStyles = 4
+
+func textBlocks(in []render.TextBlock) []textBlock {
+	out := make([]textBlock, len(in))
+	depth := 0
+	for i, b := range in {
+		level := min(b.Level, maxQuoteNesting)
+		for depth < level {
+			depth++
+			out[i].Open = append(out[i].Open, "quote quote-"+strconv.Itoa(min(depth, quoteStyles)))
+		}
+		next := 0
+		if i+1 < len(in) {
+			next = min(in[i+1].Level, maxQuoteNesting)
+		}
+		for depth > next {
+			depth--
+			out[i].Close = append(out[i].Close, struct{}{})
+		}
+		out[i].Lines = b.Lines
+	}
+	return out
+}
