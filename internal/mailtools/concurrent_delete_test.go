@@ -229,7 +229,7 @@ func (a *concActors) deleteRows(ctx context.Context, actor int, rows []Summary, 
 		return
 	}
 	t0 := time.Now()
-	err := s.Delete(ctx, refs)
+	_, err := s.Delete(ctx, refs)
 	t1 := time.Now()
 	var se *SyncError
 	switch {

@@ -149,7 +149,7 @@ func TestDevmailDeleteNeverTakesTheWrongMessage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = s.Delete(ctx, []Ref{rows[2].Ref, rows[4].Ref})
+		_, err = s.Delete(ctx, []Ref{rows[2].Ref, rows[4].Ref})
 		remaining := subjects(t, srv)
 		if noUIDL {
 			if !errors.Is(err, ErrInboxChanged) {
@@ -177,7 +177,7 @@ func TestDevmailDeleteCommits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Delete(context.Background(), []Ref{rows[0].Ref, rows[3].Ref}); err != nil {
+		if _, err := s.Delete(context.Background(), []Ref{rows[0].Ref, rows[3].Ref}); err != nil {
 			t.Fatalf("Delete: %v", err)
 		}
 		if got, want := subjects(t, srv), "Message 2,Message 3"; got != want {

@@ -147,17 +147,19 @@ func (r *streamReader) Read(p []byte) (int, error) {
 }
 
 // Delete is the seed's safe delete: it checks every reference first and
-// deletes nothing if any fails (a *SyncError says which); then it marks
-// each message with DELE and commits with QUIT. The session is over
+// deletes nothing if any fails (a *SyncError says which); then it reads
+// the headers of the messages it is about to delete (so the caller can say
+// what went), marks each with DELE and commits with QUIT. It returns their
+// envelopes, one per distinct reference, in order. The session is over
 // afterwards, whatever the outcome.
-func (s *Session) Delete(ctx context.Context, refs []Ref) error {
+func (s *Session) Delete(ctx context.Context, refs []Ref) ([]Envelope, error) {
 	if len(refs) == 0 {
-		return ErrBadRef
+		return nil, ErrBadRef
 	}
 	seen := make(map[int]bool, len(refs))
 	checked := make(map[Ref]bool, len(refs))
-	nums := make([]int, 0, len(refs))
-	numRefs := make([]Ref, 0, len(refs))
+	var nums []int
+	var numRefs []Ref
 	for _, ref := range refs {
 		if checked[ref] {
 			continue
@@ -166,7 +168,7 @@ func (s *Session) Delete(ctx context.Context, refs []Ref) error {
 		n, err := s.resolve(ctx, ref)
 		if err != nil {
 			s.Close() // no DELE was sent: nothing to commit
-			return err
+			return nil, err
 		}
 		if !seen[n] {
 			seen[n] = true
@@ -174,13 +176,34 @@ func (s *Session) Delete(ctx context.Context, refs []Ref) error {
 			numRefs = append(numRefs, ref)
 		}
 	}
+	envs := make([]Envelope, len(nums))
+	reqs := make([]request, len(nums))
+	for i, n := range nums {
+		reqs[i] = request{row: i, line: "TOP " + strconv.Itoa(n) + " 0", multi: true, body: func(h []byte) error {
+			envs[i] = ParseEnvelope(h)
+			return nil
+		}}
+	}
+	refused, err := s.batch(ctx, reqs)
+	if err == nil {
+		for i := range nums {
+			if refused[i] {
+				err = &SyncError{Ref: numRefs[i], Err: ErrMessageGone}
+				break
+			}
+		}
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	for i, n := range nums {
 		if _, err := s.simple(ctx, "DELE", n); err != nil {
 			s.abort() // hang up without QUIT: the server forgets the marks
-			return vanished(numRefs[i], err)
+			return nil, vanished(numRefs[i], err)
 		}
 	}
-	return s.Close()
+	return envs, s.Close()
 }
 
 // vanished turns a -ERR about a message the session still numbers into a

@@ -199,7 +199,7 @@ func TestDeleteIsAllOrNothing(t *testing.T) {
 	})...)
 	s := dialTest(t, testPOP(srv.addr()))
 	refs := []Ref{{1, headerFingerprint([]byte(hdrA))}, {2, headerFingerprint([]byte(hdrB))}}
-	err := s.Delete(context.Background(), refs)
+	_, err := s.Delete(context.Background(), refs)
 	var se *SyncError
 	if !errors.As(err, &se) || se.Ref != refs[1] || !errors.Is(err, ErrInboxChanged) {
 		t.Fatalf("Delete: got %v, want a SyncError for %v", err, refs[1])
@@ -215,14 +215,20 @@ func TestDeleteMarksThenCommits(t *testing.T) {
 		{expect: "CAPA", reply: capaPlain},
 		{expect: "UIDL 3", reply: "+OK 3 u-c\r\n"},
 		{expect: "UIDL 1", reply: "+OK 1 u-a\r\n"},
+		{expect: "TOP 3 0", reply: "+OK\r\n" + hdrB + ".\r\n"},
+		{expect: "TOP 1 0", reply: "+OK\r\n" + hdrA + ".\r\n"},
 		{expect: "DELE 3", reply: "+OK\r\n"},
 		{expect: "DELE 1", reply: "+OK\r\n"},
 		{expect: "QUIT", reply: "+OK\r\n"},
 	})...)
 	s := dialTest(t, testPOP(srv.addr()))
 	// The same message twice is deleted once.
-	if err := s.Delete(context.Background(), []Ref{{3, "uu-c"}, {1, "uu-a"}, {3, "uu-c"}}); err != nil {
+	envs, err := s.Delete(context.Background(), []Ref{{3, "uu-c"}, {1, "uu-a"}, {3, "uu-c"}})
+	if err != nil {
 		t.Fatalf("Delete: %v", err)
+	}
+	if len(envs) != 2 || envs[0].Subject != "B" || envs[1].Subject != "A" {
+		t.Errorf("deleted envelopes: got %+v, want B then A", envs)
 	}
 	srv.transcript()
 }
@@ -233,11 +239,13 @@ func TestDeleteRefusedByServerHangsUpWithoutQuit(t *testing.T) {
 		{expect: "CAPA", reply: capaPlain},
 		{expect: "UIDL 1", reply: "+OK 1 u-a\r\n"},
 		{expect: "UIDL 2", reply: "+OK 2 u-b\r\n"},
+		{expect: "TOP 1 0", reply: "+OK\r\n" + hdrA + ".\r\n"},
+		{expect: "TOP 2 0", reply: "+OK\r\n" + hdrB + ".\r\n"},
 		{expect: "DELE 1", reply: "+OK\r\n"},
 		{expect: "DELE 2", reply: "-ERR no\r\n"},
 	})...)
 	s := dialTest(t, testPOP(srv.addr()))
-	if err := s.Delete(context.Background(), []Ref{{1, "uu-a"}, {2, "uu-b"}}); err == nil {
+	if _, err := s.Delete(context.Background(), []Ref{{1, "uu-a"}, {2, "uu-b"}}); err == nil {
 		t.Fatal("Delete: got nil, want the DELE failure")
 	}
 	if got, closed := srv.transcript(); strings.Contains(got, "QUIT") || !closed {
@@ -273,7 +281,7 @@ func TestExpungedDuringSession(t *testing.T) {
 			{expect: "QUIT", reply: "+OK\r\n"},
 		})...)
 		s := dialTest(t, testPOP(srv.addr()))
-		err := s.Delete(context.Background(), []Ref{{2, headerFingerprint([]byte(hdrB))}})
+		_, err := s.Delete(context.Background(), []Ref{{2, headerFingerprint([]byte(hdrB))}})
 		if !errors.Is(err, ErrMessageGone) {
 			t.Fatalf("Delete: got %v, want ErrMessageGone", err)
 		}

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"gomailcgi/internal/mailtools"
 )
@@ -14,7 +13,7 @@ const maxDeleteForm = 1 << 20
 // deletedPage confirms what was deleted.
 type deletedPage struct {
 	basePage
-	Subjects []string // of the deleted messages, as listed
+	Subjects []string // of the deleted messages, as the server had them
 	BackURL  string
 }
 
@@ -56,11 +55,8 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer sess.Close()
-	subjects, err := s.subjects(r, sess, page, refs)
+	deleted, err := sess.Delete(r.Context(), refs)
 	if err != nil {
-		return err
-	}
-	if err := sess.Delete(r.Context(), refs); err != nil {
 		var syncErr *mailtools.SyncError
 		if !errors.As(err, &syncErr) {
 			return err
@@ -77,33 +73,13 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 	if len(refs) > 1 {
 		title = "Messages deleted"
 	}
+	subjects := make([]string, len(deleted))
+	for i, env := range deleted {
+		subjects[i] = subjectOrNone(env.Subject)
+	}
 	return s.render(w, http.StatusOK, "deleted", &deletedPage{
 		basePage: ss.base(title),
 		Subjects: subjects,
 		BackURL:  s.urls.List(ss.token, page),
 	})
-}
-
-// subjects names the messages about to be deleted, from the list page they
-// were chosen on; a message not found there (the inbox changed, or it was
-// chosen on another page) is named by its position. Delete's sync check,
-// not this, decides what is deleted.
-func (s *server) subjects(r *http.Request, sess *mailtools.Session, page int, refs []mailtools.Ref) ([]string, error) {
-	listing, _, err := s.listing(r.Context(), sess, page)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[string]string{} // by fingerprint: numbers may have moved
-	for _, m := range listing.Messages {
-		byID[m.Ref.ID] = subjectOrNone(m.Envelope.Subject)
-	}
-	names := make([]string, len(refs))
-	for i, ref := range refs {
-		name, ok := byID[ref.ID]
-		if !ok {
-			name = "message number " + strconv.Itoa(ref.Num)
-		}
-		names[i] = name
-	}
-	return names, nil
 }

@@ -250,7 +250,7 @@ func otherClientDeletes(t *testing.T, env mailstack.Env, user, subject string) {
 	}
 	for _, m := range l.Messages {
 		if m.Envelope.Subject == subject {
-			if err := sess.Delete(ctx, []mailtools.Ref{m.Ref}); err != nil {
+			if _, err := sess.Delete(ctx, []mailtools.Ref{m.Ref}); err != nil {
 				t.Fatalf("other client: delete %q: %v", subject, err)
 			}
 			return
