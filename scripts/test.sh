@@ -5,7 +5,8 @@
 #      running, and stop what it started on exit; with CI=true a stack that
 #      fails to start fails the run
 #   3. go vet, then every test with the race detector (real-server tests
-#      included), then a short fuzzing run of the message renderer
+#      included, listed as PASS or SKIP), then a short fuzzing run of the
+#      message renderer
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO="${GO:-go}"
@@ -24,5 +25,12 @@ else
 fi
 
 "$GO" vet ./...
-"$GO" test -race -count=1 ./...
+# -v so the real-server tests show as PASS (or SKIP) and the concurrent-delete
+# counts are printed; the full log is shown only when something fails.
+log="$(mktemp)"
+if ! "$GO" test -race -count=1 -v ./... > "$log" 2>&1; then
+  cat "$log"; rm -f "$log"; exit 1
+fi
+grep -E '^(ok|FAIL|\?) |^--- SKIP|^--- PASS: Test(Real|Concurrent)|concurrent_delete_test.go:[0-9]+: ops' "$log" || true
+rm -f "$log"
 "$GO" test -run '^$' -fuzz '^FuzzRender$' -fuzztime "${FUZZTIME:-30s}" ./internal/render/
