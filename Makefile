@@ -1,7 +1,7 @@
 # gomailcgi: `make run` for the demo, `make test` for every test.
 GO ?= go
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
-GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.1.4
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
 FUZZTIME ?= 30s
 
 .PHONY: run build test bench lint fmt stack-start stack-stop

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -224,25 +223,4 @@ func (c *lineConn) startTLS(ctx context.Context, cfg *tls.Config) error {
 	c.conn = tc
 	c.br.Reset(deadlineReader{c})
 	return nil
-}
-
-// wrapIO turns a failure into the error a caller should see: an I/O error
-// or timeout means the server is unavailable; anything else stays as it is.
-func wrapIO(addr string, c *lineConn, err error) error {
-	var ue *UnavailableError
-	if errors.As(err, &ue) {
-		return err
-	}
-	if ioErr := c.failed(); ioErr != nil || errors.Is(err, os.ErrDeadlineExceeded) {
-		if ioErr == nil {
-			ioErr = err
-		}
-		return &UnavailableError{Addr: addr, Err: ioErr}
-	}
-	var re *replyError
-	var pe *ProtocolError
-	if errors.As(err, &re) || errors.As(err, &pe) {
-		return err
-	}
-	return &UnavailableError{Addr: addr, Err: err}
 }

@@ -37,7 +37,7 @@ func (h header) get(name string) string {
 
 // issues records what went wrong while reading a message; one per walk.
 type issues struct {
-	malformed, encoding, charset, longHeader, longText, tooMany, tooDeep bool
+	malformed, encoding, charset, longHeader, longText, tooDeep bool
 }
 
 // readHeader reads a header block leniently. A line that is neither a field

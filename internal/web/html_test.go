@@ -114,16 +114,17 @@ func (d *doc) hasLink(s string) bool {
 // field is the value of the first input or textarea named name.
 func (d *doc) field(name string) string {
 	d.t.Helper()
-	for _, n := range d.all(func(n *html.Node) bool {
+	found := d.all(func(n *html.Node) bool {
 		return (n.Data == "input" || n.Data == "textarea") && attrOf(n, "name") == name
-	}) {
-		if n.Data == "textarea" {
-			return rawText(n)
-		}
-		return attrOf(n, "value")
+	})
+	if len(found) == 0 {
+		d.t.Fatalf("no field %q on the page", name)
+		return ""
 	}
-	d.t.Fatalf("no field %q on the page", name)
-	return ""
+	if n := found[0]; n.Data == "textarea" {
+		return rawText(n)
+	}
+	return attrOf(found[0], "value")
 }
 
 // inputs returns the inputs named name.
