@@ -51,8 +51,13 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
 	}
 	d, err := s.multi(ctx, "TOP", ref.Num, 0)
+	if isReply(err) {
+		// Whatever holds that number now was expunged meanwhile; it may
+		// not be the listed message, which can have moved before it.
+		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
+	}
 	if err != nil {
-		return 0, vanished(ref, err)
+		return 0, err
 	}
 	header, _, err := s.readAll(ctx, d, maxHeaderBytes)
 	if err != nil {
