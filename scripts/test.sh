@@ -25,12 +25,13 @@ else
 fi
 
 "$GO" vet ./...
-# -v so the real-server tests show as PASS (or SKIP) and the concurrent-delete
-# counts are printed; the full log is shown only when something fails.
+# -v so the real-server and browser tests show as PASS (or SKIP) and the
+# concurrent-delete counts are printed; the full log is shown only when
+# something fails.
 log="$(mktemp)"
 if ! "$GO" test -race -count=1 -v ./... > "$log" 2>&1; then
   cat "$log"; rm -f "$log"; exit 1
 fi
-grep -E '^(ok|FAIL|\?) |^--- SKIP|^--- PASS: Test(Real|Concurrent)|concurrent_delete_test.go:[0-9]+: ops' "$log" || true
+grep -E '^(ok|FAIL|\?) |^--- SKIP|^--- PASS: Test(Real|Concurrent|Browser)|concurrent_delete_test.go:[0-9]+: ops' "$log" || true
 rm -f "$log"
 "$GO" test -run '^$' -fuzz '^FuzzRender$' -fuzztime "${FUZZTIME:-30s}" ./internal/render/
