@@ -59,12 +59,15 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	v := render.Render(msg.Raw, s.renderOptions(ss, ref, opt))
 	b := viewBuilder{urls: s.urls, token: ss.token, ref: ref, page: page, opt: opt}
 	p := &viewPage{
-		basePage:     ss.base(subjectOrNone(env.Subject)),
-		Subject:      subjectOrNone(env.Subject),
-		From:         mailtools.FormatAddresses(env.From),
-		To:           mailtools.FormatAddresses(env.To),
-		Cc:           mailtools.FormatAddresses(env.Cc),
-		Date:         longDate(env.Date),
+		basePage: ss.base(subjectOrNone(env.Subject)),
+		headerFields: headerFields{
+			Subject: subjectOrNone(env.Subject),
+			From:    mailtools.FormatAddresses(env.From),
+			ReplyTo: mailtools.FormatAddresses(env.ReplyTo),
+			To:      mailtools.FormatAddresses(env.To),
+			Cc:      mailtools.FormatAddresses(env.Cc),
+			Date:    longDate(env.Date),
+		},
 		Body:         b.body(v, "Message body"),
 		Formats:      b.formats(v),
 		Nested:       b.nested(v.Nested),

@@ -11,21 +11,21 @@ import (
 // viewPage shows one message.
 type viewPage struct {
 	basePage
-	Subject, From, ReplyTo, To, Cc, Date string
-	Body                                 bodyView
-	Formats                              []formatChoice // the plain/HTML switch; empty unless both exist
-	Remote                               remoteNotice
-	Attachments                          []attachmentLink
-	InlineImages                         []attachmentLink // parts the HTML body shows (cid:)
-	PartsOmitted                         int
-	Nested                               []nestedMessage // attached messages (message/rfc822)
-	Problems                             []string
-	ShowSource                           bool // the message is damaged: point at its source
-	Ref                                  string
-	Page                                 int
-	ReplyURL, ReplyAllURL, ForwardURL    string
-	BackURL, SourceURL, RawURL           string
-	DeleteAction                         string
+	headerFields
+	Body                              bodyView
+	Formats                           []formatChoice // the plain/HTML switch; empty unless both exist
+	Remote                            remoteNotice
+	Attachments                       []attachmentLink
+	InlineImages                      []attachmentLink // parts the HTML body shows (cid:)
+	PartsOmitted                      int
+	Nested                            []nestedMessage // attached messages (message/rfc822)
+	Problems                          []string
+	ShowSource                        bool // the message is damaged: point at its source
+	Ref                               string
+	Page                              int
+	ReplyURL, ReplyAllURL, ForwardURL string
+	BackURL, SourceURL, RawURL        string
+	DeleteAction                      string
 }
 
 // bodyView is one message's body: text shown in the page, or the URL of
@@ -36,13 +36,19 @@ type bodyView struct {
 	Title string // the iframe's accessible name
 }
 
+// headerFields are a message's headers as the view shows them, for the
+// message and for every message attached to it.
+type headerFields struct {
+	Subject, From, ReplyTo, To, Cc, Date string
+}
+
 // nestedMessage is an attached message shown inside the view.
 type nestedMessage struct {
-	Subject, From, To, Cc, Date string
-	Body                        bodyView
-	Attachments, InlineImages   []attachmentLink
-	DownloadURL                 string // the attached message as .eml
-	Nested                      []nestedMessage
+	headerFields
+	Body                      bodyView
+	Attachments, InlineImages []attachmentLink
+	DownloadURL               string // the attached message as .eml
+	Nested                    []nestedMessage
 }
 
 // attachmentLink is one downloadable part.
@@ -185,11 +191,14 @@ func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 	for _, v := range vs {
 		h := v.Header
 		m := nestedMessage{
-			Subject:     subjectOrNone(h.Subject),
-			From:        addressList(h.From),
-			To:          addressList(h.To),
-			Cc:          addressList(h.Cc),
-			Date:        longDate(h.Date),
+			headerFields: headerFields{
+				Subject: subjectOrNone(h.Subject),
+				From:    addressList(h.From),
+				ReplyTo: addressList(h.ReplyTo),
+				To:      addressList(h.To),
+				Cc:      addressList(h.Cc),
+				Date:    longDate(h.Date),
+			},
 			Body:        b.body(v, "Body of the attached message "+strconv.Quote(subjectOrNone(h.Subject))),
 			DownloadURL: b.urls.Part(b.token, b.ref, v.PartID),
 			Nested:      b.nested(v.Nested),
