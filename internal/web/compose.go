@@ -134,16 +134,7 @@ func (s *server) renderComposePage(w http.ResponseWriter, status int, ss *sessio
 
 // forwardFiles lists the forwarded message's attachments, checked as f says.
 func (s *server) forwardFiles(r *http.Request, ss *session, f *composeForm) ([]forwardFile, error) {
-	ref, err := mailtools.ParseRef(f.Forward)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
-	if err != nil {
-		return nil, err
-	}
-	defer sess.Close()
-	msg, err := sess.Fetch(r.Context(), ref)
+	msg, err := s.fetchMessage(r, ss, f.Forward)
 	if err != nil {
 		return nil, err
 	}

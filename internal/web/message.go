@@ -1,10 +1,27 @@
 package web
 
 import (
+	"net/http"
 	"strings"
 
+	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
 )
+
+// fetchMessage fetches one message, sync-checked, in a POP session of its
+// own: for pages that need a message but not the session after it.
+func (s *server) fetchMessage(r *http.Request, ss *session, refText string) (*mailtools.Message, error) {
+	ref, err := mailtools.ParseRef(refText)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
+	return sess.Fetch(r.Context(), ref)
+}
 
 // renderPlain renders a message preferring its plain-text body, as the
 // compose form quotes it.

@@ -110,20 +110,10 @@ func (s *server) outgoing(r *http.Request, ss *session, f *composeForm) (*mailto
 // and opens the selected parts. Nothing is written to disk: the message is
 // held in memory for as long as the send takes.
 func (s *server) forwardAttachments(r *http.Request, ss *session, f *composeForm) ([]mailtools.Attachment, error) {
-	ref, err := mailtools.ParseRef(f.Forward)
+	msg, err := s.fetchMessage(r, ss, f.Forward)
 	if err != nil {
 		return nil, err
 	}
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
-	if err != nil {
-		return nil, err
-	}
-	defer sess.Close()
-	msg, err := sess.Fetch(r.Context(), ref)
-	if err != nil {
-		return nil, err
-	}
-	sess.Close()
 	var atts []mailtools.Attachment
 	for _, id := range f.ForwardParts {
 		part, body, err := render.OpenPart(bytes.NewReader(msg.Raw), id)
