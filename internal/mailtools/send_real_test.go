@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 	"time"
-
-	gomail "github.com/emersion/go-message/mail"
 
 	"gomailcgi/internal/mailstack"
 )
@@ -60,34 +57,6 @@ func realFetchOnly(t *testing.T, st mailstack.Env, cred Credentials) []byte {
 	return m.Raw
 }
 
-// realDecodedText parses raw as the renderer would and returns its header
-// and its text, transfer encoding undone.
-func realDecodedText(t *testing.T, raw []byte) (gomail.Header, string) {
-	t.Helper()
-	mr, err := gomail.CreateReader(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("CreateReader: %v", err)
-	}
-	var text strings.Builder
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("NextPart: %v", err)
-		}
-		b, err := io.ReadAll(p.Body)
-		if err != nil {
-			t.Fatalf("reading part: %v", err)
-		}
-		if _, ok := p.Header.(*gomail.InlineHeader); ok {
-			text.Write(b)
-		}
-	}
-	return mr.Header, text.String()
-}
-
 func TestRealSendThroughSubmission(t *testing.T) {
 	t.Parallel()
 	st := mailstack.Require(t)
@@ -116,7 +85,7 @@ func TestRealSendThroughSubmission(t *testing.T) {
 		t.Run(rc.User, func(t *testing.T) {
 			realWaitForMail(t, st, rc, 1)
 			raw := realFetchOnly(t, st, rc)
-			h, text := realDecodedText(t, raw)
+			h, text, _ := readBackMessage(t, raw)
 			if text != wantText {
 				i := firstDiff(text, wantText)
 				t.Errorf("body differs at %d of %d/%d: got %q, want %q", i, len(text), len(wantText),
