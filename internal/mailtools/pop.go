@@ -222,12 +222,12 @@ func (s *Session) stat(ctx context.Context) error {
 	}
 	f := strings.Fields(text)
 	if len(f) < 2 {
-		return &ProtocolError{Command: "STAT", Reply: truncate(text, 80)}
+		return s.outOfStep("STAT", text)
 	}
 	n, err1 := strconv.Atoi(f[0])
 	size, err2 := strconv.ParseInt(f[1], 10, 64)
 	if err1 != nil || err2 != nil || n < 0 || size < 0 {
-		return &ProtocolError{Command: "STAT", Reply: truncate(text, 80)}
+		return s.outOfStep("STAT", text)
 	}
 	s.count, s.total, s.statDone = n, size, true
 	return nil
@@ -259,6 +259,14 @@ func (s *Session) Close() error {
 		return s.wrap("QUIT", err)
 	}
 	return nil
+}
+
+// outOfStep hangs up on a reply we cannot read and reports it: a server
+// that says something unexpected may not be in step with us any more, and
+// a QUIT on Close would only wait out the command timeout.
+func (s *Session) outOfStep(cmd, reply string) error {
+	s.abort()
+	return &ProtocolError{Command: cmd, Reply: truncate(reply, 80)}
 }
 
 // abort hangs up without QUIT: the server commits no deletions.

@@ -59,19 +59,54 @@ func firstDiff(a, b string) int {
 	return min(len(a), len(b))
 }
 
-func TestStatBareOKIsAnErrorNotAPanic(t *testing.T) {
-	srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
-		{expect: "STAT", reply: "+OK\r\n"},
-	})...)
-	s := dialTest(t, testPOP(srv.addr()))
-	_, err := s.Count(context.Background())
-	var pe *ProtocolError
-	if !errors.As(err, &pe) {
-		t.Fatalf("Count on a bare +OK: got %v, want a *ProtocolError", err)
+// A reply we cannot read leaves the session out of step: it must hang up
+// at once, not send QUIT and wait out the command timeout for an answer.
+func TestUnreadableReplyHangsUpWithoutQuit(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []step
+		call  func(*Session) error
+	}{
+		{
+			name:  "STAT bare +OK",
+			steps: []step{{expect: "STAT", reply: "+OK\r\n"}},
+			call:  func(s *Session) error { _, err := s.Count(context.Background()); return err },
+		},
+		{
+			name:  "STAT not numbers",
+			steps: []step{{expect: "STAT", reply: "+OK many 10\r\n"}},
+			call:  func(s *Session) error { _, err := s.Count(context.Background()); return err },
+		},
+		{
+			name: "UIDL of another message",
+			steps: []step{
+				{expect: "STAT", reply: "+OK 1 10\r\n"},
+				{expect: "CAPA", reply: capaPlain},
+				{expect: "UIDL 1", reply: "+OK 2 other\r\n"},
+			},
+			call: func(s *Session) error {
+				_, err := s.Fetch(context.Background(), Ref{Num: 1, ID: "uabc"})
+				return err
+			},
+		},
 	}
-	s.Close()
-	if _, closed := srv.transcript(); !closed {
-		t.Error("the connection was left open after a protocol error")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), tt.steps)...)
+			s := dialTest(t, testPOP(srv.addr()))
+			var pe *ProtocolError
+			if err := tt.call(s); !errors.As(err, &pe) {
+				t.Fatalf("got %v, want a *ProtocolError", err)
+			}
+			s.Close()
+			wrote, closed := srv.transcript()
+			if !closed {
+				t.Error("the connection was left open after a protocol error")
+			}
+			if strings.Contains(wrote, "QUIT") {
+				t.Errorf("client wrote %q: QUIT after a protocol error, want a hang-up", wrote)
+			}
+		})
 	}
 }
 

@@ -77,7 +77,7 @@ func (s *Session) uidOf(ctx context.Context, n int) (string, error) {
 	}
 	got, uid, ok := parseUIDLine(text)
 	if !ok || got != n {
-		return "", &ProtocolError{Command: "UIDL", Reply: truncate(text, 80)}
+		return "", s.outOfStep("UIDL", text)
 	}
 	return uid, nil
 }
