@@ -3,8 +3,9 @@ GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
 FUZZTIME ?= 30s
+STRESS_FUZZTIME ?= 10m
 
-.PHONY: run build test bench lint fmt stack-start stack-stop
+.PHONY: run build test stress bench lint fmt stack-start stack-stop
 
 ## run: the webmail with its embedded demo mail servers; log in as demo / demo
 run:
@@ -18,6 +19,11 @@ build:
 ## run every test with the race detector, fuzz briefly, stop the stack
 test:
 	FUZZTIME=$(FUZZTIME) bash scripts/test.sh
+
+## stress: make test with the long runs: the concurrent-delete proof at its
+## full count and a long fuzzing run
+stress:
+	GOMAILCGI_STRESS=1 FUZZTIME=$(STRESS_FUZZTIME) bash scripts/test.sh
 
 ## bench: the speed and memory targets
 bench:

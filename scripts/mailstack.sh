@@ -14,7 +14,9 @@
 #   fill USER N      replace USER's inbox with N generated messages: POP number
 #                    i has Subject "Test message i of N" (see mailstack/fill.py)
 #   clear USER       empty USER's inbox
-#   adduser USER PASS  add or change a user (log in as USER or USER@DOMAIN)
+#   adduser USER PASS  add or change a user (log in as USER or USER@DOMAIN);
+#                    returns once Dovecot accepts the login and Postfix the
+#                    mailbox (both servers running)
 #   drain [SECS]     wait until Postfix has delivered everything (SMTP "250"
 #                    only means queued; delivery is asynchronous)
 #   env              print shell exports; the same facts are in $STATE/env.json
@@ -25,6 +27,9 @@
 #   MAILSTACK_POP3_PORT (21110)  MAILSTACK_POP3S_PORT (21995)
 #   MAILSTACK_POP3_NOUIDL_PORT (21111)  MAILSTACK_POP3S_NOUIDL_PORT (21996)
 #   MAILSTACK_SMTP_PORT (22525)  MAILSTACK_SUBMISSION_PORT (22587)
+#   MAILSTACK_PORTS=auto: every port not given above is one that is free now,
+#     picked from 20000..31999 (below the kernel's ephemeral range); several
+#     stacks, each in its own MAILSTACK_DIR, then run side by side
 #   MAILSTACK_USERS ("alice:secret bob:secret")
 #   MAILSTACK_AUTH_FAILURE_DELAY (1; seconds Dovecot waits after a bad login)
 # TLS: a throw-away CA signs a server cert for localhost, 127.0.0.1 and
@@ -41,7 +46,7 @@ case "$D" in /*) ;; *) echo "mailstack: MAILSTACK_DIR must be an absolute path" 
 case "$D" in *[!A-Za-z0-9._/-]*) echo "mailstack: MAILSTACK_DIR may hold only [A-Za-z0-9._/-]" >&2; exit 2;; esac
 
 TLS="$D/tls"; DV="$D/dovecot"; DVCONF="$DV/dovecot.conf"; DVRUN="$DV/run"
-PASSWD="$DV/passwd"; PF="$D/postfix"; PFETC="$PF/etc"; PFQ="$PF/spool"
+USERS_DIR="$DV/users"; PF="$D/postfix"; PFETC="$PF/etc"; PFQ="$PF/spool"
 MAIL="$D/mail"; PX="$D/proxy"
 PY="$(command -v /usr/bin/python3 || command -v python3 || true)"
 
@@ -49,9 +54,17 @@ say() { echo "mailstack: $*"; }
 die() { echo "mailstack: $*" >&2; exit 1; }
 
 load_settings() { # what start recorded wins over the caller's environment
-  POP3_PORT="${MAILSTACK_POP3_PORT:-21110}"; POP3S_PORT="${MAILSTACK_POP3S_PORT:-21995}"
-  NOUIDL_PORT="${MAILSTACK_POP3_NOUIDL_PORT:-21111}"; NOUIDLS_PORT="${MAILSTACK_POP3S_NOUIDL_PORT:-21996}"
-  SMTP_PORT="${MAILSTACK_SMTP_PORT:-22525}"; SUB_PORT="${MAILSTACK_SUBMISSION_PORT:-22587}"
+  POP3_PORT="${MAILSTACK_POP3_PORT:-}"; POP3S_PORT="${MAILSTACK_POP3S_PORT:-}"
+  NOUIDL_PORT="${MAILSTACK_POP3_NOUIDL_PORT:-}"; NOUIDLS_PORT="${MAILSTACK_POP3S_NOUIDL_PORT:-}"
+  SMTP_PORT="${MAILSTACK_SMTP_PORT:-}"; SUB_PORT="${MAILSTACK_SUBMISSION_PORT:-}"
+  if [ "${1:-}" = fresh ] && [ "${MAILSTACK_PORTS:-}" = auto ]; then
+    PICKED=" $(all_ports) "
+    local v; for v in POP3_PORT POP3S_PORT NOUIDL_PORT NOUIDLS_PORT SMTP_PORT SUB_PORT; do
+      [ -n "${!v}" ] || pick_port "$v"
+    done
+  fi
+  : "${POP3_PORT:=21110}" "${POP3S_PORT:=21995}" "${NOUIDL_PORT:=21111}" "${NOUIDLS_PORT:=21996}"
+  : "${SMTP_PORT:=22525}" "${SUB_PORT:=22587}"
   DOMAIN="${MAILSTACK_DOMAIN:-example.test}"; USERS="${MAILSTACK_USERS:-alice:secret bob:secret}"
   AUTH_DELAY="${MAILSTACK_AUTH_FAILURE_DELAY:-1}"
   MUID="$(id -u nobody)"; MGID="$(id -g nobody)"
@@ -62,6 +75,16 @@ settings() {
   echo "SMTP_PORT=$SMTP_PORT SUB_PORT=$SUB_PORT DOMAIN=$DOMAIN AUTH_DELAY=$AUTH_DELAY"
 }
 all_ports() { echo "$POP3_PORT $POP3S_PORT $NOUIDL_PORT $NOUIDLS_PORT $SMTP_PORT $SUB_PORT"; }
+pick_port() { # VAR: set VAR to a port nothing listens on that is not PICKED yet
+  local p i
+  for ((i = 0; i < 500; i++)); do
+    p=$((20000 + RANDOM % 12000))
+    case "$PICKED" in *" $p "*) continue;; esac
+    listening "$p" && continue
+    PICKED="$PICKED$p "; printf -v "$1" %s "$p"; return 0
+  done
+  die "no free port found in 20000..31999"
+}
 
 # ---------------------------------------------------------------- processes
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -82,6 +105,10 @@ wait_for() { # TRIES CMD...: run CMD every 50 ms until it succeeds
   local n="$1"; shift
   while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.05; n=$((n - 1)); done
   return 1
+}
+wait_secs() { # SECS CMD...: run CMD every 50 ms until it succeeds, for SECS at most
+  local end=$((SECONDS + $1)); shift
+  until "$@" > /dev/null 2>&1; do [ "$SECONDS" -lt "$end" ] || return 1; sleep 0.05; done
 }
 ports_up() { local p; for p in "$@"; do listening "$p" || return 1; done; }
 ports_down() { local p; for p in "$@"; do ! listening "$p" || return 1; done; }
@@ -122,23 +149,35 @@ make_tls() {
   mkdir -p "$TLS"; mv -f "$t"/ca.key "$t"/ca.crt "$t"/server.key "$t"/server.crt "$TLS/"; rm -rf "$t"
 }
 
-valid_user() { case "$1" in ''|*[!A-Za-z0-9._-]*) die "bad user name '$1' (letters, digits, . _ -)";; esac; }
+valid_user() { case "$1" in ''|.*|*[!A-Za-z0-9._-]*) die "bad user name '$1' (letters, digits, . _ -)";; esac; }
 set_user() { # USER PASS: Dovecot passwd-file, Postfix mailbox map, Maildir
   valid_user "$1"
   case "$2" in ''|*[!!-~]*|*[:\"\\]*) die "password must be printable ASCII without spaces, ':', '\"' or '\\'";; esac
-  touch "$PASSWD" "$PFETC/vmailbox"
-  { grep -v "^$1:" "$PASSWD" || true; echo "$1:{PLAIN}$2"; } > "$PASSWD.new"
-  chmod 0640 "$PASSWD.new"; chgrp dovecot "$PASSWD.new"; mv -f "$PASSWD.new" "$PASSWD"
+  # One passwd-file per user: Dovecot reads a new user's file at its first
+  # login. A changed file is re-read when its mtime or size changed, checked
+  # at most once a second, so the new file gets an mtime past the old one's.
+  local f="$USERS_DIR/$1" now old
+  touch "$PFETC/vmailbox"
+  mkdir -p "$USERS_DIR"; chmod 0750 "$USERS_DIR"; chgrp dovecot "$USERS_DIR"
+  echo "$1:{PLAIN}$2" > "$f.new"
+  if ! cmp -s "$f.new" "$f"; then
+    now="$(date +%s)"; old="$(stat -c %Y "$f" 2>/dev/null || echo 0)"
+    chmod 0640 "$f.new"; chgrp dovecot "$f.new"; touch -d "@$(( now > old ? now : old + 1 ))" "$f.new"
+    mv -f "$f.new" "$f"
+  fi
+  rm -f "$f.new"
   { grep -v "^$1@$DOMAIN " "$PFETC/vmailbox" || true; echo "$1@$DOMAIN $1/"; } > "$PFETC/vmailbox.new"
   put_pf_file "$PFETC/vmailbox"
   mkdir -p "$MAIL/$1"/{cur,new,tmp}; chown -R "$MUID:$MGID" "$MAIL/$1"
 }
 
 write_env_json() { # the facts Go tests need (internal/mailstack reads this)
-  local users="" u p
-  while IFS=: read -r u p; do
+  local users="" u p f
+  for f in "$USERS_DIR"/*; do
+    [ -f "$f" ] || continue
+    IFS=: read -r u p < "$f"
     users="$users${users:+, }\"$u\": \"${p#\{PLAIN\}}\""
-  done < "$PASSWD"
+  done
   cat > "$D/env.json.new" <<EOF
 {
   "dir": "$D",
@@ -166,7 +205,8 @@ cmd_start() {
   command -v dovecot >/dev/null && [ -x /usr/sbin/postfix ] && command -v openssl >/dev/null && [ -n "$PY" ] ||
     die "missing dovecot-pop3d, postfix, openssl or python3: run scripts/install-deps.sh"
   lock
-  load_settings fresh
+  # a stack already started in this folder keeps the ports it has
+  if [ "${MAILSTACK_PORTS:-}" = auto ] && [ -f "$D/settings" ]; then load_settings; else load_settings fresh; fi
   local p; for p in $(all_ports); do
     case "$p" in ''|*[!0-9]*) die "bad port '$p'";; esac
     [ "$p" -ge 1024 ] && [ "$p" -le 65535 ] || die "port $p: need 1024..65535"
@@ -268,7 +308,7 @@ EOF
 
 empty_inbox() { # USER: a fresh Maildir, and Dovecot forgets its index for it
   valid_user "$1"
-  grep -q "^$1:" "$PASSWD" 2>/dev/null || die "no such user: $1 (adduser first)"
+  [ -f "$USERS_DIR/$1" ] || die "no such user: $1 (adduser first)"
   rm -rf "${MAIL:?}/$1" "${DV:?}/index/$1" "${DV:?}/control/$1"
   mkdir -p "$MAIL/$1"/{cur,new,tmp}; chown -R "$MUID:$MGID" "$MAIL/$1"
 }
@@ -292,6 +332,16 @@ cmd_adduser() {
   # smtpd reads the mailbox map when it starts: a new user needs a reload
   [ "$PF_CHANGED" = 0 ] || [ -z "$(postfix_pid)" ] || postfix -c "$PFETC" reload < /dev/null >> "$PF/postfix.stderr" 2>&1 9>&-
   [ ! -f "$D/env.json" ] || write_env_json
+  # Both servers take the change in asynchronously: return only once they
+  # have (a test logs in or sends mail to the user right away)
+  if [ -n "$(dovecot_pid)" ]; then
+    wait_secs 20 doveadm -c "$DVCONF" auth test -x service=pop3 "$1" "$2" ||
+      die "dovecot still refuses $1 after 20 s; see $DV/dovecot.log"
+  fi
+  if [ -n "$(postfix_pid)" ]; then
+    wait_secs 20 "$PY" "$LIB/probe.py" rcpt "$SMTP_PORT" "$1@$DOMAIN" ||
+      die "postfix still refuses mail for $1@$DOMAIN after 20 s; see $PF/postfix.log"
+  fi
   say "user $1 set (log in as $1 or $1@$DOMAIN)"
 }
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # test.sh: every test of gomailcgi, as `make test` runs it.
 #   1. install the Debian packages the tests need, when root and missing
-#   2. start the real mail stack (Dovecot + Postfix on loopback) unless it is
-#      running, and stop what it started on exit; with CI=true a stack that
-#      fails to start fails the run
+#   2. start a real mail stack (Dovecot + Postfix on loopback) of this run's
+#      own: a new state folder and free ports, handed to the tests through
+#      MAILSTACK_DIR; stopped and removed on exit, so no run sees another's
+#      state and runs in several clones at once do not meet; with CI=true a
+#      stack that fails to start fails the run
 #   3. go vet, then every test with the race detector (real-server tests
 #      included, listed as PASS or SKIP), then a short fuzzing run of the
 #      message renderer
@@ -13,15 +15,31 @@ GO="${GO:-go}"
 
 bash scripts/install-deps.sh
 
-if bash scripts/mailstack.sh status >/dev/null 2>&1; then
-  echo "test: using the mail stack that is already running (left running)"
-elif bash scripts/mailstack.sh start; then
-  trap 'bash scripts/mailstack.sh stop >/dev/null 2>&1 || true' EXIT
-elif [ "${CI:-}" = true ]; then
-  echo "test: the real mail stack did not start (CI=true): failing" >&2
-  exit 1
-else
+stack="" log=""
+stop_stack() {
+  [ -n "$stack" ] || return 0
+  MAILSTACK_DIR="$stack" bash scripts/mailstack.sh stop > /dev/null 2>&1 || true
+  rm -rf "$stack"; stack=""
+}
+trap 'stop_stack; rm -f "$log"' EXIT
+# Ports are picked free, but another process may take one before the
+# server binds it: then start again on other ports.
+for try in 1 2 3; do
+  stack="$(mktemp -d /tmp/gomailcgi-test.XXXXXX)"
+  if MAILSTACK_DIR="$stack" MAILSTACK_PORTS=auto bash scripts/mailstack.sh start; then
+    export MAILSTACK_DIR="$stack"
+    break
+  fi
+  stop_stack
+done
+if [ -z "$stack" ]; then
+  if [ "${CI:-}" = true ]; then
+    echo "test: the real mail stack did not start (CI=true): failing" >&2
+    exit 1
+  fi
   echo "test: WARNING: the real mail stack did not start; the Dovecot/Postfix tests will SKIP" >&2
+  # a stack started by hand must not stand in for this run's own
+  export MAILSTACK_DIR=/nonexistent
 fi
 
 "$GO" vet ./...
@@ -29,9 +47,8 @@ fi
 # concurrent-delete counts are printed; the full log is shown only when
 # something fails.
 log="$(mktemp)"
-if ! "$GO" test -race -count=1 -v ./... > "$log" 2>&1; then
-  cat "$log"; rm -f "$log"; exit 1
+if ! "$GO" test -race -count=1 -timeout 30m -v ./... > "$log" 2>&1; then
+  cat "$log"; exit 1
 fi
-grep -E '^(ok|FAIL|\?) |^--- SKIP|^--- PASS: Test(Real|Concurrent|Browser)|concurrent_delete_test.go:[0-9]+: ops' "$log" || true
-rm -f "$log"
+grep -E '^(ok|FAIL|\?) |^--- SKIP|^--- PASS: Test(Real|Concurrent|Browser|AddUser)|concurrent_delete_test.go:[0-9]+: ops|adduser_test.go:[0-9]+: ' "$log" || true
 "$GO" test -run '^$' -fuzz '^FuzzRender$' -fuzztime "${FUZZTIME:-30s}" ./internal/render/

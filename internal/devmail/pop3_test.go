@@ -373,14 +373,10 @@ func TestPOPLongCommandLine(t *testing.T) {
 func TestPOPIdleTimeout(t *testing.T) {
 	s := startTest(t, Config{IdleTimeout: 200 * time.Millisecond})
 	p := dialPOP(t, s)
-	start := time.Now()
 	if got := strings.TrimSpace(p.line()); got != "-ERR idle timeout, closing connection" {
 		t.Errorf("got %q", got)
 	}
 	if _, err := p.r.ReadByte(); err != io.EOF {
 		t.Errorf("after timeout: got %v, want EOF", err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("timeout took %v", d)
 	}
 }

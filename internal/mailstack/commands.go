@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -42,6 +44,34 @@ func (e Env) Drain(t testing.TB) {
 func (e Env) AddUser(t testing.TB, user, pass string) {
 	t.Helper()
 	e.run(t, "adduser", user, pass)
+}
+
+// LockUser takes an exclusive lock on user for the test's lifetime, so
+// that two test processes sharing one stack take turns with that user's
+// mailbox; it waits up to a minute for the other to let go. The lock file
+// lives in the stack's folder and goes with it.
+func (e Env) LockUser(t testing.TB, user string) {
+	t.Helper()
+	dir := filepath.Join(e.Dir, "locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatalf("lock for %s: %v", user, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, user+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatalf("lock for %s: %v", user, err)
+	}
+	t.Cleanup(func() { f.Close() }) // closing releases the lock
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
+			t.Fatalf("lock for %s: %v", user, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // CertPool returns a pool holding only the stack's CA. If the CA file

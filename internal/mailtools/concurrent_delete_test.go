@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,7 +16,7 @@ import (
 	"gomailcgi/internal/mailstack"
 )
 
-// The seed's promise, proved against a real Dovecot: several gomailcgi
+// The core promise, proved against a real Dovecot: several gomailcgi
 // users and one ordinary mail client delete from the same mailbox at the
 // same time, and no message is ever deleted that nobody asked to delete.
 // Each gomailcgi user lists a page in one session and deletes from it in
@@ -24,14 +25,22 @@ import (
 // It runs alone: the other real-server tests are parallel, so they wait.
 
 const (
-	concUsers     = 4
-	concPageSize  = 10
-	concFillBase  = 120 // messages per epoch; epoch e holds concFillBase+e
-	concLowWater  = 40  // a new epoch starts below this many messages
-	concMaxOps    = 2000
-	concTimeLimit = 40 * time.Second // per mode; the epoch under way finishes
-	concRawActor  = -1
+	concUsers    = 4
+	concPageSize = 10
+	concFillBase = 120 // messages per epoch; epoch e holds concFillBase+e
+	concLowWater = 40  // a new epoch starts below this many messages
+	concRawActor = -1
 )
+
+// concLimits bounds one mode's run by operations and by time (the epoch
+// under way finishes): short in make test, long under make stress, which
+// sets GOMAILCGI_STRESS=1.
+func concLimits() (maxOps int64, limit time.Duration) {
+	if os.Getenv("GOMAILCGI_STRESS") != "" {
+		return 5000, 3 * time.Minute
+	}
+	return 400, 15 * time.Second
+}
 
 func TestConcurrentDeleteReal(t *testing.T) {
 	st := mailstack.Require(t)
@@ -42,6 +51,7 @@ func TestConcurrentDeleteReal(t *testing.T) {
 			cred := realUser(t, st, "mtconc"+mode.name)
 			c := &concRun{t: t, st: st, cred: cred, noUIDL: mode.noUIDL,
 				pop: realPOP(mode.addr, mode.sec, nil), seed: seed}
+			c.maxOps, c.limit = concLimits()
 			c.run()
 		})
 	}
@@ -55,14 +65,16 @@ type concRun struct {
 	pop    *POP
 	noUIDL bool
 	seed   uint64
+	maxOps int64
+	limit  time.Duration
 	total  concStats
 	ops    atomic.Int64
 }
 
 func (c *concRun) run() {
 	start := time.Now()
-	deadline := start.Add(concTimeLimit)
-	for epoch := 0; c.ops.Load() < concMaxOps && time.Until(deadline) > time.Second; epoch++ {
+	deadline := start.Add(c.limit)
+	for epoch := 0; c.ops.Load() < c.maxOps && time.Until(deadline) > time.Second; epoch++ {
 		c.epoch(epoch, deadline)
 		if c.t.Failed() {
 			break
@@ -143,7 +155,7 @@ func (a *concActors) next() bool {
 		return false
 	default:
 	}
-	if a.run.ops.Add(1) > concMaxOps {
+	if a.run.ops.Add(1) > a.run.maxOps {
 		a.halt()
 		return false
 	}

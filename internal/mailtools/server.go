@@ -1,5 +1,5 @@
-// Package mailtools reads mail over POP3 and sends it over SMTP: the seed's
-// mailtools. It knows nothing of HTTP. Its central promise is the sync check:
+// Package mailtools reads mail over POP3 and sends it over SMTP, with
+// no HTTP in it. Its central promise is the sync check:
 // a message is shown or deleted only after the server proves, by UIDL or by
 // a header fingerprint, that it is still the message the caller listed.
 package mailtools

@@ -151,7 +151,7 @@ func (r *streamReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Delete is the seed's safe delete: it checks every reference first and
+// Delete is the safe delete: it checks every reference first and
 // deletes nothing if any fails (a *SyncError says which); then it reads
 // the headers of the messages it is about to delete (so the caller can say
 // what went), marks each with DELE and commits with QUIT. It returns their

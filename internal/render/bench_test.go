@@ -21,3 +21,16 @@ func BenchmarkRenderHTML(b *testing.B) {
 		Render(raw, Options{CIDURL: testCIDURL})
 	}
 }
+
+// BenchmarkRenderPathological renders each input of TestPathologicalInputs.
+func BenchmarkRenderPathological(b *testing.B) {
+	for _, tc := range pathologicalInputs() {
+		b.Run(tc.name, func(b *testing.B) {
+			raw := []byte(tc.raw)
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				Render(raw, Options{CIDURL: testCIDURL})
+			}
+		})
+	}
+}

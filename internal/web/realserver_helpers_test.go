@@ -3,17 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -39,33 +35,10 @@ const realPass = "web-real-pw1"
 // other's mailboxes.
 func realUser(t *testing.T, env mailstack.Env, name string) string {
 	t.Helper()
-	lockUser(t, env, name)
+	env.LockUser(t, name)
 	env.AddUser(t, name, realPass)
 	env.Clear(t, name)
 	return name
-}
-
-// lockUser takes an exclusive lock on name for the test's lifetime,
-// waiting up to a minute for another process that holds it.
-func lockUser(t *testing.T, env mailstack.Env, name string) {
-	t.Helper()
-	path := filepath.Join(os.TempDir(), "gomailcgi-web-"+strings.ReplaceAll(env.Dir, "/", "_")+"-"+name+".lock")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		t.Fatalf("lock for %s: %v", name, err)
-	}
-	t.Cleanup(func() { f.Close() }) // closing releases the lock
-	deadline := time.Now().Add(time.Minute)
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
-			t.Fatalf("lock for %s: %v", name, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 // realServer is a mail server address of the stack with its TLS settings.
