@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -98,13 +97,6 @@ func (c chromium) run(url string, extra ...string) load {
 func (c chromium) dumpDOM(url string) load {
 	c.t.Helper()
 	return c.run(url, "--dump-dom")
-}
-
-// screenshot loads url in a window of w×h pixels and writes a PNG to file.
-func (c chromium) screenshot(url, file string, w, h int) load {
-	c.t.Helper()
-	return c.run(url, "--hide-scrollbars",
-		"--window-size="+strconv.Itoa(w)+","+strconv.Itoa(h), "--screenshot="+file)
 }
 
 // cspViolations are the lines of a browser log that report a blocked

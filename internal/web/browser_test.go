@@ -208,8 +208,13 @@ func TestBrowserNoScriptRuns(t *testing.T) {
 	}
 }
 
+// TestBrowserScreenshots looks at the main pages at a desktop and a phone
+// width: the heading a person reads first is on screen with the page's
+// title, the list's subjects are there and not cut off at the side, no page
+// needs sideways scrolling, and the picture is the window's size and not
+// blank. GOMAILCGI_SCREENSHOTS=DIR keeps the pictures.
 func TestBrowserScreenshots(t *testing.T) {
-	b := requireChromium(t)
+	b := requireDevtools(t)
 	h := newHarness(t)
 	dir := os.Getenv("GOMAILCGI_SCREENSHOTS")
 	if dir == "" {
@@ -226,22 +231,59 @@ func TestBrowserScreenshots(t *testing.T) {
 		{"compose", list.link("Write")},
 	}
 	for _, p := range pages {
-		if res := h.get(p.link); res.status != http.StatusOK {
+		res := h.get(p.link)
+		if res.status != http.StatusOK {
 			t.Fatalf("%s: status %d, want 200", p.name, res.status)
 		}
-		for _, size := range []image.Point{{1200, 900}, {360, 800}} {
+		served := parseDoc(t, res.body)
+		wantHeading := text(served.tag("h1")[0])
+		wantSubjects := served.subjects()
+		for _, size := range []image.Point{{1280, 900}, {375, 800}} {
 			name := p.name + "-" + strconv.Itoa(size.X) + "x" + strconv.Itoa(size.Y)
 			t.Run(name, func(t *testing.T) {
+				v := b.look(siteURL(h, p.link), size.X, size.Y)
 				file := filepath.Join(dir, name+".png")
-				l := b.screenshot(siteURL(h, p.link), file, size.X, size.Y)
-				for _, v := range cspViolations(l.log) {
-					t.Errorf("CSP violation: %s", v)
-				}
+				writePNG(t, file, v.PNG)
 				checkScreenshot(t, file, size)
+				for _, line := range v.Console {
+					for _, csp := range cspViolations(line) {
+						t.Errorf("CSP violation: %s", csp)
+					}
+				}
+				if got := normSpace(v.Heading.Text); got != wantHeading || wantHeading == "" {
+					t.Errorf("visible heading: got %q, want %q", got, wantHeading)
+				}
+				if !v.Heading.Box.inside(size.X, size.Y) {
+					t.Errorf("heading at %+v, want it wholly inside the %v window", v.Heading.Box, size)
+				}
+				if v.ScrollWidth > v.InnerWidth {
+					t.Errorf("page is %d px wide in a %d px window: it scrolls sideways", v.ScrollWidth, v.InnerWidth)
+				}
+				checkSeenSubjects(t, v.Subjects, wantSubjects, size)
 			})
 		}
 	}
 	t.Logf("screenshots in %s", dir)
+}
+
+// checkSeenSubjects asserts the browser shows every listed subject, in
+// order, none cut off at the window's side, and the first on the first
+// screen.
+func checkSeenSubjects(t *testing.T, seen []seenText, want []string, size image.Point) {
+	t.Helper()
+	got := make([]string, len(seen))
+	for i, s := range seen {
+		got[i] = normSpace(s.Text)
+		if s.Box.W <= 0 || s.Box.X < 0 || s.Box.X+s.Box.W > float64(size.X)+0.5 {
+			t.Errorf("subject %q at %+v: cut off or hidden in a %d px wide window", got[i], s.Box, size.X)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("visible subjects: got %q, want %q", got, want)
+	}
+	if len(seen) > 0 && !seen[0].Box.inside(size.X, size.Y) {
+		t.Errorf("first subject at %+v, want it on the first screen of %v", seen[0].Box, size)
+	}
 }
 
 // checkScreenshot asserts file is a PNG of the given size that shows

@@ -1,12 +1,13 @@
 package web
 
 import (
-	"golang.org/x/net/html"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 
 	"gomailcgi/internal/devmail"
 )

@@ -2,13 +2,14 @@ package web
 
 import (
 	"bytes"
-	"golang.org/x/net/html"
 	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 
 	gomail "github.com/emersion/go-message/mail"
 )

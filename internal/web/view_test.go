@@ -1,10 +1,11 @@
 package web
 
 import (
-	"golang.org/x/net/html"
 	"net/http"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 )
 
 // headerValues reads the view page's header list: dt text -> dd text.

@@ -1,11 +1,12 @@
 package web
 
 import (
-	"golang.org/x/net/html"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
