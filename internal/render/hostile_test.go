@@ -258,12 +258,12 @@ func TestLimits(t *testing.T) {
 // How fast it is, is the benchmarks' business (make bench).
 func renderAllocBound(t *testing.T, raw []byte, opt Options) *View {
 	t.Helper()
-	const perByte, slack = 100, 1 << 20
+	const slack = 1 << 20
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	v := Render(raw, opt)
 	runtime.ReadMemStats(&after)
-	if got, bound := after.TotalAlloc-before.TotalAlloc, uint64(perByte*len(raw)+slack); got > bound {
+	if got, bound := after.TotalAlloc-before.TotalAlloc, uint64(allocPerByte*len(raw)+slack); got > bound {
 		t.Errorf("rendering %d bytes allocated %d bytes, want at most %d", len(raw), got, bound)
 	}
 	return v

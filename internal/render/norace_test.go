@@ -1,0 +1,6 @@
+//go:build !race
+
+package render
+
+// allocPerByte bounds what rendering may allocate per input byte.
+const allocPerByte = 100
