@@ -7,8 +7,8 @@
 #      state and runs in several clones at once do not meet; with CI=true a
 #      stack that fails to start fails the run
 #   3. go vet, then every test with the race detector (real-server tests
-#      included, listed as PASS or SKIP), then a short fuzzing run of the
-#      message renderer
+#      included, listed as PASS or SKIP), then short fuzzing runs of the
+#      message parser and the renderer
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO="${GO:-go}"
@@ -52,3 +52,4 @@ if ! "$GO" test -race -count=1 -timeout 30m -v ./... > "$log" 2>&1; then
 fi
 grep -E '^(ok|FAIL|\?) |^--- SKIP|^--- PASS: Test(Real|Concurrent|Browser|AddUser)|concurrent_delete_test.go:[0-9]+: ops|adduser_test.go:[0-9]+: ' "$log" || true
 "$GO" test -run '^$' -fuzz '^FuzzRender$' -fuzztime "${FUZZTIME:-30s}" ./internal/render/
+"$GO" test -run '^$' -fuzz '^FuzzParse$' -fuzztime "${FUZZTIME:-30s}" ./internal/mailmsg/

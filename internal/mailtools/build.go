@@ -3,6 +3,7 @@ package mailtools
 import (
 	"errors"
 	"fmt"
+	"gomailcgi/internal/mailmsg"
 	"io"
 	"mime"
 	"path"
@@ -83,7 +84,7 @@ func (m *Outgoing) header(date time.Time, messageID string) gomail.Header {
 	h.SetSubject(m.Subject)
 	h.SetAddressList("Cc", mailAddrs(m.Cc))
 	h.SetAddressList("To", mailAddrs(m.To))
-	h.SetAddressList("From", mailAddrs([]Address{m.From}))
+	h.SetAddressList("From", mailAddrs([]mailmsg.Address{m.From}))
 	h.SetMessageID(strings.TrimSuffix(strings.TrimPrefix(messageID, "<"), ">"))
 	h.SetDate(date)
 	return h
@@ -169,7 +170,7 @@ func bareIDs(ids []string) []string {
 	return out
 }
 
-func mailAddrs(list []Address) []*gomail.Address {
+func mailAddrs(list []mailmsg.Address) []*gomail.Address {
 	out := make([]*gomail.Address, len(list))
 	for i, a := range list {
 		out[i] = &gomail.Address{Name: a.Name, Address: a.Addr}

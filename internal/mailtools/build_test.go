@@ -3,6 +3,7 @@ package mailtools
 import (
 	"bytes"
 	"errors"
+	"gomailcgi/internal/mailmsg"
 	"io"
 	"math/rand/v2"
 	"regexp"
@@ -21,8 +22,8 @@ const buildMsgID = "<abc123@example.org>"
 // baseOutgoing is a minimal valid message for the build tests to vary.
 func baseOutgoing() *Outgoing {
 	return &Outgoing{
-		From:    Address{Name: "Ann Lee", Addr: "ann@example.org"},
-		To:      []Address{{Name: "Bob", Addr: "bob@example.net"}},
+		From:    mailmsg.Address{Name: "Ann Lee", Addr: "ann@example.org"},
+		To:      []mailmsg.Address{{Name: "Bob", Addr: "bob@example.net"}},
 		Subject: "Hello",
 		Body:    "Hi Bob.\n",
 	}
@@ -110,7 +111,7 @@ func rawHeaderBlock(raw []byte) string {
 
 func TestBuildHeaders(t *testing.T) {
 	m := baseOutgoing()
-	m.Cc = []Address{{Addr: "carol@example.com"}}
+	m.Cc = []mailmsg.Address{{Addr: "carol@example.com"}}
 	raw := buildOutgoing(t, m)
 	checkWire(t, raw)
 	h, text, atts := readBackMessage(t, raw)
@@ -192,7 +193,7 @@ func hasNonASCII(s string) bool {
 
 func TestBuildNoBcc(t *testing.T) {
 	m := baseOutgoing()
-	m.Bcc = []Address{{Name: "Secret Sam", Addr: "hidden@example.com"}}
+	m.Bcc = []mailmsg.Address{{Name: "Secret Sam", Addr: "hidden@example.com"}}
 	raw := buildOutgoing(t, m)
 	h, _, _ := readBackMessage(t, raw)
 	if h.Has("Bcc") {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gomailcgi/internal/devmail"
+	"gomailcgi/internal/mailmsg"
 )
 
 // These tests run mailtools against the embedded demo server, the same
@@ -244,7 +245,7 @@ func subjects(t *testing.T, srv *devmail.Server) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(ParseEnvelope(splitHeader(raw)).Subject)
+		b.WriteString(mailmsg.ParseEnvelope(splitHeader(raw)).Subject)
 	}
 	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gomailcgi/internal/mailmsg"
 	"strconv"
 	"strings"
 )
@@ -23,7 +24,7 @@ type Listing struct {
 type Summary struct {
 	Ref            Ref
 	Size           int64
-	Envelope       Envelope
+	Envelope       mailmsg.Envelope
 	HasAttachments bool
 }
 
@@ -76,7 +77,7 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 			return nil
 		}})
 		reqs = append(reqs, request{row: rowIndex, line: "TOP " + strconv.Itoa(n) + " 0", multi: true, body: func(header []byte) error {
-			row.Envelope = ParseEnvelope(header)
+			row.Envelope = mailmsg.ParseEnvelope(header)
 			row.HasAttachments = row.Envelope.Multipart
 			if !useUIDL {
 				row.Ref.ID = headerFingerprint(header)

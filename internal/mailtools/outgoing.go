@@ -2,6 +2,7 @@ package mailtools
 
 import (
 	"crypto/rand"
+	"gomailcgi/internal/mailmsg"
 	"io"
 	"mime"
 	"strings"
@@ -10,8 +11,8 @@ import (
 
 // Outgoing is a message to send, as the compose form gives it.
 type Outgoing struct {
-	From        Address
-	To, Cc, Bcc []Address
+	From        mailmsg.Address
+	To, Cc, Bcc []mailmsg.Address
 	Subject     string
 	Body        string   // text/plain, UTF-8; line endings become CRLF on the wire
 	InReplyTo   string   // a Message-ID with angle brackets, or ""
@@ -66,7 +67,7 @@ func (m *Outgoing) Validate() error {
 	}
 	for _, l := range []struct {
 		field string
-		list  []Address
+		list  []mailmsg.Address
 	}{{"to", m.To}, {"cc", m.Cc}, {"bcc", m.Bcc}} {
 		for _, a := range l.list {
 			if err := checkAddress(l.field, a); err != nil {
@@ -101,7 +102,7 @@ func (m *Outgoing) Validate() error {
 func (m *Outgoing) Recipients() []string {
 	seen := make(map[string]bool)
 	var out []string
-	for _, list := range [][]Address{m.To, m.Cc, m.Bcc} {
+	for _, list := range [][]mailmsg.Address{m.To, m.Cc, m.Bcc} {
 		for _, a := range list {
 			key := strings.ToLower(a.Addr)
 			if seen[key] {
@@ -132,7 +133,7 @@ func messageIDDomain(addr string) string {
 	return "localhost"
 }
 
-func checkAddress(field string, a Address) *InputError {
+func checkAddress(field string, a mailmsg.Address) *InputError {
 	if a.Addr == "" {
 		if field == "from" {
 			return &InputError{Field: field, Problem: "The sender address is missing."}

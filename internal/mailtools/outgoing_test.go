@@ -2,6 +2,7 @@ package mailtools
 
 import (
 	"errors"
+	"gomailcgi/internal/mailmsg"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,16 +16,16 @@ func TestOutgoingValidate(t *testing.T) {
 		field string // "" means valid
 	}{
 		{"minimal", func(m *Outgoing) {}, ""},
-		{"cc only", func(m *Outgoing) { m.To = nil; m.Cc = []Address{{Addr: "c@example.com"}} }, ""},
-		{"bcc only", func(m *Outgoing) { m.To = nil; m.Bcc = []Address{{Addr: "c@example.com"}} }, ""},
+		{"cc only", func(m *Outgoing) { m.To = nil; m.Cc = []mailmsg.Address{{Addr: "c@example.com"}} }, ""},
+		{"bcc only", func(m *Outgoing) { m.To = nil; m.Bcc = []mailmsg.Address{{Addr: "c@example.com"}} }, ""},
 		{"unicode everywhere", func(m *Outgoing) {
 			m.From.Name = "Zoë Ünal"
 			m.Subject = "Grüße 👋"
 			m.Body = "Body may hold \r\n anything \x00 at all."
 			m.Attachments = []Attachment{{Filename: "résumé.pdf", ContentType: "application/pdf"}}
 		}, ""},
-		{"plus and dots in address", func(m *Outgoing) { m.To = []Address{{Addr: "first.last+tag@mail.example.co.uk"}} }, ""},
-		{"single-label domain", func(m *Outgoing) { m.To = []Address{{Addr: "root@localhost"}} }, ""},
+		{"plus and dots in address", func(m *Outgoing) { m.To = []mailmsg.Address{{Addr: "first.last+tag@mail.example.co.uk"}} }, ""},
+		{"single-label domain", func(m *Outgoing) { m.To = []mailmsg.Address{{Addr: "root@localhost"}} }, ""},
 		{"tab in subject", func(m *Outgoing) { m.Subject = "a\tb" }, ""},
 		{"reply ids", func(m *Outgoing) { m.InReplyTo = "<a@b>"; m.References = []string{"<x.y@z>", "<a@b>"} }, ""},
 		{"content type with params", func(m *Outgoing) {
@@ -32,8 +33,8 @@ func TestOutgoingValidate(t *testing.T) {
 		}, ""},
 
 		{"no recipients", func(m *Outgoing) { m.To = nil }, "to"},
-		{"no sender", func(m *Outgoing) { m.From = Address{} }, "from"},
-		{"empty recipient", func(m *Outgoing) { m.Cc = []Address{{Name: "Nobody"}} }, "cc"},
+		{"no sender", func(m *Outgoing) { m.From = mailmsg.Address{} }, "from"},
+		{"empty recipient", func(m *Outgoing) { m.Cc = []mailmsg.Address{{Name: "Nobody"}} }, "cc"},
 
 		{"injection in subject", func(m *Outgoing) { m.Subject = inject }, "subject"},
 		{"LF in subject", func(m *Outgoing) { m.Subject = "a\nb" }, "subject"},
@@ -44,8 +45,8 @@ func TestOutgoingValidate(t *testing.T) {
 		{"injection in from addr", func(m *Outgoing) { m.From.Addr = "a@b.c\r\nBcc: evil@example.com" }, "from"},
 		{"injection in to name", func(m *Outgoing) { m.To[0].Name = inject }, "to"},
 		{"injection in to addr", func(m *Outgoing) { m.To[0].Addr = "bob@example.net\r\nRCPT TO:<evil@x>" }, "to"},
-		{"injection in cc name", func(m *Outgoing) { m.Cc = []Address{{Name: inject, Addr: "c@example.com"}} }, "cc"},
-		{"injection in bcc addr", func(m *Outgoing) { m.Bcc = []Address{{Addr: "c@example.com\nx"}} }, "bcc"},
+		{"injection in cc name", func(m *Outgoing) { m.Cc = []mailmsg.Address{{Name: inject, Addr: "c@example.com"}} }, "cc"},
+		{"injection in bcc addr", func(m *Outgoing) { m.Bcc = []mailmsg.Address{{Addr: "c@example.com\nx"}} }, "bcc"},
 		{"injection in filename", func(m *Outgoing) { m.Attachments = []Attachment{{Filename: "a.txt\r\nBcc: evil@x"}} }, "attachment"},
 		{"NUL in filename", func(m *Outgoing) { m.Attachments = []Attachment{{Filename: "a\x00.txt"}} }, "attachment"},
 		{"injection in content type", func(m *Outgoing) {
@@ -116,7 +117,7 @@ func TestOutgoingBadAddresses(t *testing.T) {
 	} {
 		t.Run(addr, func(t *testing.T) {
 			m := baseOutgoing()
-			m.To = []Address{{Addr: addr}}
+			m.To = []mailmsg.Address{{Addr: addr}}
 			var ie *InputError
 			if err := m.Validate(); !errors.As(err, &ie) || ie.Field != "to" {
 				t.Fatalf("got %v, want *InputError for field to", err)
@@ -130,9 +131,9 @@ func TestOutgoingBadAddresses(t *testing.T) {
 
 func TestOutgoingRecipients(t *testing.T) {
 	m := &Outgoing{
-		To:  []Address{{Addr: "a@x.org"}, {Name: "B", Addr: "b@x.org"}, {Addr: "A@X.org"}},
-		Cc:  []Address{{Addr: "c@x.org"}, {Addr: "b@X.ORG"}},
-		Bcc: []Address{{Addr: "d@x.org"}, {Addr: "C@x.org"}, {Addr: "e@x.org"}},
+		To:  []mailmsg.Address{{Addr: "a@x.org"}, {Name: "B", Addr: "b@x.org"}, {Addr: "A@X.org"}},
+		Cc:  []mailmsg.Address{{Addr: "c@x.org"}, {Addr: "b@X.ORG"}},
+		Bcc: []mailmsg.Address{{Addr: "d@x.org"}, {Addr: "C@x.org"}, {Addr: "e@x.org"}},
 	}
 	got := strings.Join(m.Recipients(), " ")
 	want := "a@x.org b@x.org c@x.org d@x.org e@x.org"

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailstack"
 )
 
@@ -69,10 +70,10 @@ func TestRealSendThroughSubmission(t *testing.T) {
 	long := strings.Repeat("0123456789", 600) // one 6,000-char line
 	body := "Hello,\n" + long + "\n.\n.leading dot\n..two dots\nGr\u00fc\u00dfe \u20ac\n\ttab\nend\n"
 	m := &Outgoing{
-		From:    Address{Name: "M T Sender", Addr: addr(sender)},
-		To:      []Address{{Name: "To Person", Addr: addr(to)}},
-		Cc:      []Address{{Addr: addr(cc)}},
-		Bcc:     []Address{{Addr: addr(bcc)}},
+		From:    mailmsg.Address{Name: "M T Sender", Addr: addr(sender)},
+		To:      []mailmsg.Address{{Name: "To Person", Addr: addr(to)}},
+		Cc:      []mailmsg.Address{{Addr: addr(cc)}},
+		Bcc:     []mailmsg.Address{{Addr: addr(bcc)}},
 		Subject: "Real submission \u00e4\u00f6\u00fc test",
 		Body:    body,
 	}
@@ -127,7 +128,7 @@ func TestRealSendRefused(t *testing.T) {
 	rcpt := realUser(t, st, "mtrefrcpt")
 	st.Clear(t, rcpt.User)
 	msg := func(to string) *Outgoing {
-		return &Outgoing{From: Address{Addr: sender.User + "@" + st.Domain}, To: []Address{{Addr: to}},
+		return &Outgoing{From: mailmsg.Address{Addr: sender.User + "@" + st.Domain}, To: []mailmsg.Address{{Addr: to}},
 			Subject: "refused", Body: "never delivered\n"}
 	}
 	for _, c := range []struct {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/testtls"
 	"io"
 	"os"
@@ -38,8 +39,8 @@ func testSMTP(addr string, sec Security, clientTLS *tls.Config) *SMTP {
 // sendOutgoing is a message with one recipient of each kind.
 func sendOutgoing() *Outgoing {
 	m := baseOutgoing()
-	m.Cc = []Address{{Addr: "carol@example.com"}}
-	m.Bcc = []Address{{Name: "Dave", Addr: "dave@example.com"}}
+	m.Cc = []mailmsg.Address{{Addr: "carol@example.com"}}
+	m.Bcc = []mailmsg.Address{{Name: "Dave", Addr: "dave@example.com"}}
 	return m
 }
 

@@ -3,6 +3,7 @@ package mailtools
 import (
 	"context"
 	"errors"
+	"gomailcgi/internal/mailmsg"
 	"io"
 	"strconv"
 	"strings"
@@ -72,7 +73,7 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 // Message is one message fetched whole.
 type Message struct {
 	Ref      Ref // as given, with Num updated if the message moved
-	Envelope Envelope
+	Envelope mailmsg.Envelope
 	Raw      []byte // exactly as the server sent it, dot-stuffing removed
 }
 
@@ -98,7 +99,7 @@ func (s *Session) Fetch(ctx context.Context, ref Ref) (*Message, error) {
 		return nil, ErrTooLarge
 	}
 	ref.Num = n
-	return &Message{Ref: ref, Envelope: ParseEnvelope(splitHeader(raw)), Raw: raw}, nil
+	return &Message{Ref: ref, Envelope: mailmsg.ParseEnvelope(splitHeader(raw)), Raw: raw}, nil
 }
 
 // Open checks the reference and streams the message as the server sends
@@ -157,7 +158,7 @@ func (r *streamReader) Read(p []byte) (int, error) {
 // what went), marks each with DELE and commits with QUIT. It returns their
 // envelopes, one per distinct reference, in order. The session is over
 // afterwards, whatever the outcome.
-func (s *Session) Delete(ctx context.Context, refs []Ref) ([]Envelope, error) {
+func (s *Session) Delete(ctx context.Context, refs []Ref) ([]mailmsg.Envelope, error) {
 	if len(refs) == 0 {
 		return nil, ErrBadRef
 	}
@@ -181,11 +182,11 @@ func (s *Session) Delete(ctx context.Context, refs []Ref) ([]Envelope, error) {
 			numRefs = append(numRefs, ref)
 		}
 	}
-	envs := make([]Envelope, len(nums))
+	envs := make([]mailmsg.Envelope, len(nums))
 	reqs := make([]request, len(nums))
 	for i, n := range nums {
 		reqs[i] = request{row: i, line: "TOP " + strconv.Itoa(n) + " 0", multi: true, body: func(h []byte) error {
-			envs[i] = ParseEnvelope(h)
+			envs[i] = mailmsg.ParseEnvelope(h)
 			return nil
 		}}
 	}

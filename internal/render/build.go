@@ -2,9 +2,10 @@ package render
 
 import (
 	"html/template"
+	"regexp"
 	"strings"
 
-	"github.com/microcosm-cc/bluemonday"
+	"gomailcgi/internal/mailmsg"
 )
 
 // piece is one displayable text part of a body, decoded to UTF-8.
@@ -17,9 +18,8 @@ type piece struct {
 // builder turns the nodes of one message, and its attached messages, into
 // Views.
 type builder struct {
-	opt    Options
-	w      *walker
-	policy *bluemonday.Policy // built on first use
+	opt Options
+	iss *mailmsg.Issues
 }
 
 // bodyState collects what one message's walk finds.
@@ -29,44 +29,51 @@ type bodyState struct {
 }
 
 // view builds the View of a message whose root entity is root.
-func (b *builder) view(root *node, partID string) *View {
-	v := &View{PartID: partID, Header: buildHeader(root.h)}
+func (b *builder) view(root *mailmsg.Entity, partID string) *View {
+	v := &View{PartID: partID, Header: root.Header.Envelope()}
 	st := &bodyState{v: v}
 	b.collect(root, st)
 	b.finish(st, root)
 	return v
 }
 
+// nested builds the View of an attached message, named as its part is.
+func (b *builder) nested(n *mailmsg.Entity) *View {
+	v := b.view(n.Attached, n.ID)
+	v.Filename = n.Filename
+	return v
+}
+
 // collect walks the body structure, choosing what to show.
-func (b *builder) collect(n *node, st *bodyState) {
+func (b *builder) collect(n *mailmsg.Entity, st *bodyState) {
 	switch {
-	case n.msg != nil:
-		st.v.Nested = append(st.v.Nested, b.view(n.msg, n.id))
-	case n.multipart && n.mediaType == "multipart/alternative":
+	case n.Attached != nil:
+		st.v.Nested = append(st.v.Nested, b.nested(n))
+	case n.Multipart && n.MediaType == "multipart/alternative":
 		b.alternative(n, st)
-	case n.multipart && n.mediaType == "multipart/related":
+	case n.Multipart && n.MediaType == "multipart/related":
 		b.related(n, st)
-	case n.multipart:
-		for _, c := range n.children {
+	case n.Multipart:
+		for _, c := range n.Children {
 			b.collect(c, st)
 		}
-	case n.broken || n.isTextCandidate():
+	case n.Broken || n.IsTextCandidate():
 		st.pieces = append(st.pieces, b.piece(n))
 	default:
-		st.v.Attachments = append(st.v.Attachments, partOf(n))
+		st.v.Attachments = append(st.v.Attachments, attachment(n))
 	}
 }
 
 // alternative shows the preferred alternative and lists the parts of the
 // others that are not text, so that nothing is hidden.
-func (b *builder) alternative(n *node, st *bodyState) {
+func (b *builder) alternative(n *mailmsg.Entity, st *bodyState) {
 	want := "text/html"
 	if b.opt.PreferPlain {
 		want = "text/plain"
 	}
 	best, anyText := -1, -1
-	for i, c := range n.children {
-		switch c.textKind() {
+	for i, c := range n.Children {
+		switch textKind(c) {
 		case "text/plain":
 			st.v.HasPlain = true
 			anyText = i
@@ -74,7 +81,7 @@ func (b *builder) alternative(n *node, st *bodyState) {
 			st.v.HasHTML = true
 			anyText = i
 		}
-		if c.textKind() == want {
+		if textKind(c) == want {
 			best = i
 		}
 	}
@@ -83,9 +90,9 @@ func (b *builder) alternative(n *node, st *bodyState) {
 		chosen = anyText
 	}
 	if chosen < 0 {
-		chosen = len(n.children) - 1
+		chosen = len(n.Children) - 1
 	}
-	for i, c := range n.children {
+	for i, c := range n.Children {
 		if i == chosen {
 			b.collect(c, st)
 		} else {
@@ -96,19 +103,19 @@ func (b *builder) alternative(n *node, st *bodyState) {
 
 // related shows the root part and lists the others (images the root
 // refers to by cid: are marked Inline later).
-func (b *builder) related(n *node, st *bodyState) {
-	if len(n.children) == 0 {
+func (b *builder) related(n *mailmsg.Entity, st *bodyState) {
+	if len(n.Children) == 0 {
 		return
 	}
-	start := strings.Trim(strings.TrimSpace(n.params["start"]), "<>")
+	start := strings.Trim(strings.TrimSpace(n.Params["start"]), "<>")
 	root := 0
-	for i, c := range n.children {
-		if start != "" && c.contentID == start {
+	for i, c := range n.Children {
+		if start != "" && c.ContentID == start {
 			root = i
 			break
 		}
 	}
-	for i, c := range n.children {
+	for i, c := range n.Children {
 		if i == root {
 			b.collect(c, st)
 		} else {
@@ -118,32 +125,32 @@ func (b *builder) related(n *node, st *bodyState) {
 }
 
 // attachNonText lists the parts under n that are not alternative bodies.
-func (b *builder) attachNonText(n *node, st *bodyState) {
+func (b *builder) attachNonText(n *mailmsg.Entity, st *bodyState) {
 	switch {
-	case n.msg != nil:
-		st.v.Nested = append(st.v.Nested, b.view(n.msg, n.id))
-	case n.multipart:
-		for _, c := range n.children {
+	case n.Attached != nil:
+		st.v.Nested = append(st.v.Nested, b.nested(n))
+	case n.Multipart:
+		for _, c := range n.Children {
 			b.attachNonText(c, st)
 		}
-	case n.isTextCandidate() || n.broken:
+	case n.IsTextCandidate() || n.Broken:
 	default:
-		st.v.Attachments = append(st.v.Attachments, partOf(n))
+		st.v.Attachments = append(st.v.Attachments, attachment(n))
 	}
 }
 
 // textKind is "text/plain" or "text/html" when n is, or holds, a body of
 // that kind, and "" otherwise. HTML wins inside a container.
-func (n *node) textKind() string {
-	if n.isTextCandidate() {
-		return n.mediaType
+func textKind(n *mailmsg.Entity) string {
+	if n.IsTextCandidate() {
+		return n.MediaType
 	}
-	if n.broken {
+	if n.Broken {
 		return "text/plain"
 	}
 	kind := ""
-	for _, c := range n.children {
-		switch c.textKind() {
+	for _, c := range n.Children {
+		switch textKind(c) {
 		case "text/html":
 			return "text/html"
 		case "text/plain":
@@ -154,26 +161,26 @@ func (n *node) textKind() string {
 }
 
 // piece decodes a text part.
-func (b *builder) piece(n *node) piece {
-	cs, known := n.params["charset"]
-	isHTML := n.mediaType == "text/html" && !n.broken
+func (b *builder) piece(n *mailmsg.Entity) piece {
+	cs, known := n.Params["charset"]
+	isHTML := n.MediaType == "text/html" && !n.Broken
 	if isHTML && !known {
-		cs = sniffHTMLCharset(n.body)
+		cs = sniffHTMLCharset(n.Body)
 	}
-	text, unknown := decodeCharset(n.body, cs)
+	text, unknown := mailmsg.DecodeCharset(n.Body, cs)
 	if unknown {
-		b.w.iss.charset = true
+		b.iss.Charset = true
 	}
 	p := piece{html: isHTML, text: text}
 	if !isHTML {
-		p.flowed = strings.EqualFold(n.params["format"], "flowed")
-		p.delsp = strings.EqualFold(n.params["delsp"], "yes")
+		p.flowed = strings.EqualFold(n.Params["format"], "flowed")
+		p.delsp = strings.EqualFold(n.Params["delsp"], "yes")
 	}
 	return p
 }
 
 // finish turns the collected pieces into the shown body.
-func (b *builder) finish(st *bodyState, root *node) {
+func (b *builder) finish(st *bodyState, root *mailmsg.Entity) {
 	v := st.v
 	anyHTML := false
 	for _, p := range st.pieces {
@@ -196,10 +203,7 @@ func (b *builder) finish(st *bodyState, root *node) {
 	v.IsHTML = true
 	cids := map[string]string{}
 	collectCIDs(root, cids)
-	if b.policy == nil {
-		b.policy = mailPolicy()
-	}
-	s := &sanitizer{allowRemote: b.opt.AllowRemote, cidURL: b.opt.CIDURL, cids: cids, used: map[string]bool{}, policy: b.policy}
+	s := &sanitizer{allowRemote: b.opt.AllowRemote, cidURL: b.opt.CIDURL, cids: cids, used: map[string]bool{}, policy: sharedPolicy}
 	var out strings.Builder
 	for _, p := range st.pieces {
 		if p.html {
@@ -222,26 +226,33 @@ func (b *builder) finish(st *bodyState, root *node) {
 
 // collectCIDs maps the Content-IDs of one message's parts (not those of
 // attached messages) to their part IDs; the first part with an ID wins.
-func collectCIDs(n *node, cids map[string]string) {
-	if n.contentID != "" && !n.multipart {
-		if _, dup := cids[n.contentID]; !dup {
-			cids[n.contentID] = n.id
+func collectCIDs(n *mailmsg.Entity, cids map[string]string) {
+	if n.ContentID != "" && !n.Multipart {
+		if _, dup := cids[n.ContentID]; !dup {
+			cids[n.ContentID] = n.ID
 		}
 	}
-	for _, c := range n.children {
+	for _, c := range n.Children {
 		collectCIDs(c, cids)
 	}
 }
 
-// partOf describes a node as an attachment.
-func partOf(n *node) Part {
-	return Part{
-		ID:          n.id,
-		Filename:    n.filename,
-		ContentType: n.mediaType,
-		Charset:     n.params["charset"],
-		ContentID:   n.contentID,
-		Disposition: n.disposition,
-		Size:        n.size,
+// attachment describes an entity as an attachment of the view.
+func attachment(n *mailmsg.Entity) Part {
+	return Part{Part: n.Part()}
+}
+
+// metaCharsetRE finds a charset declared in an HTML head.
+var metaCharsetRE = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{1,40})`)
+
+// sniffHTMLCharset reads the charset an HTML part declares in a <meta>
+// element near its start, or "" when it declares none.
+func sniffHTMLCharset(b []byte) string {
+	if len(b) > 4096 {
+		b = b[:4096]
 	}
+	if m := metaCharsetRE.FindSubmatch(b); m != nil {
+		return string(m[1])
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"gomailcgi/internal/mailmsg"
 	"io"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func FuzzRender(f *testing.F) {
 			}
 		}
 		for _, id := range []string{"1", "2", "1.1", "2.1"} {
-			if _, r, err := OpenPart(bytes.NewReader(raw), id); err == nil {
+			if _, r, err := mailmsg.OpenPart(bytes.NewReader(raw), id); err == nil {
 				_, _ = io.Copy(io.Discard, r)
 			}
 		}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"gomailcgi/internal/mailmsg"
 	"runtime"
 	"slices"
 	"strings"
@@ -184,10 +185,10 @@ func TestLimits(t *testing.T) {
 	t.Run("10000 parts", func(t *testing.T) {
 		v := Render(manyParts(10000), Options{})
 		// The root multipart and the text part count as parts too.
-		if got, want := len(v.Attachments), DefaultMaxParts-2; got != want {
+		if got, want := len(v.Attachments), mailmsg.DefaultMaxParts-2; got != want {
 			t.Errorf("attachments: got %d, want %d", got, want)
 		}
-		if got, want := v.PartsOmitted, 10001-DefaultMaxParts; got != want {
+		if got, want := v.PartsOmitted, 10001-mailmsg.DefaultMaxParts; got != want {
 			t.Errorf("PartsOmitted: got %d, want %d", got, want)
 		}
 		if !slices.Contains(v.Problems, ProblemTooManyParts) {
@@ -205,8 +206,8 @@ func TestLimits(t *testing.T) {
 		if len(v.Attachments) != 1 || v.Attachments[0].ContentType != "multipart/mixed" {
 			t.Fatalf("attachments: got %+v, want the too-deep multipart", v.Attachments)
 		}
-		if id := v.Attachments[0].ID; strings.Count(id, ".") != DefaultMaxDepth-1 {
-			t.Errorf("too-deep part ID: got %q, want %d levels", id, DefaultMaxDepth)
+		if id := v.Attachments[0].ID; strings.Count(id, ".") != mailmsg.DefaultMaxDepth-1 {
+			t.Errorf("too-deep part ID: got %q, want %d levels", id, mailmsg.DefaultMaxDepth)
 		}
 	})
 	t.Run("messages 100 deep", func(t *testing.T) {
@@ -215,8 +216,8 @@ func TestLimits(t *testing.T) {
 		for n := v; len(n.Nested) > 0; n = n.Nested[0] {
 			depth++
 		}
-		if depth != DefaultMaxDepth {
-			t.Errorf("nested views: got %d levels, want %d", depth, DefaultMaxDepth)
+		if depth != mailmsg.DefaultMaxDepth {
+			t.Errorf("nested views: got %d levels, want %d", depth, mailmsg.DefaultMaxDepth)
 		}
 		if !slices.Contains(v.Problems, ProblemTooDeep) {
 			t.Errorf("problems: got %q, want %q", v.Problems, ProblemTooDeep)
@@ -226,7 +227,7 @@ func TestLimits(t *testing.T) {
 		raw := "Subject: " + strings.Repeat("x", 100<<10) + "\r\nFrom: a@example.com\r\n\r\nbody\r\n"
 		v := Render([]byte(raw), Options{})
 		if len(v.Header.Subject) >= 100<<10 || len(v.Header.Subject) < 16<<10 {
-			t.Errorf("subject length: got %d, want shortened to about %d", len(v.Header.Subject), maxFieldBytes)
+			t.Errorf("subject length: got %d, want shortened to about %d", len(v.Header.Subject), 32<<10)
 		}
 		if len(v.Header.From) != 1 || v.Header.From[0].Addr != "a@example.com" {
 			t.Errorf("from after the long line: got %q", v.Header.From)
@@ -245,7 +246,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("long text", func(t *testing.T) {
-		raw := "Subject: big\r\n\r\n" + strings.Repeat("0123456789abcdef\r\n", (maxTextPart/18)+1000)
+		raw := "Subject: big\r\n\r\n" + strings.Repeat("0123456789abcdef\r\n", (mailmsg.MaxTextPart/18)+1000)
 		v := Render([]byte(raw), Options{})
 		if !slices.Contains(v.Problems, ProblemLongText) {
 			t.Errorf("problems: got %q, want %q", v.Problems, ProblemLongText)

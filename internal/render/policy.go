@@ -9,6 +9,11 @@ import (
 	"github.com/microcosm-cc/bluemonday/css"
 )
 
+// sharedPolicy is the mail policy, built once when the program starts:
+// building it costs more than sanitizing a small message, and a
+// bluemonday policy is safe for concurrent use once built.
+var sharedPolicy = mailPolicy()
+
 // mailPolicy builds the sanitizer policy for HTML mail: the formatting
 // mail uses (text, lists, tables, images, links, inline styles from an
 // allowlist) and nothing that runs, submits, embeds, navigates by itself

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"html"
+	"net/url"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -223,7 +224,10 @@ func (s *sanitizer) resolveCID(ref string) (string, bool) {
 func writePlaceholder(out *bytes.Buffer, alt string, remote bool) {
 	label := "[image]"
 	if alt = strings.TrimSpace(alt); alt != "" {
-		label = "[image: " + truncateUTF8(alt, 200) + "]"
+		if len(alt) > 200 {
+			alt = strings.ToValidUTF8(alt[:200], "") // drops a rune cut in two
+		}
+		label = "[image: " + alt + "]"
 	}
 	class := "image-missing"
 	if remote {
@@ -258,10 +262,11 @@ func isScriptURL(v string) bool {
 	return strings.HasPrefix(l, "javascript:") || strings.HasPrefix(l, "vbscript:") || strings.HasPrefix(l, "livescript:")
 }
 
-// percentDecodeString decodes %XX escapes in a cid: reference.
+// percentDecodeString decodes %XX escapes in a cid: reference; one with
+// a malformed escape is taken as it stands.
 func percentDecodeString(s string) string {
-	if !strings.Contains(s, "%") {
-		return s
+	if d, err := url.PathUnescape(s); err == nil {
+		return d
 	}
-	return string(percentDecode(s))
+	return s
 }

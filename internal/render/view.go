@@ -2,13 +2,8 @@ package render
 
 import (
 	"html/template"
-	"time"
-)
 
-// Default limits used when Options leaves them at zero.
-const (
-	DefaultMaxParts = 1000
-	DefaultMaxDepth = 20
+	"gomailcgi/internal/mailmsg"
 )
 
 // Options tune one Render call.
@@ -22,10 +17,10 @@ type Options struct {
 	// references are replaced by placeholders.
 	CIDURL func(partID string) string
 	// MaxParts is how many parts are listed before the rest are only
-	// counted; 0 means DefaultMaxParts.
+	// counted; 0 means mailmsg.DefaultMaxParts.
 	MaxParts int
 	// MaxDepth is how deep multiparts and attached messages are opened;
-	// 0 means DefaultMaxDepth.
+	// 0 means mailmsg.DefaultMaxDepth.
 	MaxDepth int
 }
 
@@ -46,7 +41,9 @@ type View struct {
 	// PartID is empty for the message itself and the part ID of the
 	// message/rfc822 part for a nested message.
 	PartID string
-	Header Header
+	// Filename is the file name a nested message's part gives it, or "".
+	Filename string
+	Header   mailmsg.Envelope
 	// Text is the body when it is shown as plain text.
 	Text []TextBlock
 	// HTML is the sanitized body when it is shown as HTML. It is meant only
@@ -74,53 +71,9 @@ type View struct {
 	ShowSource bool
 }
 
-// Header holds the decoded display values of the main header fields.
-type Header struct {
-	Subject   string
-	From      []Address
-	To        []Address
-	Cc        []Address
-	ReplyTo   []Address
-	Date      time.Time // zero when DateRaw could not be parsed
-	DateRaw   string
-	MessageID string
-}
-
-// Address is one mailbox as shown: a display name and an address, either
-// of which may be empty when the header could not be parsed.
-type Address struct {
-	Name string
-	Addr string
-}
-
-// String formats the address for display, e.g. `Ann Lee <ann@example.org>`.
-func (a Address) String() string {
-	switch {
-	case a.Addr == "":
-		return a.Name
-	case a.Name == "":
-		return a.Addr
-	}
-	return a.Name + " <" + a.Addr + ">"
-}
-
-// Part describes one MIME part: an attachment, an inline image, or the
-// part found by OpenPart.
+// Part describes one attachment or inline image of the view.
 type Part struct {
-	// ID is the dotted IMAP-style section number (see the package doc).
-	ID string
-	// Filename is the decoded, path-free file name, or "" when none is given.
-	Filename string
-	// ContentType is the lower-case media type, e.g. "image/png".
-	ContentType string
-	// Charset is the declared charset parameter, if any.
-	Charset string
-	// ContentID is the Content-ID without angle brackets.
-	ContentID string
-	// Disposition is "inline", "attachment" or "" as declared.
-	Disposition string
-	// Size is the decoded size in bytes; -1 when unknown (OpenPart).
-	Size int64
+	mailmsg.Part
 	// Inline is true when the shown HTML body displays this part (cid:).
 	Inline bool
 }

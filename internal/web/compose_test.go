@@ -36,7 +36,7 @@ func TestComposePrefill(t *testing.T) {
 	}{
 		{
 			action:      "Reply",
-			wantTo:      `"Erin at home" <erin@home.example>`,
+			wantTo:      `Erin at home <erin@home.example>`,
 			wantSubject: "Re: Plans",
 			wantBodyParts: []string{
 				"\n\nOn Fri, 27 Mar 2026 at 10:00, Erin Example wrote:\n",
@@ -46,8 +46,8 @@ func TestComposePrefill(t *testing.T) {
 		},
 		{
 			action:        "Reply all",
-			wantTo:        `"Erin at home" <erin@home.example>`,
-			wantCc:        `"Lee, Carol" <carol@example.com>, "Dave" <dave@example.com>, "Erin Example" <erin@example.net>`,
+			wantTo:        `Erin at home <erin@home.example>`,
+			wantCc:        `"Lee, Carol" <carol@example.com>, Dave <dave@example.com>, Erin Example <erin@example.net>`,
 			wantSubject:   "Re: Plans",
 			wantBodyParts: []string{"> Shall we meet?"},
 			wantInReplyTo: "<Re:.RE:.re:.Plans@example.net>",

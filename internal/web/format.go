@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"gomailcgi/internal/mailmsg"
 	"strings"
 	"time"
 )
@@ -14,11 +15,14 @@ func subjectOrNone(s string) string {
 	return s
 }
 
+// unknownDate stands for a Date field that is missing or unreadable.
+const unknownDate = "unknown date"
+
 // shortDate is a date for the list: the time today, the day this year,
-// else the full date. A missing date is "".
+// else the full date.
 func shortDate(d, now time.Time) string {
 	if d.IsZero() {
-		return ""
+		return unknownDate
 	}
 	local := d.In(now.Location())
 	switch {
@@ -36,12 +40,24 @@ func sameDay(a, b time.Time) bool {
 	return ay == by && am == bm && ad == bd
 }
 
-// longDate is a date in full, in the sender's own time zone.
+// longDate is a date in full, in the sender's own time zone, or "".
 func longDate(d time.Time) string {
 	if d.IsZero() {
 		return ""
 	}
 	return d.Format("Mon, 2 Jan 2006 15:04 -0700")
+}
+
+// fullDate is a message's date in full; a date that cannot be read is
+// said to be unknown, with the text as written.
+func fullDate(env mailmsg.Envelope) string {
+	switch {
+	case !env.Date.IsZero():
+		return longDate(env.Date)
+	case env.DateRaw != "":
+		return unknownDate + " (" + env.DateRaw + ")"
+	}
+	return unknownDate
 }
 
 // humanSize is a size in bytes for people: 512 B, 4 KB, 1.2 MB (binary

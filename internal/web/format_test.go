@@ -75,7 +75,7 @@ func TestShortDate(t *testing.T) {
 		{time.Date(2026, 3, 28, 8, 5, 0, 0, time.UTC), "08:05"},
 		{time.Date(2026, 3, 2, 8, 5, 0, 0, time.UTC), "Mar\u00a02"},
 		{time.Date(2025, 12, 31, 8, 5, 0, 0, time.UTC), "2025-12-31"},
-		{time.Time{}, ""},
+		{time.Time{}, "unknown date"},
 	}
 	for _, tt := range tests {
 		if got := shortDate(tt.d, now); got != tt.want {

@@ -66,7 +66,13 @@ func TestGoldenHeaders(t *testing.T) {
 					out.WriteString("\n")
 				}
 				for _, a := range view.all(func(n *html.Node) bool { return n.Data == "article" && attrOf(n, "class") == "nested" }) {
-					fmt.Fprintf(&out, "attached message: %q\n", attrOf(a, "aria-label"))
+					fmt.Fprintf(&out, "attached message: %q", attrOf(a, "aria-label"))
+					for c := range a.ChildNodes() {
+						if c.Data == "p" && attrOf(c, "class") == "hint" {
+							fmt.Fprintf(&out, " link %q", text(c))
+						}
+					}
+					out.WriteString("\n")
 				}
 				for _, sec := range view.all(func(n *html.Node) bool { return n.Data == "section" && attrOf(n, "class") == "attachments" }) {
 					for c := range sec.Descendants() {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"gomailcgi/internal/devmail"
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
 )
@@ -285,7 +286,7 @@ func (h *harness) subjectsIn(user string) []string {
 	var out []string
 	for _, uid := range box.UIDs() {
 		raw, _ := box.Raw(uid)
-		env := mailtools.ParseEnvelope(raw)
+		env := mailmsg.ParseEnvelope(raw)
 		out = append(out, env.Subject)
 	}
 	return out

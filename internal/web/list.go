@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 )
 
@@ -111,13 +112,13 @@ func (s *server) showListIn(w http.ResponseWriter, r *http.Request, ss *session,
 			ViewURL:   s.urls.View(ss.token, m.Ref, page),
 			Subject:   subjectOrNone(env.Subject),
 			Date:      shortDate(env.Date, now),
-			DateFull:  longDate(env.Date),
+			DateFull:  fullDate(env),
 			Size:      humanSize(m.Size),
 			HasAttach: m.HasAttachments,
 		}
 		if len(env.From) > 0 {
 			row.From = env.From[0].Display()
-			row.FromFull = mailtools.FormatAddresses(env.From)
+			row.FromFull = mailmsg.FormatAddresses(env.From)
 		}
 		if row.From == "" {
 			row.From = "(unknown sender)"

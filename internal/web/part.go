@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
-	"gomailcgi/internal/render"
 )
 
 // downloadRequest is what every download reads from its query: the login
@@ -51,7 +51,7 @@ func (s *server) part(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, body, err := render.OpenPart(raw, partID)
+	p, body, err := mailmsg.OpenPart(raw, partID)
 	if err != nil {
 		return &userError{status: http.StatusNotFound, title: "No such attachment",
 			msg: "This message has no such attachment.", err: err}

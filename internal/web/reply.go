@@ -1,9 +1,8 @@
 package web
 
 import (
+	"gomailcgi/internal/mailmsg"
 	"strings"
-
-	"gomailcgi/internal/mailtools"
 )
 
 // replySubject adds "Re: " once: "Re: Re: x" never happens, whatever the
@@ -51,7 +50,7 @@ func quote(attribution, text string) string {
 }
 
 // attribution is the line above a quoted reply: "On DATE, NAME wrote:".
-func attribution(env mailtools.Envelope) string {
+func attribution(env mailmsg.Envelope) string {
 	who := "someone"
 	if len(env.From) > 0 && env.From[0].Display() != "" {
 		who = env.From[0].Display()
@@ -63,7 +62,7 @@ func attribution(env mailtools.Envelope) string {
 }
 
 // forwardedBlock is the original's header block and text for a forward.
-func forwardedBlock(env mailtools.Envelope, text string) string {
+func forwardedBlock(env mailmsg.Envelope, text string) string {
 	var b strings.Builder
 	b.WriteString("---------- Forwarded message ----------\n")
 	field := func(name, value string) {
@@ -71,11 +70,11 @@ func forwardedBlock(env mailtools.Envelope, text string) string {
 			b.WriteString(name + ": " + value + "\n")
 		}
 	}
-	field("From", mailtools.FormatAddresses(env.From))
-	field("Date", longDate(env.Date))
+	field("From", mailmsg.FormatAddresses(env.From))
+	field("Date", fullDate(env))
 	field("Subject", env.Subject)
-	field("To", mailtools.FormatAddresses(env.To))
-	field("Cc", mailtools.FormatAddresses(env.Cc))
+	field("To", mailmsg.FormatAddresses(env.To))
+	field("Cc", mailmsg.FormatAddresses(env.Cc))
 	b.WriteString("\n")
 	b.WriteString(strings.TrimRight(normalizeNewlines(text), "\n"))
 	b.WriteString("\n")
@@ -83,7 +82,7 @@ func forwardedBlock(env mailtools.Envelope, text string) string {
 }
 
 // replyTo is who a reply goes to: Reply-To, else From.
-func replyTo(env mailtools.Envelope) []mailtools.Address {
+func replyTo(env mailmsg.Envelope) []mailmsg.Address {
 	if len(env.ReplyTo) > 0 {
 		return env.ReplyTo
 	}
@@ -92,7 +91,7 @@ func replyTo(env mailtools.Envelope) []mailtools.Address {
 
 // replyAllCc is everyone else the original went to: its To and Cc, less
 // the user's own addresses, less those in to, each once.
-func replyAllCc(env mailtools.Envelope, to []mailtools.Address, self ...string) []mailtools.Address {
+func replyAllCc(env mailmsg.Envelope, to []mailmsg.Address, self ...string) []mailmsg.Address {
 	seen := map[string]bool{}
 	for _, s := range self {
 		seen[strings.ToLower(s)] = true
@@ -100,8 +99,8 @@ func replyAllCc(env mailtools.Envelope, to []mailtools.Address, self ...string) 
 	for _, a := range to {
 		seen[strings.ToLower(a.Addr)] = true
 	}
-	var cc []mailtools.Address
-	for _, a := range append(append([]mailtools.Address{}, env.To...), env.Cc...) {
+	var cc []mailmsg.Address
+	for _, a := range append(append([]mailmsg.Address{}, env.To...), env.Cc...) {
 		key := strings.ToLower(a.Addr)
 		if key == "" || seen[key] {
 			continue
@@ -114,20 +113,20 @@ func replyAllCc(env mailtools.Envelope, to []mailtools.Address, self ...string) 
 
 // addressField formats addresses for an address input, quoting names so
 // that the list parses back the same.
-func addressField(list []mailtools.Address) string {
+func addressField(list []mailmsg.Address) string {
 	parts := make([]string, 0, len(list))
 	for _, a := range list {
 		if a.Addr == "" {
 			continue
 		}
-		parts = append(parts, a.String())
+		parts = append(parts, a.Field())
 	}
 	return strings.Join(parts, ", ")
 }
 
 // references is the References a reply carries: the original's, then its
 // Message-ID.
-func references(env mailtools.Envelope) string {
+func references(env mailmsg.Envelope) string {
 	refs := append([]string{}, env.References...)
 	if env.MessageID != "" {
 		refs = append(refs, env.MessageID)

@@ -1,10 +1,9 @@
 package web
 
 import (
+	"gomailcgi/internal/mailmsg"
 	"testing"
 	"time"
-
-	"gomailcgi/internal/mailtools"
 )
 
 func TestReplySubject(t *testing.T) {
@@ -47,8 +46,8 @@ func TestQuote(t *testing.T) {
 }
 
 func TestAttribution(t *testing.T) {
-	env := mailtools.Envelope{
-		From: []mailtools.Address{{Name: "Ann Lee", Addr: "ann@example.org"}},
+	env := mailmsg.Envelope{
+		From: []mailmsg.Address{{Name: "Ann Lee", Addr: "ann@example.org"}},
 		Date: time.Date(2026, 3, 5, 9, 7, 0, 0, time.FixedZone("", 3600)),
 	}
 	if got, want := attribution(env), "On Thu, 5 Mar 2026 at 09:07, Ann Lee wrote:"; got != want {
@@ -62,22 +61,22 @@ func TestAttribution(t *testing.T) {
 }
 
 func TestReplyAllCc(t *testing.T) {
-	a := func(name, addr string) mailtools.Address { return mailtools.Address{Name: name, Addr: addr} }
-	env := mailtools.Envelope{
-		From: []mailtools.Address{a("Erin", "erin@example.net")},
-		To:   []mailtools.Address{a("Me", "Me@Example.org"), a("Carol", "carol@example.com")},
-		Cc:   []mailtools.Address{a("", "dave@example.com"), a("Carol again", "CAROL@example.com"), a("", "erin@example.net"), a("me", "me")},
+	a := func(name, addr string) mailmsg.Address { return mailmsg.Address{Name: name, Addr: addr} }
+	env := mailmsg.Envelope{
+		From: []mailmsg.Address{a("Erin", "erin@example.net")},
+		To:   []mailmsg.Address{a("Me", "Me@Example.org"), a("Carol", "carol@example.com")},
+		Cc:   []mailmsg.Address{a("", "dave@example.com"), a("Carol again", "CAROL@example.com"), a("", "erin@example.net"), a("me", "me")},
 	}
 	got := addressField(replyAllCc(env, replyTo(env), "me@example.org", "me"))
-	want := `"Carol" <carol@example.com>, dave@example.com`
+	want := `Carol <carol@example.com>, dave@example.com`
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
 
 func TestAddressFieldParsesBack(t *testing.T) {
-	list := []mailtools.Address{{Name: "Lee, Ann", Addr: "ann@example.org"}, {Name: "Jürgen", Addr: "j@example.de"}, {Addr: "x@y.example"}}
-	back, err := mailtools.ParseAddressList(addressField(list))
+	list := []mailmsg.Address{{Name: "Lee, Ann", Addr: "ann@example.org"}, {Name: "Jürgen", Addr: "j@example.de"}, {Addr: "x@y.example"}}
+	back, err := mailmsg.ParseAddressList(addressField(list))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
-	"gomailcgi/internal/render"
 )
 
 // formSlack is room for the form's text fields and multipart framing on
@@ -60,7 +60,7 @@ func ptr[T any](v T) *T { return &v }
 // status and a friendly alert.
 func (s *server) outgoing(r *http.Request, ss *session, f *composeForm) (*mailtools.Outgoing, int, string) {
 	out := &mailtools.Outgoing{
-		From:       mailtools.Address{Addr: fromAddress(ss.state.User, s.cfg.FromDomain)},
+		From:       mailmsg.Address{Addr: fromAddress(ss.state.User, s.cfg.FromDomain)},
 		Subject:    f.Subject,
 		Body:       f.Body,
 		InReplyTo:  f.InReplyTo,
@@ -69,9 +69,9 @@ func (s *server) outgoing(r *http.Request, ss *session, f *composeForm) (*mailto
 	for _, field := range []struct {
 		name  string
 		value string
-		dst   *[]mailtools.Address
+		dst   *[]mailmsg.Address
 	}{{"To", f.To, &out.To}, {"Cc", f.Cc, &out.Cc}, {"Bcc", f.Bcc, &out.Bcc}} {
-		list, err := mailtools.ParseAddressList(field.value)
+		list, err := mailmsg.ParseAddressList(field.value)
 		if err != nil {
 			return nil, http.StatusUnprocessableEntity,
 				"The " + field.name + " field holds an address that cannot be read. Separate addresses with commas, like: Ann Lee <ann@example.org>, bob@example.org."
@@ -90,7 +90,7 @@ func (s *server) outgoing(r *http.Request, ss *session, f *composeForm) (*mailto
 		atts, err := s.forwardAttachments(r, ss, f)
 		if err != nil {
 			if errors.Is(err, mailtools.ErrMessageGone) || errors.Is(err, mailtools.ErrInboxChanged) ||
-				errors.Is(err, render.ErrPartNotFound) || errors.Is(err, render.ErrBadPartID) {
+				errors.Is(err, mailmsg.ErrPartNotFound) || errors.Is(err, mailmsg.ErrBadPartID) {
 				return nil, http.StatusConflict, "The message you are forwarding changed or is gone from the server, " +
 					"so its attachments could not be sent along. Nothing was sent. Press Send again to send your message without them."
 			}
@@ -116,7 +116,7 @@ func (s *server) forwardAttachments(r *http.Request, ss *session, f *composeForm
 	}
 	var atts []mailtools.Attachment
 	for _, id := range f.ForwardParts {
-		part, body, err := render.OpenPart(bytes.NewReader(msg.Raw), id)
+		part, body, err := mailmsg.OpenPart(bytes.NewReader(msg.Raw), id)
 		if err != nil {
 			return nil, fmt.Errorf("forwarded part %q: %w", id, err)
 		}
@@ -143,7 +143,7 @@ func (s *server) sendProblem(err error) (int, string) {
 			msg += " (" + input.Value + ")"
 		}
 		return http.StatusUnprocessableEntity, msg + " Nothing was sent."
-	case errors.Is(err, mailtools.ErrBadAddress):
+	case errors.Is(err, mailmsg.ErrBadAddress):
 		return http.StatusUnprocessableEntity, "An address cannot be read. Nothing was sent."
 	case errors.As(err, &refus):
 		msg := "The mail server refused the message"

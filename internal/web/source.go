@@ -1,12 +1,11 @@
 package web
 
 import (
+	"gomailcgi/internal/mailmsg"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-
-	"gomailcgi/internal/mailtools"
 )
 
 // maxRawShown bounds how much of a message the source page shows; the
@@ -81,7 +80,7 @@ func (s *server) raw(w http.ResponseWriter, r *http.Request) error {
 	if truncated {
 		buf = buf[:maxRawShown]
 	}
-	subject := subjectOrNone(mailtools.ParseEnvelope(buf).Subject)
+	subject := subjectOrNone(mailmsg.ParseEnvelope(buf).Subject)
 	p := &rawPage{
 		basePage:    ss.base("Source of “" + subject + "”"),
 		Source:      sourceText(buf),

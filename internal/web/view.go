@@ -55,19 +55,11 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	sess.Close()
 	ref = msg.Ref
 
-	env := msg.Envelope
 	v := render.Render(msg.Raw, s.renderOptions(ss, ref, opt))
 	b := viewBuilder{urls: s.urls, token: ss.token, ref: ref, page: page, opt: opt}
 	p := &viewPage{
-		basePage: ss.base(subjectOrNone(env.Subject)),
-		headerFields: headerFields{
-			Subject: subjectOrNone(env.Subject),
-			From:    mailtools.FormatAddresses(env.From),
-			ReplyTo: mailtools.FormatAddresses(env.ReplyTo),
-			To:      mailtools.FormatAddresses(env.To),
-			Cc:      mailtools.FormatAddresses(env.Cc),
-			Date:    longDate(env.Date),
-		},
+		basePage:     ss.base(subjectOrNone(v.Header.Subject)),
+		headerFields: headerFieldsOf(v.Header),
 		Body:         b.body(v, "Message body"),
 		Formats:      b.formats(v),
 		Nested:       b.nested(v.Nested),
@@ -82,9 +74,6 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 		SourceURL:    s.urls.Source(ss.token, ref),
 		RawURL:       s.urls.Raw(ss.token, ref, page),
 		DeleteAction: s.urls.DeleteAction(),
-	}
-	if len(env.ReplyTo) > 0 {
-		p.ReplyTo = mailtools.FormatAddresses(env.ReplyTo)
 	}
 	p.Attachments, p.InlineImages = b.attachments(v.Attachments)
 	p.PartsOmitted = v.PartsOmitted

@@ -2,8 +2,8 @@ package web
 
 import (
 	"strconv"
-	"strings"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
 )
@@ -48,6 +48,7 @@ type nestedMessage struct {
 	Body                      bodyView
 	Attachments, InlineImages []attachmentLink
 	DownloadURL               string // the attached message as .eml
+	Filename                  string // its file name, or ""
 	Nested                    []nestedMessage
 }
 
@@ -191,20 +192,11 @@ func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 	for _, v := range vs {
 		h := v.Header
 		m := nestedMessage{
-			headerFields: headerFields{
-				Subject: subjectOrNone(h.Subject),
-				From:    addressList(h.From),
-				ReplyTo: addressList(h.ReplyTo),
-				To:      addressList(h.To),
-				Cc:      addressList(h.Cc),
-				Date:    longDate(h.Date),
-			},
-			Body:        b.body(v, "Body of the attached message "+strconv.Quote(subjectOrNone(h.Subject))),
-			DownloadURL: b.urls.Part(b.token, b.ref, v.PartID),
-			Nested:      b.nested(v.Nested),
-		}
-		if m.Date == "" {
-			m.Date = h.DateRaw
+			headerFields: headerFieldsOf(h),
+			Body:         b.body(v, "Body of the attached message "+strconv.Quote(subjectOrNone(h.Subject))),
+			DownloadURL:  b.urls.Part(b.token, b.ref, v.PartID),
+			Filename:     v.Filename,
+			Nested:       b.nested(v.Nested),
 		}
 		m.Attachments, m.InlineImages = b.attachments(v.Attachments)
 		out = append(out, m)
@@ -212,15 +204,16 @@ func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 	return out
 }
 
-// addressList shows rendered addresses, comma-separated.
-func addressList(as []render.Address) string {
-	s := make([]string, 0, len(as))
-	for _, a := range as {
-		if t := a.String(); t != "" {
-			s = append(s, t)
-		}
+// headerFieldsOf is the header block of a message or an attached one.
+func headerFieldsOf(env mailmsg.Envelope) headerFields {
+	return headerFields{
+		Subject: subjectOrNone(env.Subject),
+		From:    mailmsg.FormatAddresses(env.From),
+		ReplyTo: mailmsg.FormatAddresses(env.ReplyTo),
+		To:      mailmsg.FormatAddresses(env.To),
+		Cc:      mailmsg.FormatAddresses(env.Cc),
+		Date:    fullDate(env),
 	}
-	return strings.Join(s, ", ")
 }
 
 // textBlock is a run of body text at one quote level. Open lists the

@@ -1,4 +1,4 @@
-package render
+package mailmsg
 
 import (
 	"bufio"
@@ -10,8 +10,8 @@ import (
 
 // Errors returned by OpenPart.
 var (
-	ErrBadPartID    = errors.New("render: malformed part ID")
-	ErrPartNotFound = errors.New("render: no such part")
+	ErrBadPartID    = errors.New("mailmsg: malformed part ID")
+	ErrPartNotFound = errors.New("mailmsg: no such part")
 )
 
 // maxPartIDDepth bounds the components of a part ID OpenPart accepts.
@@ -28,7 +28,7 @@ func OpenPart(r io.Reader, partID string) (*Part, io.Reader, error) {
 		return nil, nil, err
 	}
 	br := bufio.NewReaderSize(r, 4096)
-	var iss issues
+	var iss Issues
 	h, body := readEntityHeader(br, true, &iss)
 	info := describe(h, "text/plain")
 	for {
@@ -62,27 +62,27 @@ func OpenPart(r io.Reader, partID string) (*Part, io.Reader, error) {
 			return nil, nil, ErrPartNotFound
 		}
 		var bad bool
-		dec, _ := transferDecoder(h.get("Content-Transfer-Encoding"), body, &bad)
+		dec, _ := transferDecoder(h.Get("Content-Transfer-Encoding"), body, &bad)
 		br = bufio.NewReaderSize(dec, 4096)
 		h, body = readEntityHeader(br, false, &iss)
 		info = describe(h, "text/plain")
 	}
 	var bad bool
-	dec, _ := transferDecoder(h.get("Content-Transfer-Encoding"), body, &bad)
+	dec, _ := transferDecoder(h.Get("Content-Transfer-Encoding"), body, &bad)
 	p := &Part{
 		ID:          partID,
-		Filename:    cleanFilename(firstNonEmpty(info.dparams["filename"], info.params["name"])),
-		ContentType: info.mediaType,
-		Charset:     info.params["charset"],
-		ContentID:   strings.Trim(strings.TrimSpace(decodeHeaderText(h.get("Content-ID"))), "<>"),
-		Disposition: info.disposition,
+		Filename:    CleanFilename(firstNonEmpty(info.dparams["filename"], info.Params["name"])),
+		ContentType: info.MediaType,
+		Charset:     info.Params["charset"],
+		ContentID:   strings.Trim(strings.TrimSpace(DecodeHeaderText(h.Get("Content-ID"))), "<>"),
+		Disposition: info.Disposition,
 		Size:        -1,
 	}
 	return p, dec, nil
 }
 
-// readEntityHeader reads a header and returns the body that follows it.
-func readEntityHeader(br *bufio.Reader, top bool, iss *issues) (header, io.Reader) {
+// readEntityHeader reads a Header and returns the body that follows it.
+func readEntityHeader(br *bufio.Reader, top bool, iss *Issues) (Header, io.Reader) {
 	h, rest := readHeader(br, top, iss)
 	if rest != nil {
 		return h, io.MultiReader(strings.NewReader(string(rest)), br)
@@ -91,13 +91,13 @@ func readEntityHeader(br *bufio.Reader, top bool, iss *issues) (header, io.Reade
 }
 
 // nthChild finds the n-th part (from 1) of a multipart body.
-func nthChild(body io.Reader, info entityInfo, n int) (header, io.Reader, entityInfo, error) {
+func nthChild(body io.Reader, info entityInfo, n int) (Header, io.Reader, entityInfo, error) {
 	mr, _, found := newMultipartReader(body, info.boundary, 0, make([]byte, 4096))
 	if !found {
 		return nil, nil, entityInfo{}, ErrPartNotFound
 	}
 	childType := "text/plain"
-	if info.mediaType == "multipart/digest" {
+	if info.MediaType == "multipart/digest" {
 		childType = "message/rfc822"
 	}
 	for i := 1; ; i++ {
@@ -106,7 +106,7 @@ func nthChild(body io.Reader, info entityInfo, n int) (header, io.Reader, entity
 			return nil, nil, entityInfo{}, ErrPartNotFound
 		}
 		if i == n {
-			var iss issues
+			var iss Issues
 			h, b := readEntityHeader(bufio.NewReaderSize(part, 4096), false, &iss)
 			return h, b, describe(h, childType), nil
 		}

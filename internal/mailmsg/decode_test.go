@@ -1,4 +1,4 @@
-package render
+package mailmsg
 
 import (
 	"io"
@@ -65,7 +65,7 @@ func TestDecodeCharset(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, unknown := decodeCharset([]byte(tc.in), tc.cs)
+			got, unknown := DecodeCharset([]byte(tc.in), tc.cs)
 			if got != tc.want || unknown != tc.unknown {
 				t.Errorf("got %q unknown=%v, want %q unknown=%v", got, unknown, tc.want, tc.unknown)
 			}
@@ -87,7 +87,7 @@ func TestDecodeHeaderText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			if got := decodeHeaderText(tc.in); got != tc.want {
+			if got := DecodeHeaderText(tc.in); got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
@@ -114,7 +114,7 @@ func TestParseValueParams(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			value, params := parseValueParams(tc.in)
+			value, params := ParseValueParams(tc.in)
 			if value != tc.value || params[tc.key] != tc.want {
 				t.Errorf("got %q %s=%q, want %q %s=%q", value, tc.key, params[tc.key], tc.value, tc.key, tc.want)
 			}
@@ -133,7 +133,7 @@ func TestCleanFilename(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			if got := cleanFilename(tc.in); got != tc.want {
+			if got := CleanFilename(tc.in); got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})

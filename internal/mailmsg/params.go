@@ -1,4 +1,4 @@
-package render
+package mailmsg
 
 import (
 	"sort"
@@ -11,7 +11,7 @@ import (
 // semicolons, missing quotes and 8-bit bytes are accepted. Parameter names
 // are lower-case; values are decoded (RFC 2231 continuations and charsets,
 // RFC 2047 encoded words in quoted values).
-func parseValueParams(s string) (string, map[string]string) {
+func ParseValueParams(s string) (string, map[string]string) {
 	main, rest, _ := strings.Cut(s, ";")
 	main = strings.ToLower(strings.TrimSpace(main))
 	type segment struct {
@@ -41,7 +41,7 @@ func parseValueParams(s string) (string, map[string]string) {
 	}
 	params := make(map[string]string, len(plain)+len(segs))
 	for k, v := range plain {
-		params[k] = decodeHeaderText(v)
+		params[k] = DecodeHeaderText(v)
 	}
 	for base, ss := range segs {
 		sort.SliceStable(ss, func(i, j int) bool { return ss[i].n < ss[j].n })
@@ -60,7 +60,7 @@ func parseValueParams(s string) (string, map[string]string) {
 				raw = append(raw, v...)
 			}
 		}
-		text, _ := decodeCharset(raw, cs)
+		text, _ := DecodeCharset(raw, cs)
 		params[base] = strings.Join(strings.FieldsFunc(text, isControlOrSpace), " ")
 	}
 	return main, params
@@ -155,7 +155,7 @@ func unhex(c byte) (byte, bool) {
 
 // cleanFilename makes a decoded file name safe to show and to offer as a
 // download name: no directories, no control characters.
-func cleanFilename(name string) string {
+func CleanFilename(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}

@@ -1,4 +1,4 @@
-package render
+package mailmsg
 
 import (
 	"bufio"
@@ -15,36 +15,41 @@ const (
 	maxHeaderBytes = 1 << 20  // one header block
 )
 
-// field is one header field as it stands in the message: the name as
+// Field is one header field as it stands in the message: the name as
 // written and the unfolded raw value (possibly 8-bit).
-type field struct {
-	name  string
-	value string
+type Field struct {
+	Name  string
+	Value string
 }
 
-// header is an ordered list of fields.
-type header []field
+// Header is an ordered list of fields.
+type Header []Field
 
-// get returns the raw value of the first field with the name, or "".
-func (h header) get(name string) string {
+// Get returns the raw value of the first field with the name, or "".
+func (h Header) Get(name string) string {
 	for _, f := range h {
-		if strings.EqualFold(f.name, name) {
-			return f.value
+		if strings.EqualFold(f.Name, name) {
+			return f.Value
 		}
 	}
 	return ""
 }
 
-// issues records what went wrong while reading a message; one per walk.
-type issues struct {
-	malformed, encoding, charset, longHeader, longText, tooDeep bool
+// Issues records what went wrong while reading a message.
+type Issues struct {
+	Malformed  bool // not well formed: a broken header or multipart
+	Encoding   bool // a transfer encoding that is unknown or damaged
+	Charset    bool // a charset that could not be used
+	LongHeader bool // a header line or block past its limit, shortened
+	LongText   bool // a text part past its limit, shortened
+	TooDeep    bool // nesting past the depth limit
 }
 
 // readHeader reads a header block leniently. A line that is neither a field
 // nor a continuation is skipped when more fields follow it, and otherwise
 // taken as the first body line, which is returned in rest (the reader is
 // positioned after it). mbox allows a "From " line first in the message.
-func readHeader(br *bufio.Reader, top bool, iss *issues) (h header, rest []byte) {
+func readHeader(br *bufio.Reader, top bool, iss *Issues) (h Header, rest []byte) {
 	var cur []byte // current field line, unfolded
 	total := 0
 	flush := func() {
@@ -54,7 +59,7 @@ func readHeader(br *bufio.Reader, top bool, iss *issues) (h header, rest []byte)
 		i := bytes.IndexByte(cur, ':')
 		name := string(bytes.TrimRight(cur[:i], " \t"))
 		value := strings.TrimSpace(string(cur[i+1:]))
-		h = append(h, field{name: name, value: value})
+		h = append(h, Field{Name: name, Value: value})
 		cur = nil
 	}
 	for first := true; ; first = false {
@@ -73,22 +78,22 @@ func readHeader(br *bufio.Reader, top bool, iss *issues) (h header, rest []byte)
 			return h, nil
 		}
 		if total > maxHeaderBytes {
-			iss.longHeader = true
+			iss.LongHeader = true
 			continue // skip fields until the blank line
 		}
 		if long {
-			iss.longHeader = true
+			iss.LongHeader = true
 		}
 		switch {
 		case first && top && bytes.HasPrefix(content, []byte("From ")):
-			iss.malformed = true // an mbox separator, not a header field
+			iss.Malformed = true // an mbox separator, not a header field
 		case content[0] == ' ' || content[0] == '\t':
 			if cur == nil {
-				iss.malformed = true
+				iss.Malformed = true
 				continue
 			}
 			if len(cur)+len(content) > maxFieldBytes {
-				iss.longHeader = true
+				iss.LongHeader = true
 				continue
 			}
 			cur = append(cur, content...)
@@ -96,7 +101,7 @@ func readHeader(br *bufio.Reader, top bool, iss *issues) (h header, rest []byte)
 			flush()
 			cur = append([]byte(nil), content...)
 		default:
-			iss.malformed = true
+			iss.Malformed = true
 			if nextLooksLikeHeader(br) {
 				continue
 			}

@@ -1,0 +1,114 @@
+package mailmsg
+
+import (
+	"errors"
+	"net/mail"
+	"strings"
+)
+
+// Address is one mailbox: a display name and an addr-spec. A header field
+// that does not parse gives one Address holding its decoded text as Name
+// and no Addr, so nothing is lost.
+type Address struct {
+	Name string
+	Addr string
+}
+
+// String formats the address for a page: `Ann Lee <ann@example.org>`, the
+// name or the address alone when the other is empty.
+func (a Address) String() string {
+	switch {
+	case a.Addr == "":
+		return a.Name
+	case a.Name == "":
+		return a.Addr
+	}
+	return a.Name + " <" + a.Addr + ">"
+}
+
+// Field formats the address for an address input: the name quoted where
+// it must be ("Lee, Ann" <ann@example.org>) so that the list parses back
+// the same, and left in UTF-8 (RFC 6532) rather than encoded. An address
+// without an addr-spec gives "".
+func (a Address) Field() string {
+	if a.Addr == "" {
+		return ""
+	}
+	if a.Name == "" {
+		return a.Addr
+	}
+	name := a.Name
+	if strings.ContainsAny(name, "()<>[]:;@\\,.\"") {
+		name = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
+	}
+	return name + " <" + a.Addr + ">"
+}
+
+// Display is the friendliest short form: the name, or else the address.
+func (a Address) Display() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Addr
+}
+
+// FormatAddresses joins a list for a page, as String formats each.
+func FormatAddresses(list []Address) string {
+	parts := make([]string, 0, len(list))
+	for _, a := range list {
+		if s := a.String(); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ErrBadAddress means an address list a user typed does not parse.
+var ErrBadAddress = errors.New("mailmsg: not a valid address list")
+
+// ParseAddressList parses a comma-separated list a user typed, strictly.
+// An empty or blank string is an empty list. Encoded words are decoded.
+func ParseAddressList(s string) ([]Address, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	if strings.ContainsAny(s, "\r\n\x00") {
+		return nil, ErrBadAddress
+	}
+	parser := mail.AddressParser{WordDecoder: &wordDecoder}
+	list, err := parser.ParseList(s)
+	if err != nil {
+		return nil, ErrBadAddress
+	}
+	out := make([]Address, len(list))
+	for i, a := range list {
+		out[i] = Address{Name: a.Name, Addr: a.Address}
+	}
+	return out, nil
+}
+
+// addressList reads an address field leniently: raw 8-bit text in the
+// fallback charset, encoded words in any charset. When the field does not
+// parse, its decoded text is kept as one name.
+func addressList(raw, fallback string) []Address {
+	if strings.TrimSpace(raw) == "" {
+		return nil
+	}
+	s := raw8bit(raw, fallback)
+	s = languageTag.ReplaceAllString(s, "=?$1?")
+	p := mail.AddressParser{WordDecoder: &wordDecoder}
+	list, err := p.ParseList(s)
+	if err != nil || len(list) == 0 {
+		return []Address{{Name: decodeHeaderIn(raw, fallback)}}
+	}
+	out := make([]Address, 0, len(list))
+	for _, a := range list {
+		// The decoder passes UTF-8 words through unchecked.
+		name := strings.ToValidUTF8(a.Name, "\uFFFD")
+		out = append(out, Address{
+			Name: strings.Join(strings.FieldsFunc(name, isControlOrSpace), " "),
+			Addr: strings.Join(strings.FieldsFunc(strings.ToValidUTF8(a.Address, "\uFFFD"), isControlOrSpace), ""),
+		})
+	}
+	return out
+}

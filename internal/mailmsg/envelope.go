@@ -1,0 +1,84 @@
+package mailmsg
+
+import (
+	"bufio"
+	"bytes"
+	"strings"
+	"time"
+)
+
+// Envelope is what the pages show of a message's header: the list row,
+// the view, the reply and forward prefill and the delete confirmation all
+// read it.
+type Envelope struct {
+	Subject    string
+	From       []Address
+	ReplyTo    []Address
+	To, Cc     []Address
+	Date       time.Time // zero when the Date field is missing or unreadable
+	DateRaw    string    // the Date field as written, decoded
+	MessageID  string    // with angle brackets, as in the header
+	InReplyTo  string
+	References []string
+	// Multipart is true for multipart/mixed and other containers that
+	// usually carry attachments.
+	Multipart bool
+}
+
+// Envelope decodes the fields the pages show. Raw 8-bit text is read in
+// the charset the message declares for its body, as mail clients do.
+func (h Header) Envelope() Envelope {
+	mediaType, params := ParseValueParams(h.Get("Content-Type"))
+	cs := params["charset"]
+	env := Envelope{
+		Subject:   decodeHeaderIn(h.Get("Subject"), cs),
+		From:      addressList(h.Get("From"), cs),
+		ReplyTo:   addressList(h.Get("Reply-To"), cs),
+		To:        addressList(h.Get("To"), cs),
+		Cc:        addressList(h.Get("Cc"), cs),
+		DateRaw:   decodeHeaderIn(h.Get("Date"), cs),
+		MessageID: msgIDs(h.Get("Message-Id"), 1),
+		InReplyTo: msgIDs(h.Get("In-Reply-To"), 1),
+		Multipart: mediaType == "multipart/mixed" || strings.HasPrefix(mediaType, "application/"),
+	}
+	if refs := msgIDs(h.Get("References"), 100); refs != "" {
+		env.References = strings.Fields(refs)
+	}
+	if env.DateRaw != "" {
+		env.Date, _ = ParseDate(env.DateRaw)
+	}
+	return env
+}
+
+// ParseHeader reads a header block (as TOP n 0 returns it) leniently.
+func ParseHeader(block []byte) Header {
+	var iss Issues
+	h, _ := readHeader(bufio.NewReader(bytes.NewReader(block)), true, &iss)
+	return h
+}
+
+// ParseEnvelope reads the envelope of a header block.
+func ParseEnvelope(block []byte) Envelope {
+	return ParseHeader(block).Envelope()
+}
+
+// msgIDs keeps up to max "<...>" tokens of a message-id field.
+func msgIDs(v string, max int) string {
+	var ids []string
+	for len(ids) < max {
+		i := strings.IndexByte(v, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(v[i:], '>')
+		if j < 0 {
+			break
+		}
+		id := v[i : i+j+1]
+		if !strings.ContainsAny(id, " \t\r\n\"") && len(id) <= 998 {
+			ids = append(ids, id)
+		}
+		v = v[i+j+1:]
+	}
+	return strings.Join(ids, " ")
+}

@@ -1,0 +1,134 @@
+package mailmsg
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // UTC, "" when unreadable
+	}{
+		{"Mon, 2 Mar 2026 09:00:00 +0100", "2026-03-02 08:00"},
+		{"Mon, 2 Mar 2026 09:00:00 +0100 (CET)", "2026-03-02 08:00"},
+		{"Mon,  2 Mar 2026 09:00:00   +0100", "2026-03-02 08:00"},
+		{"2 Mar 2026 09:00:00 +0100", "2026-03-02 08:00"},
+		{"Mon, 2 Mar 2026 09:00 +0100", "2026-03-02 08:00"},
+		{"Mon, 2 Mar 2026 09:00:00 +0100 CET", "2026-03-02 08:00"},
+		{"Mon Mar 2 09:00:00 2026", "2026-03-02 09:00"},
+		{"Mon Mar  2 09:00:00 2026", "2026-03-02 09:00"},
+		{"Mon Mar 2 09:00:00 UTC 2026", "2026-03-02 09:00"},
+		{"2026-03-02T09:00:00+01:00", "2026-03-02 08:00"},
+		{"2026-03-02T09:00:00Z", "2026-03-02 09:00"},
+		{"2026-03-02 09:00:00 +0100", "2026-03-02 08:00"},
+		{"2026-03-02", "2026-03-02 00:00"},
+		{"Monday, March 2, 2026 09:00:00 +0100", "2026-03-02 08:00"},
+		{"sometime last week", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := ParseDate(tt.in)
+			s := ""
+			if ok {
+				s = got.UTC().Format("2006-01-02 15:04")
+			}
+			if s != tt.want || ok != (tt.want != "") {
+				t.Errorf("ParseDate(%q): got %q %v, want %q", tt.in, s, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestEnvelope(t *testing.T) {
+	koi8 := func(s string) string {
+		// "Отчёт" and "Пётр" in KOI8-R, written out as bytes
+		return map[string]string{"Отчёт": "\xef\xd4\xde\xa3\xd4", "Пётр": "\xf0\xa3\xd4\xd2"}[s]
+	}
+	tests := []struct {
+		name, header string
+		field        func(Envelope) string
+		want         string
+	}{
+		{"unparseable From keeps its text", "From: Broken Sender <<no address here",
+			func(e Envelope) string { return FormatAddresses(e.From) }, "Broken Sender <<no address here"},
+		{"language tag in an encoded word", "Subject: =?iso-8859-2*sl?Q?Doma=e8e?=",
+			func(e Envelope) string { return e.Subject }, "Domače"},
+		{"language tag in a From", "From: =?iso-8859-2*sl?Q?Doma=e8e?= <d@example.si>",
+			func(e Envelope) string { return FormatAddresses(e.From) }, "Domače <d@example.si>"},
+		{"cp932", "Subject: =?cp932?B?k/qWe4zq?=", func(e Envelope) string { return e.Subject }, "日本語"},
+		{"x-sjis", "Subject: =?x-sjis?B?k/qWe4zq?=", func(e Envelope) string { return e.Subject }, "日本語"},
+		{"ks_c_5601-1987", "Subject: =?ks_c_5601-1987?B?x9Gxub7u?=", func(e Envelope) string { return e.Subject }, "한국어"},
+		{"raw 8-bit in the body's charset", "Content-Type: text/plain; charset=koi8-r\r\nSubject: " + koi8("Отчёт"),
+			func(e Envelope) string { return e.Subject }, "Отчёт"},
+		{"raw 8-bit From in the body's charset", "Content-Type: text/plain; charset=\"KOI8-R\"\r\nFrom: " + koi8("Пётр") + " <p@example.ru>",
+			func(e Envelope) string { return FormatAddresses(e.From) }, "Пётр <p@example.ru>"},
+		{"raw 8-bit without a charset is Latin-1", "Subject: D\xe9j\xe0 vu",
+			func(e Envelope) string { return e.Subject }, "Déjà vu"},
+		{"asctime date", "Date: Mon Mar 2 09:00:00 2026",
+			func(e Envelope) string { return e.Date.UTC().Format(time.DateTime) }, "2026-03-02 09:00:00"},
+		{"unreadable date keeps its text", "Date: sometime last week",
+			func(e Envelope) string { return e.DateRaw + " / " + e.Date.String() }, "sometime last week / 0001-01-01 00:00:00 +0000 UTC"},
+		{"references", "References: <a@x> junk <b@x>\r\n <c@x>",
+			func(e Envelope) string { return strings.Join(e.References, " ") }, "<a@x> <b@x> <c@x>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := ParseEnvelope([]byte(tt.header + "\r\n\r\n"))
+			if got := tt.field(env); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAddressForms(t *testing.T) {
+	tests := []struct {
+		a                   Address
+		str, field, display string
+	}{
+		{Address{"Ann Lee", "ann@example.org"}, "Ann Lee <ann@example.org>", "Ann Lee <ann@example.org>", "Ann Lee"},
+		{Address{"Lee, Ann", "ann@example.org"}, "Lee, Ann <ann@example.org>", `"Lee, Ann" <ann@example.org>`, "Lee, Ann"},
+		{Address{`Say "hi"`, "h@example.org"}, `Say "hi" <h@example.org>`, `"Say \"hi\"" <h@example.org>`, `Say "hi"`},
+		{Address{"", "x@example.org"}, "x@example.org", "x@example.org", "x@example.org"},
+		{Address{"not parsed <<", ""}, "not parsed <<", "", "not parsed <<"},
+	}
+	for _, tt := range tests {
+		if got := tt.a.String(); got != tt.str {
+			t.Errorf("%+v String: got %q, want %q", tt.a, got, tt.str)
+		}
+		if got := tt.a.Field(); got != tt.field {
+			t.Errorf("%+v Field: got %q, want %q", tt.a, got, tt.field)
+		}
+		if got := tt.a.Display(); got != tt.display {
+			t.Errorf("%+v Display: got %q, want %q", tt.a, got, tt.display)
+		}
+		if tt.field != "" {
+			back, err := ParseAddressList(tt.field)
+			if err != nil || len(back) != 1 || back[0] != tt.a {
+				t.Errorf("%q parses back as %+v, %v; want %+v", tt.field, back, err, tt.a)
+			}
+		}
+	}
+}
+
+func TestAttachedMessageKeepsItsFileName(t *testing.T) {
+	m := Parse(fixture(t, "rfc822-filename.eml"), Limits{})
+	var found *Entity
+	for _, c := range m.Root.Children {
+		if c.Attached != nil {
+			found = c
+		}
+	}
+	if found == nil {
+		t.Fatal("no attached message")
+	}
+	if found.Filename != "message1.eml" || found.ID != "2" {
+		t.Errorf("attached message: got ID %q file name %q, want 2 and message1.eml", found.ID, found.Filename)
+	}
+	if got := found.Attached.Header.Envelope().Subject; got != "The original" {
+		t.Errorf("its subject: got %q", got)
+	}
+}
