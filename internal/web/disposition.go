@@ -5,14 +5,14 @@ import (
 	"strings"
 )
 
-// contentDisposition builds a Content-Disposition header value (RFC 6266):
-// an ASCII filename for old clients and, when the name is not plain ASCII,
-// filename* in UTF-8 (RFC 8187) for the rest.
+// contentDisposition builds a Content-Disposition header value (RFC 6266)
+// with mime.FormatMediaType. A name it must encode (RFC 2231 filename*:
+// not ASCII, or control characters) also gets a plain ASCII filename
+// before it, for old clients.
 func contentDisposition(kind, name string) string {
-	fallback := asciiFilename(name)
-	v := kind + `; filename="` + fallback + `"`
-	if fallback != name {
-		v += "; filename*=UTF-8''" + percentEncode(name)
+	v := mime.FormatMediaType(kind, map[string]string{"filename": name})
+	if rest, encoded := strings.CutPrefix(v, kind+"; filename*="); encoded {
+		v = mime.FormatMediaType(kind, map[string]string{"filename": asciiFilename(name)}) + "; filename*=" + rest
 	}
 	return v
 }
@@ -32,33 +32,6 @@ func asciiFilename(name string) string {
 		return "download"
 	}
 	return b.String()
-}
-
-// percentEncode encodes a value for filename*: attr-chars stay, every
-// other byte of the UTF-8 becomes %XX.
-func percentEncode(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isAttrChar(c) {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
-
-// isAttrChar is RFC 8187's attr-char.
-func isAttrChar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$&+-.^_`|~", c) >= 0
 }
 
 // downloadName is a part's file name, or a made-up one with an extension

@@ -7,13 +7,13 @@ import (
 
 func TestContentDisposition(t *testing.T) {
 	tests := []struct{ kind, name, want string }{
-		{"attachment", "report.pdf", `attachment; filename="report.pdf"`},
-		{"inline", "notes.txt", `inline; filename="notes.txt"`},
-		{"attachment", "aperçu des pages.csv", `attachment; filename="aper_u des pages.csv"; filename*=UTF-8''aper%C3%A7u%20des%20pages.csv`},
-		{"attachment", `say "hi"\.txt`, `attachment; filename="say _hi__.txt"; filename*=UTF-8''say%20%22hi%22%5C.txt`},
-		{"attachment", "100%.txt", `attachment; filename="100_.txt"; filename*=UTF-8''100%25.txt`},
-		{"attachment", "日本.txt", `attachment; filename="__.txt"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.txt`},
-		{"attachment", "a\r\nb", `attachment; filename="a__b"; filename*=UTF-8''a%0D%0Ab`},
+		{"attachment", "report.pdf", `attachment; filename=report.pdf`},
+		{"inline", "my notes.txt", `inline; filename="my notes.txt"`},
+		{"attachment", "aperçu des pages.csv", `attachment; filename="aper_u des pages.csv"; filename*=utf-8''aper%C3%A7u%20des%20pages.csv`},
+		{"attachment", `say "hi"\.txt`, `attachment; filename="say \"hi\"\\.txt"`},
+		{"attachment", "100%.txt", `attachment; filename=100%.txt`},
+		{"attachment", "日本.txt", `attachment; filename=__.txt; filename*=utf-8''%E6%97%A5%E6%9C%AC.txt`},
+		{"attachment", "a\r\nb", `attachment; filename=a__b; filename*=utf-8''a%0D%0Ab`},
 	}
 	for _, tt := range tests {
 		if got := contentDisposition(tt.kind, tt.name); got != tt.want {

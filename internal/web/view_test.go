@@ -122,8 +122,8 @@ func TestViewAttachmentsAndDownloads(t *testing.T) {
 		wantDisposition string
 		wantBody        string // start of the decoded content
 	}{
-		{"gomailcgi-checklist.txt", "text/plain", `inline; filename="gomailcgi-checklist.txt"`, "gomailcgi first-run checklist"},
-		{"aperçu des pages.csv", "text/csv", `attachment; filename="aper_u des pages.csv"; filename*=UTF-8''aper%C3%A7u%20des%20pages.csv`, "page,method,what it does"},
+		{"gomailcgi-checklist.txt", "text/plain", `inline; filename=gomailcgi-checklist.txt`, "gomailcgi first-run checklist"},
+		{"aperçu des pages.csv", "text/csv", `attachment; filename="aper_u des pages.csv"; filename*=utf-8''aper%C3%A7u%20des%20pages.csv`, "page,method,what it does"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.link, func(t *testing.T) {
