@@ -33,7 +33,7 @@
 #   MAILSTACK_USERS ("alice:secret bob:secret")
 #   MAILSTACK_AUTH_FAILURE_DELAY (1; seconds Dovecot waits after a bad login)
 # TLS: a throw-away CA signs a server cert for localhost, 127.0.0.1 and
-# mail.DOMAIN; trust $STATE/tls/ca.crt. Go tests: internal/mailstack.
+# mail.DOMAIN; trust $STATE/tls/ca.crt. Go tests: internal/testing/mailstack.
 # Needs root and the packages scripts/install-deps.sh installs. Nothing under
 # /etc/dovecot or /etc/postfix is read or changed; no system service is touched.
 set -euo pipefail
@@ -171,7 +171,7 @@ set_user() { # USER PASS: Dovecot passwd-file, Postfix mailbox map, Maildir
   mkdir -p "$MAIL/$1"/{cur,new,tmp}; chown -R "$MUID:$MGID" "$MAIL/$1"
 }
 
-write_env_json() { # the facts Go tests need (internal/mailstack reads this)
+write_env_json() { # the facts Go tests need (internal/testing/mailstack reads this)
   local users="" u p f
   for f in "$USERS_DIR"/*; do
     [ -f "$f" ] || continue

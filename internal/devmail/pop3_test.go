@@ -2,7 +2,7 @@ package devmail
 
 import (
 	"fmt"
-	"gomailcgi/internal/testtls"
+	"gomailcgi/internal/testing/testtls"
 	"io"
 	"strings"
 	"testing"

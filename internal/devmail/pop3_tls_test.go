@@ -3,7 +3,7 @@ package devmail
 import (
 	"bufio"
 	"crypto/tls"
-	"gomailcgi/internal/testtls"
+	"gomailcgi/internal/testing/testtls"
 	"strings"
 	"testing"
 )

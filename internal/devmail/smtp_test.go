@@ -4,7 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"gomailcgi/internal/testtls"
+	"gomailcgi/internal/testing/testtls"
 	"strings"
 	"testing"
 

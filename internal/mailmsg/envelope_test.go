@@ -1,6 +1,7 @@
 package mailmsg
 
 import (
+	"gomailcgi/internal/testing/fixtures"
 	"strings"
 	"testing"
 	"time"
@@ -115,7 +116,7 @@ func TestAddressForms(t *testing.T) {
 }
 
 func TestAttachedMessageKeepsItsFileName(t *testing.T) {
-	m := Parse(fixture(t, "rfc822-filename.eml"), Limits{})
+	m := Parse(fixtures.Hostile(t, "rfc822-filename.eml"), Limits{})
 	var found *Entity
 	for _, c := range m.Root.Children {
 		if c.Attached != nil {

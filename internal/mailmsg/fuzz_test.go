@@ -2,9 +2,8 @@ package mailmsg
 
 import (
 	"bytes"
+	"gomailcgi/internal/testing/fixtures"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -15,13 +14,8 @@ import (
 // without control characters in what the pages show, and OpenPart must
 // find each kept leaf with the type Parse gave it.
 func FuzzParse(f *testing.F) {
-	for _, pattern := range []string{"*.eml", filepath.Join("render", "*.eml")} {
-		files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", pattern))
-		for _, file := range files {
-			if b, err := os.ReadFile(file); err == nil {
-				f.Add(b)
-			}
-		}
+	for _, raw := range fixtures.All(f) {
+		f.Add(raw)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		m := Parse(raw, Limits{MaxParts: 50})

@@ -3,6 +3,7 @@ package mailmsg
 import (
 	"bytes"
 	"errors"
+	"gomailcgi/internal/testing/fixtures"
 	"io"
 	"testing"
 )
@@ -26,7 +27,7 @@ func TestOpenPart(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file+"/"+tc.id, func(t *testing.T) {
-			p, r, err := OpenPart(bytes.NewReader(fixture(t, tc.file)), tc.id)
+			p, r, err := OpenPart(bytes.NewReader(fixtures.Hostile(t, tc.file)), tc.id)
 			if err != nil {
 				t.Fatalf("OpenPart: %v", err)
 			}
@@ -61,7 +62,7 @@ func TestOpenPartErrors(t *testing.T) {
 		{"3.1", ErrPartNotFound},
 		{"2.9", ErrPartNotFound},
 	}
-	raw := fixture(t, "nested-rfc822.eml")
+	raw := fixtures.Hostile(t, "nested-rfc822.eml")
 	for _, tc := range tests {
 		t.Run(tc.id, func(t *testing.T) {
 			_, _, err := OpenPart(bytes.NewReader(raw), tc.id)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"gomailcgi/internal/mailstack"
+	"gomailcgi/internal/testing/mailstack"
 )
 
 // The core promise, proved against a real Dovecot: several gomailcgi

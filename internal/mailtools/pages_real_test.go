@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"gomailcgi/internal/mailstack"
+	"gomailcgi/internal/testing/mailstack"
 )
 
 // TestRealListPagesOf5000 pages through a 5,000-message mailbox 50 rows at

@@ -3,7 +3,7 @@ package mailtools
 import (
 	"context"
 	"errors"
-	"gomailcgi/internal/testtls"
+	"gomailcgi/internal/testing/testtls"
 	"io"
 	"os"
 	"strings"

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"gomailcgi/internal/mailstack"
+	"gomailcgi/internal/testing/mailstack"
 )
 
 // The [real servers] tests: mailtools against the project's throw-away

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"gomailcgi/internal/mailmsg"
-	"gomailcgi/internal/mailstack"
+	"gomailcgi/internal/testing/mailstack"
 )
 
 // realSubmission is the stack's submission port as the web app uses it.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"gomailcgi/internal/testtls"
+	"gomailcgi/internal/testing/testtls"
 	"io"
 	"log"
 	"net"

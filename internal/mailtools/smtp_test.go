@@ -6,7 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"gomailcgi/internal/mailmsg"
-	"gomailcgi/internal/testtls"
+	"gomailcgi/internal/testing/testtls"
 	"io"
 	"os"
 	"strings"

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"gomailcgi/internal/mailstack"
+	"gomailcgi/internal/testing/mailstack"
 )
 
 // realFillID is the Message-ID mailstack's fill gives POP message i of n.

@@ -1,6 +1,9 @@
 package render
 
-import "testing"
+import (
+	"gomailcgi/internal/testing/fixtures"
+	"testing"
+)
 
 // BenchmarkRender10000Parts renders a message with 10,000 parts (1,000
 // listed, the rest counted).
@@ -15,7 +18,7 @@ func BenchmarkRender10000Parts(b *testing.B) {
 
 // BenchmarkRenderHTML renders the hostile HTML fixture.
 func BenchmarkRenderHTML(b *testing.B) {
-	raw := fixture(b, "hostile-html.eml")
+	raw := fixtures.Hostile(b, "hostile-html.eml")
 	b.ReportAllocs()
 	for b.Loop() {
 		Render(raw, Options{CIDURL: testCIDURL})

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"gomailcgi/internal/testing/fixtures"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ func TestHTMLContentSecurityPolicy(t *testing.T) {
 }
 
 func TestHTMLDocument(t *testing.T) {
-	v := Render(fixture(t, "remote-images.eml"), Options{})
+	v := Render(fixtures.Hostile(t, "remote-images.eml"), Options{})
 	doc := HTMLDocument(v.HTML)
 	root, err := html.Parse(strings.NewReader(doc))
 	if err != nil {

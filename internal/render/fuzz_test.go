@@ -3,9 +3,8 @@ package render
 import (
 	"bytes"
 	"gomailcgi/internal/mailmsg"
+	"gomailcgi/internal/testing/fixtures"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -13,13 +12,8 @@ import (
 // and checks that it never panics and never emits script or handlers.
 // It is seeded with the fixtures and the sample mailbox.
 func FuzzRender(f *testing.F) {
-	for _, pattern := range []string{"*.eml", filepath.Join("render", "*.eml")} {
-		files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", pattern))
-		for _, file := range files {
-			if raw, err := os.ReadFile(file); err == nil {
-				f.Add(raw)
-			}
-		}
+	for _, raw := range fixtures.All(f) {
+		f.Add(raw)
 	}
 	f.Add(manyParts(20))
 	f.Add(deepMultipart(25))

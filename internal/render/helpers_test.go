@@ -1,8 +1,6 @@
 package render
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,16 +10,6 @@ import (
 
 // testCIDURL is the part URL the tests hand to Render.
 func testCIDURL(id string) string { return "/part?id=" + id }
-
-// fixture reads a file from testdata/render.
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "render", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // plainText joins the shown plain-text lines with newlines, quote marks
 // rendered as "> " per level.

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"gomailcgi/internal/mailmsg"
+	"gomailcgi/internal/testing/fixtures"
 	"runtime"
 	"slices"
 	"strings"
@@ -14,7 +15,7 @@ import (
 func TestHostileHTML(t *testing.T) {
 	for _, allowRemote := range []bool{false, true} {
 		t.Run(fmt.Sprintf("allowRemote=%v", allowRemote), func(t *testing.T) {
-			v := Render(fixture(t, "hostile-html.eml"), Options{AllowRemote: allowRemote, CIDURL: testCIDURL})
+			v := Render(fixtures.Hostile(t, "hostile-html.eml"), Options{AllowRemote: allowRemote, CIDURL: testCIDURL})
 			out := string(v.HTML)
 			assertSafeHTML(t, out, allowRemote)
 
@@ -127,7 +128,7 @@ func TestSanitizeSnippets(t *testing.T) {
 // TestCIDImages checks that cid: images resolve to their parts through
 // CIDURL and that the parts are marked Inline.
 func TestCIDImages(t *testing.T) {
-	v := Render(fixture(t, "cid-related.eml"), Options{CIDURL: testCIDURL})
+	v := Render(fixtures.Hostile(t, "cid-related.eml"), Options{CIDURL: testCIDURL})
 	imgs := elements(t, string(v.HTML), "img")
 	if len(imgs) != 1 || attr(imgs[0], "src") != "/part?id=1.2.2" {
 		t.Fatalf("imgs: got %d, want one with src /part?id=1.2.2 (HTML %q)", len(imgs), v.HTML)
@@ -138,7 +139,7 @@ func TestCIDImages(t *testing.T) {
 	if v.RemoteBlocked != 0 {
 		t.Errorf("RemoteBlocked: got %d, want 0", v.RemoteBlocked)
 	}
-	noURL := Render(fixture(t, "cid-related.eml"), Options{})
+	noURL := Render(fixtures.Hostile(t, "cid-related.eml"), Options{})
 	if imgs := elements(t, string(noURL.HTML), "img"); len(imgs) != 0 {
 		t.Errorf("without CIDURL: got %d img elements, want 0", len(imgs))
 	}

@@ -3,31 +3,16 @@ package render
 import (
 	"bytes"
 	"gomailcgi/internal/mailmsg"
+	"gomailcgi/internal/testing/fixtures"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
 // TestOpenPartMatchesRender checks that mailmsg.OpenPart finds every part
 // the view lists, with the same type, name and size.
 func TestOpenPartMatchesRender(t *testing.T) {
-	var files []string
-	for _, pattern := range []string{"*.eml", filepath.Join("render", "*.eml")} {
-		m, err := filepath.Glob(filepath.Join("..", "..", "testdata", pattern))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, m...)
-	}
-	extra := map[string][]byte{"many": manyParts(30), "deep": deepMultipart(30), "deepmsg": deepMessages(30)}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		extra[filepath.Base(f)] = raw
-	}
+	extra := fixtures.All(t)
+	extra["many"], extra["deep"], extra["deepmsg"] = manyParts(30), deepMultipart(30), deepMessages(30)
 	checked := 0
 	for name, raw := range extra {
 		v := Render(raw, Options{})

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"gomailcgi/internal/testing/fixtures"
 	"slices"
 	"strings"
 	"testing"
@@ -90,7 +91,7 @@ func TestRenderFixtures(t *testing.T) {
 			name += "/plain"
 		}
 		t.Run(name, func(t *testing.T) {
-			v := Render(fixture(t, tc.file), Options{PreferPlain: tc.preferPlain, CIDURL: testCIDURL})
+			v := Render(fixtures.Hostile(t, tc.file), Options{PreferPlain: tc.preferPlain, CIDURL: testCIDURL})
 			if v.Header.Subject != tc.subject {
 				t.Errorf("subject: got %q, want %q", v.Header.Subject, tc.subject)
 			}
@@ -150,7 +151,7 @@ func TestRenderFixtures(t *testing.T) {
 // TestRenderNestedMessage checks that attached messages keep their own
 // header, body, attachments and part numbers.
 func TestRenderNestedMessage(t *testing.T) {
-	v := Render(fixture(t, "nested-rfc822.eml"), Options{})
+	v := Render(fixtures.Hostile(t, "nested-rfc822.eml"), Options{})
 	if len(v.Nested) != 1 {
 		t.Fatalf("nested: got %d, want 1", len(v.Nested))
 	}

@@ -8,7 +8,8 @@
 //
 // where the key id is the first 4 bytes of the key's SHA-256, so Open picks
 // the key without trying all of them. The version and key id are
-// authenticated too. The plaintext layout is described in payload.go.
+// authenticated too. The plaintext inside is the payload type: the login,
+// its server and three times (login, sealing, expiry).
 //
 // A token expires when it has been idle too long (every page seals a fresh
 // one, so idle expiry slides) or when the login itself is too old (absolute

@@ -18,11 +18,11 @@ import (
 // own images show, remote images only with remote=1, and nothing else; it
 // may be framed only by this site.
 func (s *server) body(w http.ResponseWriter, r *http.Request) error {
-	ss, ref, err := s.downloadRequest(r)
+	q := r.URL.Query()
+	at, err := s.readMessageAt(q)
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
 	opt, err := parseViewOptions(q)
 	if err != nil {
 		return err
@@ -31,20 +31,14 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	if len(partID) > 100 {
 		return badRequest("That link does not name a part of a message.", nil)
 	}
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
-	if err != nil {
-		return err
-	}
-	defer sess.Close()
-	msg, err := sess.Fetch(r.Context(), ref)
+	msg, err := s.fetch(r.Context(), at, "")
 	if err != nil {
 		if errors.Is(err, mailtools.ErrTooLarge) {
 			return &userError{status: http.StatusNotFound, title: "Message too large", msg: "This message is too large to show."}
 		}
 		return err
 	}
-	sess.Close()
-	v := render.Render(msg.Raw, s.renderOptions(ss, msg.Ref, opt))
+	v := render.Render(msg.Raw, s.renderOptions(at.login, msg.Ref, opt))
 	if partID != "" {
 		if v = v.FindNested(partID); v == nil {
 			return &userError{status: http.StatusNotFound, title: "No such message",

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"gomailcgi/internal/mailtools"
@@ -30,16 +29,16 @@ type forwardFile struct {
 // from the original message for a reply or forward.
 func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	ss, err := s.open(q.Get("t"))
+	login, err := s.open(q.Get("t"))
 	if err != nil {
 		return err
 	}
 	page, _ := parsePage(q.Get("page"))
-	f := &composeForm{Token: ss.token, Page: page}
+	f := &composeForm{Token: login.token, Page: page}
 	mode := q.Get("mode")
 	switch mode {
 	case modeNew:
-		return s.renderCompose(w, r, http.StatusOK, ss, f, "", "")
+		return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
 	case modeReply, modeReplyAll, modeForward:
 	default:
 		return badRequest("That is not a way to write a message.", nil)
@@ -48,30 +47,21 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
+	msg, err := s.fetch(r.Context(), messageAt{login: login, ref: ref, page: page}, "Nothing was prefilled.")
 	if err != nil {
 		return err
 	}
-	defer sess.Close()
-	msg, err := sess.Fetch(r.Context(), ref)
-	if err != nil {
-		if status, alert, ok := syncProblem(err, "Nothing was prefilled."); ok {
-			return s.showListIn(w, r, ss, sess, page, status, alert)
-		}
-		return err
-	}
-	sess.Close()
 
 	env := msg.Envelope
 	view := renderPlain(msg.Raw)
 	text := plainText(view)
-	self := fromAddress(ss.state.User, s.cfg.FromDomain)
+	self := fromAddress(login.state.User, s.cfg.FromDomain)
 	switch mode {
 	case modeReply, modeReplyAll:
 		to := replyTo(env)
 		f.To = addressField(to)
 		if mode == modeReplyAll {
-			f.Cc = addressField(replyAllCc(env, to, self, ss.state.User))
+			f.Cc = addressField(replyAllCc(env, to, self, login.state.User))
 		}
 		f.Subject = replySubject(env.Subject)
 		f.Body = "\n\n" + quote(attribution(env), text)
@@ -86,19 +76,20 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 			f.ForwardParts = append(f.ForwardParts, a.ID)
 			files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: true})
 		}
-		return s.renderComposePage(w, http.StatusOK, ss, f, files, "", "")
+		return s.renderComposeFiles(w, http.StatusOK, login, f, files, "", "")
 	}
-	return s.renderCompose(w, r, http.StatusOK, ss, f, "", "")
+	return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
 }
 
-// renderCompose shows the compose form with what f holds. For a forward,
-// the original's attachments are listed again (a best effort: if the
+// renderComposeFetching shows the compose form with what f holds, first
+// reading the original of a forward from the mail server:
+// its attachments are listed again (a best effort: if the
 // original cannot be read now, the list is left out and the alert says so).
-func (s *server) renderCompose(w http.ResponseWriter, r *http.Request, status int, ss *session, f *composeForm, notice, alert string) error {
+func (s *server) renderComposeFetching(w http.ResponseWriter, r *http.Request, status int, login *session, f *composeForm, notice, alert string) error {
 	var files []forwardFile
 	if f.Forward != "" {
 		var err error
-		files, err = s.forwardFiles(r, ss, f)
+		files, err = s.forwardFiles(r, login, f)
 		if err != nil {
 			s.log.Info("compose: listing forwarded attachments", "err", err)
 			if alert == "" {
@@ -106,12 +97,13 @@ func (s *server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 			}
 		}
 	}
-	return s.renderComposePage(w, status, ss, f, files, notice, alert)
+	return s.renderComposeFiles(w, status, login, f, files, notice, alert)
 }
 
-// renderComposePage renders the compose form as given.
-func (s *server) renderComposePage(w http.ResponseWriter, status int, ss *session, f *composeForm, files []forwardFile, notice, alert string) error {
-	f.Token = ss.token
+// renderComposeFiles renders the compose form with the forwarded files
+// already listed.
+func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *session, f *composeForm, files []forwardFile, notice, alert string) error {
+	f.Token = login.token
 	title := "Write a message"
 	switch {
 	case f.Forward != "":
@@ -120,12 +112,12 @@ func (s *server) renderComposePage(w http.ResponseWriter, status int, ss *sessio
 		title = "Reply"
 	}
 	p := &composePage{
-		basePage:     ss.base(title),
+		basePage:     login.base(title),
 		Form:         *f,
-		From:         fromAddress(ss.state.User, s.cfg.FromDomain),
+		From:         fromAddress(login.state.User, s.cfg.FromDomain),
 		Action:       s.urls.SendAction(),
 		ForwardFiles: files,
-		BackURL:      s.urls.List(ss.token, f.Page),
+		BackURL:      s.urls.List(login.token, f.Page),
 		MaxUpload:    humanSize(s.cfg.MaxUpload),
 	}
 	p.Notice, p.Alert = notice, alert
@@ -133,8 +125,12 @@ func (s *server) renderComposePage(w http.ResponseWriter, status int, ss *sessio
 }
 
 // forwardFiles lists the forwarded message's attachments, checked as f says.
-func (s *server) forwardFiles(r *http.Request, ss *session, f *composeForm) ([]forwardFile, error) {
-	msg, err := s.fetchMessage(r, ss, f.Forward)
+func (s *server) forwardFiles(r *http.Request, login *session, f *composeForm) ([]forwardFile, error) {
+	ref, err := mailtools.ParseRef(f.Forward)
+	if err != nil {
+		return nil, err
+	}
+	msg, err := s.fetch(r.Context(), messageAt{login: login, ref: ref, page: f.Page}, "")
 	if err != nil {
 		return nil, err
 	}
@@ -143,18 +139,4 @@ func (s *server) forwardFiles(r *http.Request, ss *session, f *composeForm) ([]f
 		files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: f.forwarding(a.ID)})
 	}
 	return files, nil
-}
-
-// syncProblem maps a failed sync check to a status and an alert for the
-// reloaded list; ok is false for any other error.
-func syncProblem(err error, outcome string) (status int, alert string, ok bool) {
-	switch {
-	case errors.Is(err, mailtools.ErrMessageGone):
-		return http.StatusGone, "That message is no longer on the server; it may have been deleted by another mail program. " +
-			outcome + " Here is your inbox as it is now.", true
-	case errors.Is(err, mailtools.ErrInboxChanged):
-		return http.StatusConflict, "Your inbox changed since the list was shown (another mail program may have deleted or moved messages). " +
-			outcome + " Here is your inbox as it is now.", true
-	}
-	return 0, "", false
 }

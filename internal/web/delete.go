@@ -25,7 +25,7 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badRequest("The delete form could not be read.", err)
 	}
-	ss, err := s.open(r.PostForm.Get("t"))
+	login, err := s.open(r.PostForm.Get("t"))
 	if err != nil {
 		return err
 	}
@@ -46,16 +46,16 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(refs) == 0 {
-		return s.showList(w, r, ss, page, http.StatusBadRequest,
+		return s.showList(w, r, login, page, http.StatusBadRequest,
 			"No message was selected, so nothing was deleted. Tick the box of each message to delete, then press Delete selected.")
 	}
 
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
+	pop, err := s.cfg.POP.Dial(r.Context(), login.cred())
 	if err != nil {
 		return err
 	}
-	defer sess.Close()
-	deleted, err := sess.Delete(r.Context(), refs)
+	defer pop.Close()
+	deleted, err := pop.Delete(r.Context(), refs)
 	if err != nil {
 		var syncErr *mailtools.SyncError
 		if !errors.As(err, &syncErr) {
@@ -67,7 +67,7 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 				"(another mail program may have deleted or moved messages), so nothing was deleted. " +
 				"Here is your inbox as it is now; please choose again."
 		}
-		return s.showList(w, r, ss, page, status, alert)
+		return s.showList(w, r, login, page, status, alert)
 	}
 	title := "Message deleted"
 	if len(refs) > 1 {
@@ -78,8 +78,8 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 		subjects[i] = subjectOrNone(env.Subject)
 	}
 	return s.render(w, http.StatusOK, "deleted", &deletedPage{
-		basePage: ss.base(title),
+		basePage: login.base(title),
 		Subjects: subjects,
-		BackURL:  s.urls.List(ss.token, page),
+		BackURL:  s.urls.List(login.token, page),
 	})
 }

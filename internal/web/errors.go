@@ -2,10 +2,13 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
 )
@@ -35,14 +38,44 @@ func badRequest(msg string, cause error) error {
 // handlerFunc is a handler that reports failure instead of writing it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// handle adapts a handlerFunc: any error it returns becomes a page.
+// handle adapts a handlerFunc: any error it returns becomes a page, and so
+// does a panic, as a logged 500 with its stack.
 func (s *server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v) // the server's own way to drop a response
+				}
+				s.fail(w, r, &panicError{value: v, stack: debug.Stack()})
+			}
+		}()
 		if err := h(w, r); err != nil {
 			s.fail(w, r, err)
 		}
 	})
 }
+
+// panicError is a handler's panic, for the log; the page says only that
+// something went wrong.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("panic: %v\n%s", e.value, e.stack) }
+
+// inboxChanged is a failed sync check on a page reached from the list: the
+// adapter answers with the list as it is now, saying what was not done.
+type inboxChanged struct {
+	login   *session
+	page    int
+	outcome string // e.g. "It was not shown."
+	err     error  // a *mailtools.SyncError
+}
+
+func (e *inboxChanged) Error() string { return "inbox changed: " + e.err.Error() }
+func (e *inboxChanged) Unwrap() error { return e.err }
 
 // errorPage shows one problem and the way on.
 type errorPage struct {
@@ -75,9 +108,17 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	)
 	status, title, msg := http.StatusInternalServerError, "Something went wrong",
 		"Something went wrong on our side. Please try again; if it keeps happening, tell the site's administrator."
+	var changed *inboxChanged
 	switch {
 	case errors.As(err, &lo), errors.Is(err, mailtools.ErrBadCredentials):
 		s.failLoggedOut(w, r, err)
+		return
+	case errors.As(err, &changed):
+		status, alert, _ := syncProblem(changed.err, changed.outcome)
+		s.log.Info("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+		if err := s.showList(w, r, changed.login, changed.page, status, alert); err != nil {
+			s.fail(w, r, err)
+		}
 		return
 	case errors.As(err, &ue):
 		status, title, msg = ue.status, ue.title, ue.msg
@@ -108,10 +149,10 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 
 	p := &errorPage{basePage: basePage{Title: title, Alert: msg}}
-	if ss, err := s.open(requestToken(r)); err == nil {
-		p.basePage = ss.base(title)
+	if login, err := s.open(requestToken(r)); err == nil {
+		p.basePage = login.base(title)
 		p.Alert = msg
-		p.Back = s.urls.List(ss.token, 1)
+		p.Back = s.urls.List(login.token, 1)
 	}
 	s.renderFailure(w, r, status, "error", p)
 }
@@ -157,4 +198,82 @@ func requestToken(r *http.Request) string {
 		return r.PostForm.Get("t")
 	}
 	return ""
+}
+
+// syncProblem maps a failed sync check to a status and an alert for the
+// reloaded list; ok is false for any other error.
+func syncProblem(err error, outcome string) (status int, alert string, ok bool) {
+	switch {
+	case errors.Is(err, mailtools.ErrMessageGone):
+		return http.StatusGone, "That message is no longer on the server; it may have been deleted by another mail program. " +
+			outcome + " Here is your inbox as it is now.", true
+	case errors.Is(err, mailtools.ErrInboxChanged):
+		return http.StatusConflict, "Your inbox changed since the list was shown (another mail program may have deleted or moved messages). " +
+			outcome + " Here is your inbox as it is now.", true
+	}
+	return 0, "", false
+}
+
+// loginProblem maps a failed login to a status and an alert for the login
+// form; ok is false for an error the adapter answers instead.
+func loginProblem(log *slog.Logger, err error) (status int, alert string, ok bool) {
+	var unav *mailtools.UnavailableError
+	var proto *mailtools.ProtocolError
+	switch {
+	case errors.Is(err, mailtools.ErrBadCredentials):
+		return http.StatusUnauthorized,
+			"The mail server did not accept that user name and password. Please check them and try again.", true
+	case errors.As(err, &unav):
+		log.Warn("login: POP server unavailable", "err", err)
+		return http.StatusServiceUnavailable,
+			"The mail server could not be reached just now, so you could not be logged in. Please try again in a minute.", true
+	case errors.As(err, &proto):
+		log.Warn("login: POP server protocol error", "err", err)
+		return http.StatusBadGateway,
+			"The mail server gave an answer gomailcgi did not expect, so you could not be logged in. Please try again later.", true
+	}
+	return 0, "", false
+}
+
+// sendProblem maps a failure to send to a status and a friendly alert;
+// nil is no problem.
+func sendProblem(log *slog.Logger, err error) (int, string) {
+	var (
+		input *mailtools.InputError
+		refus *mailtools.SMTPError
+		unav  *mailtools.UnavailableError
+		proto *mailtools.ProtocolError
+	)
+	switch {
+	case err == nil:
+		return 0, ""
+	case errors.As(err, &input):
+		msg := input.Problem
+		if input.Value != "" {
+			msg += " (" + input.Value + ")"
+		}
+		return http.StatusUnprocessableEntity, msg + " Nothing was sent."
+	case errors.Is(err, mailmsg.ErrBadAddress):
+		return http.StatusUnprocessableEntity, "An address cannot be read. Nothing was sent."
+	case errors.As(err, &refus):
+		msg := "The mail server refused the message"
+		if refus.Recipient != "" {
+			msg += " for " + refus.Recipient
+		}
+		msg += fmt.Sprintf(": %d %s. Nothing was sent.", refus.Code, strings.TrimSpace(refus.EnhancedCode+" "+refus.Message))
+		if refus.Temporary() {
+			msg += " This may pass; try again in a few minutes."
+		}
+		return http.StatusBadGateway, msg
+	case errors.Is(err, mailtools.ErrBadCredentials):
+		return http.StatusUnauthorized, "The mail server refused your login for sending. Nothing was sent."
+	case errors.As(err, &unav):
+		log.Warn("send: mail server unavailable", "err", err)
+		return http.StatusServiceUnavailable, "The mail server could not be reached just now. Nothing was sent; please try again in a minute."
+	case errors.As(err, &proto):
+		log.Warn("send: protocol error", "err", err)
+		return http.StatusBadGateway, "The mail server gave an answer gomailcgi did not expect. The message may not have been sent."
+	}
+	log.Error("send failed", "err", err)
+	return http.StatusInternalServerError, "Something went wrong on our side, so the message was not sent. Please try again."
 }

@@ -13,7 +13,10 @@ import (
 	"gomailcgi/internal/seal"
 )
 
-func TestFailMapsErrorsToPages(t *testing.T) {
+// bareServer is a server with its pages and a sealer but no mail servers,
+// logging into logs.
+func bareServer(t *testing.T, logs *syncBuffer) *server {
+	t.Helper()
 	pages, err := parsePages()
 	if err != nil {
 		t.Fatal(err)
@@ -22,6 +25,10 @@ func TestFailMapsErrorsToPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &server{cfg: Config{Sealer: &seal.Sealer{Keys: keys}}, pages: pages, log: slog.New(slog.NewTextHandler(logs, nil))}
+}
+
+func TestFailMapsErrorsToPages(t *testing.T) {
 	tests := []struct {
 		name       string
 		err        error
@@ -43,7 +50,7 @@ func TestFailMapsErrorsToPages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs syncBuffer
-			s := &server{cfg: Config{Sealer: &seal.Sealer{Keys: keys}}, pages: pages, log: slog.New(slog.NewTextHandler(&logs, nil))}
+			s := bareServer(t, &logs)
 			rec := httptest.NewRecorder()
 			s.fail(rec, httptest.NewRequest("GET", "/list?t=x", nil), tt.err)
 			if rec.Code != tt.wantStatus {
@@ -60,5 +67,31 @@ func TestFailMapsErrorsToPages(t *testing.T) {
 				t.Error("the unknown error is not logged")
 			}
 		})
+	}
+}
+
+// A handler that panics answers with the generic 500 page; the panic and
+// its stack go to the log, not to the page.
+func TestPanicBecomesThe500Page(t *testing.T) {
+	var logs syncBuffer
+	s := bareServer(t, &logs)
+	h := s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		var parts []string
+		_ = parts[len(r.URL.Path)] // out of range: panics
+		return errors.New("secret internal detail")
+	})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/list", nil))
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("status: got %d, want 500", rec.Code)
+	}
+	if got := parseDoc(t, rec.Body.String()).alert(); !strings.Contains(got, "Something went wrong on our side") {
+		t.Errorf("alert: got %q", got)
+	}
+	if strings.Contains(rec.Body.String(), "secret internal detail") || strings.Contains(rec.Body.String(), "goroutine") {
+		t.Error("the page shows the panic")
+	}
+	if !strings.Contains(logs.String(), "index out of range") || !strings.Contains(logs.String(), "errors_test.go") {
+		t.Errorf("the panic and its stack are not logged: %s", logs.String())
 	}
 }

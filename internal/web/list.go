@@ -51,7 +51,7 @@ func parsePage(s string) (int, error) {
 // list shows a page of the inbox (GET /list?t&page).
 func (s *server) list(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	ss, err := s.open(q.Get("t"))
+	login, err := s.open(q.Get("t"))
 	if err != nil {
 		return err
 	}
@@ -59,33 +59,28 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.showList(w, r, ss, page, http.StatusOK, "")
+	return s.showList(w, r, login, page, http.StatusOK, "")
 }
 
-// showList renders a list page in a POP session of its own.
-func (s *server) showList(w http.ResponseWriter, r *http.Request, ss *session, page, status int, alert string) error {
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
+// showList renders a list page in a POP session of its own, closed
+// before the page is rendered. The pages that find the inbox changed show
+// the reloaded list this way, with an alert and their own status.
+func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session, page, status int, alert string) error {
+	pop, err := s.cfg.POP.Dial(r.Context(), login.cred())
 	if err != nil {
 		return err
 	}
-	defer sess.Close()
-	return s.showListIn(w, r, ss, sess, page, status, alert)
-}
-
-// showListIn renders a list page from an open POP session, which it
-// closes. The pages that find the inbox changed show the reloaded list this
-// way, with an alert and their own status.
-func (s *server) showListIn(w http.ResponseWriter, r *http.Request, ss *session, sess *mailtools.Session, page, status int, alert string) error {
-	listing, page, err := s.listing(r.Context(), sess, page)
+	defer pop.Close()
+	listing, page, err := s.listing(r.Context(), pop, page)
 	if err != nil {
 		return err
 	}
-	sess.Close()
+	pop.Close()
 
 	size := s.cfg.PageSize
 	pages := max(1, (listing.Count+size-1)/size)
 	p := &listPage{
-		basePage:     ss.base("Inbox"),
+		basePage:     login.base("Inbox"),
 		Count:        listing.Count,
 		Page:         page,
 		Pages:        pages,
@@ -97,19 +92,19 @@ func (s *server) showListIn(w http.ResponseWriter, r *http.Request, ss *session,
 		p.Last = listing.Offset + len(listing.Messages)
 	}
 	if page > 1 {
-		p.FirstURL = s.urls.List(ss.token, 1)
-		p.PrevURL = s.urls.List(ss.token, page-1)
+		p.FirstURL = s.urls.List(login.token, 1)
+		p.PrevURL = s.urls.List(login.token, page-1)
 	}
 	if page < pages {
-		p.NextURL = s.urls.List(ss.token, page+1)
-		p.LastURL = s.urls.List(ss.token, pages)
+		p.NextURL = s.urls.List(login.token, page+1)
+		p.LastURL = s.urls.List(login.token, pages)
 	}
 	now := s.cfg.Now()
 	for _, m := range listing.Messages {
 		env := m.Envelope
 		row := listRow{
 			Ref:       m.Ref.String(),
-			ViewURL:   s.urls.View(ss.token, m.Ref, page),
+			ViewURL:   s.urls.View(login.token, m.Ref, page),
 			Subject:   subjectOrNone(env.Subject),
 			Date:      shortDate(env.Date, now),
 			DateFull:  fullDate(env),
@@ -129,15 +124,15 @@ func (s *server) showListIn(w http.ResponseWriter, r *http.Request, ss *session,
 }
 
 // listing fetches list page n (1-based), clamped to the last page.
-func (s *server) listing(ctx context.Context, sess *mailtools.Session, page int) (*mailtools.Listing, int, error) {
+func (s *server) listing(ctx context.Context, pop *mailtools.Session, page int) (*mailtools.Listing, int, error) {
 	size := s.cfg.PageSize
-	l, err := sess.List(ctx, (page-1)*size, size)
+	l, err := pop.List(ctx, (page-1)*size, size)
 	if err != nil {
 		return nil, 0, err
 	}
 	if last := max(1, (l.Count+size-1)/size); page > last {
 		page = last
-		if l, err = sess.List(ctx, (page-1)*size, size); err != nil {
+		if l, err = pop.List(ctx, (page-1)*size, size); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,36 +89,25 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.renderLoginAgain(w, http.StatusBadRequest, f, draft, problem)
 	}
 	cred := mailtools.Credentials{User: f.User, Password: f.Password}
-	err := s.cfg.POP.Login(r.Context(), cred)
-	var unav *mailtools.UnavailableError
-	var proto *mailtools.ProtocolError
-	switch {
-	case errors.Is(err, mailtools.ErrBadCredentials):
-		return s.renderLoginAgain(w, http.StatusUnauthorized, f, draft,
-			"The mail server did not accept that user name and password. Please check them and try again.")
-	case errors.As(err, &unav):
-		s.log.Warn("login: POP server unavailable", "err", err)
-		return s.renderLoginAgain(w, http.StatusServiceUnavailable, f, draft,
-			"The mail server could not be reached just now, so you could not be logged in. Please try again in a minute.")
-	case errors.As(err, &proto):
-		s.log.Warn("login: POP server protocol error", "err", err)
-		return s.renderLoginAgain(w, http.StatusBadGateway, f, draft,
-			"The mail server gave an answer gomailcgi did not expect, so you could not be logged in. Please try again later.")
-	case err != nil:
-		return err
+	if err := s.cfg.POP.Login(r.Context(), cred); err != nil {
+		status, alert, ok := loginProblem(s.log, err)
+		if !ok {
+			return err
+		}
+		return s.renderLoginAgain(w, status, f, draft, alert)
 	}
-	ss, err := s.login(cred)
+	login, err := s.login(cred)
 	if err != nil {
 		return err
 	}
 	if draft != nil {
-		draft.Token = ss.token
-		return s.renderCompose(w, r, http.StatusOK, ss, draft,
+		draft.Token = login.token
+		return s.renderComposeFetching(w, r, http.StatusOK, login, draft,
 			"You are logged in again and your message is below. Attachments you had chosen must be chosen again.", "")
 	}
-	next := s.urls.List(ss.token, 1)
+	next := s.urls.List(login.token, 1)
 	if f.Next == nextCompose {
-		next = s.urls.Compose(ss.token, modeNew, mailtools.Ref{}, 0)
+		next = s.urls.Compose(login.token, modeNew, mailtools.Ref{}, 0)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil

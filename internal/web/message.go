@@ -1,26 +1,79 @@
 package web
 
 import (
-	"net/http"
+	"context"
+	"errors"
+	"io"
+	"net/url"
 	"strings"
 
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
 )
 
-// fetchMessage fetches one message, sync-checked, in a POP session of its
-// own: for pages that need a message but not the session after it.
-func (s *server) fetchMessage(r *http.Request, ss *session, refText string) (*mailtools.Message, error) {
-	ref, err := mailtools.ParseRef(refText)
+// messageAt names the message a page asks for: the login, the message's
+// sync-checked reference and the list page the user came from.
+type messageAt struct {
+	login *session
+	ref   mailtools.Ref
+	page  int
+}
+
+// readMessageAt reads the login (t), the message (m) and the list page
+// (page, 1 when absent) from a query.
+func (s *server) readMessageAt(q url.Values) (messageAt, error) {
+	login, err := s.open(q.Get("t"))
+	if err != nil {
+		return messageAt{}, err
+	}
+	ref, err := mailtools.ParseRef(q.Get("m"))
+	if err != nil {
+		return messageAt{}, err
+	}
+	page, err := parsePage(q.Get("page"))
+	if err != nil {
+		return messageAt{}, err
+	}
+	return messageAt{login: login, ref: ref, page: page}, nil
+}
+
+// fetch reads the message whole, sync-checked, in a POP session of its own
+// that is closed before it returns. With an outcome, a failed sync check
+// becomes an inboxChanged error: the adapter shows the list as it is now
+// and says what was not done ("It was not shown.").
+func (s *server) fetch(ctx context.Context, at messageAt, outcome string) (*mailtools.Message, error) {
+	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
 	if err != nil {
 		return nil, err
 	}
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
+	defer pop.Close()
+	msg, err := pop.Fetch(ctx, at.ref)
+	return msg, at.changed(err, outcome)
+}
+
+// openStream opens the message as the server sends it, sync-checked as
+// fetch does. The caller reads what it needs, then closes the session.
+func (s *server) openStream(ctx context.Context, at messageAt, outcome string) (*mailtools.Session, io.Reader, int64, error) {
+	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
 	if err != nil {
-		return nil, err
+		return nil, nil, 0, err
 	}
-	defer sess.Close()
-	return sess.Fetch(r.Context(), ref)
+	body, size, err := pop.Open(ctx, at.ref)
+	if err != nil {
+		pop.Close()
+		return nil, nil, 0, at.changed(err, outcome)
+	}
+	return pop, body, size, nil
+}
+
+// changed wraps a failed sync check for the adapter when there is an
+// outcome to tell; other errors pass as they are.
+func (at messageAt) changed(err error, outcome string) error {
+	var se *mailtools.SyncError
+	if outcome != "" && errors.As(err, &se) {
+		return &inboxChanged{login: at.login, page: at.page, outcome: outcome, err: err}
+	}
+	return err
 }
 
 // renderPlain renders a message preferring its plain-text body, as the

@@ -8,23 +8,7 @@ import (
 	"strconv"
 
 	"gomailcgi/internal/mailmsg"
-	"gomailcgi/internal/mailtools"
 )
-
-// downloadRequest is what every download reads from its query: the login
-// and the message.
-func (s *server) downloadRequest(r *http.Request) (*session, mailtools.Ref, error) {
-	q := r.URL.Query()
-	ss, err := s.open(q.Get("t"))
-	if err != nil {
-		return nil, mailtools.Ref{}, err
-	}
-	ref, err := mailtools.ParseRef(q.Get("m"))
-	if err != nil {
-		return nil, mailtools.Ref{}, err
-	}
-	return ss, ref, nil
-}
 
 // part downloads one MIME part, decoded (GET /part?t&m&p&inline). It
 // streams from the POP server: the message is never held whole. Every type
@@ -33,7 +17,7 @@ func (s *server) downloadRequest(r *http.Request) (*session, mailtools.Ref, erro
 // are served inline too (see inlineImage). nosniff is set on every
 // response (server.go), so a part is never read as another type.
 func (s *server) part(w http.ResponseWriter, r *http.Request) error {
-	ss, ref, err := s.downloadRequest(r)
+	at, err := s.readMessageAt(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -42,15 +26,11 @@ func (s *server) part(w http.ResponseWriter, r *http.Request) error {
 	if partID == "" || len(partID) > 100 {
 		return badRequest("That link does not name a part of a message.", nil)
 	}
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
+	pop, raw, _, err := s.openStream(r.Context(), at, "")
 	if err != nil {
 		return err
 	}
-	defer sess.Close()
-	raw, _, err := sess.Open(r.Context(), ref)
-	if err != nil {
-		return err
-	}
+	defer pop.Close()
 	p, body, err := mailmsg.OpenPart(raw, partID)
 	if err != nil {
 		return &userError{status: http.StatusNotFound, title: "No such attachment",

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"gomailcgi/internal/mailstack"
 	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/testing/mailstack"
 )
 
 // TestRealAnotherClientDeletes: another POP client deletes message 3 of 6

@@ -15,9 +15,9 @@ import (
 
 	"golang.org/x/net/html"
 
-	"gomailcgi/internal/mailstack"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
+	"gomailcgi/internal/testing/mailstack"
 )
 
 // The [real servers] tests drive the whole site against the project's

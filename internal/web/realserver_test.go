@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"gomailcgi/internal/mailstack"
 	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/testing/mailstack"
 )
 
 // TestRealFullFlow walks the whole site over POP3+STLS and submission

@@ -54,13 +54,13 @@ func (s *server) reseal(st seal.State) (*session, error) {
 }
 
 // cred is the login to give the mail servers.
-func (ss *session) cred() mailtools.Credentials {
-	return mailtools.Credentials{User: ss.state.User, Password: ss.state.Password}
+func (login *session) cred() mailtools.Credentials {
+	return mailtools.Credentials{User: login.state.User, Password: login.state.Password}
 }
 
 // base starts a logged-in page.
-func (ss *session) base(title string) basePage {
-	return basePage{Title: title, Token: ss.token, User: ss.state.User}
+func (login *session) base(title string) basePage {
+	return basePage{Title: title, Token: login.token, User: login.state.User}
 }
 
 // fromAddress is the user's own address: the login name when it has an '@',

@@ -26,22 +26,18 @@ type rawPage struct {
 // source downloads the whole message as an .eml file (GET /source?t&m),
 // streamed as the POP server sends it.
 func (s *server) source(w http.ResponseWriter, r *http.Request) error {
-	ss, ref, err := s.downloadRequest(r)
+	at, err := s.readMessageAt(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
+	pop, raw, _, err := s.openStream(r.Context(), at, "")
 	if err != nil {
 		return err
 	}
-	defer sess.Close()
-	raw, _, err := sess.Open(r.Context(), ref)
-	if err != nil {
-		return err
-	}
+	defer pop.Close()
 	h := w.Header()
 	h.Set("Content-Type", "message/rfc822")
-	h.Set("Content-Disposition", contentDisposition("attachment", "message-"+strconv.Itoa(ref.Num)+".eml"))
+	h.Set("Content-Disposition", contentDisposition("attachment", "message-"+strconv.Itoa(at.ref.Num)+".eml"))
 	s.stream(w, r, raw)
 	return nil
 }
@@ -51,45 +47,35 @@ func (s *server) source(w http.ResponseWriter, r *http.Request) error {
 // no more than it shows, so a message too large to view still opens here.
 // Sync-checked like the view.
 func (s *server) raw(w http.ResponseWriter, r *http.Request) error {
-	ss, ref, err := s.downloadRequest(r)
+	at, err := s.readMessageAt(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	page, err := parsePage(r.URL.Query().Get("page"))
+	login, ref, page := at.login, at.ref, at.page
+	pop, body, size, err := s.openStream(r.Context(), at, "Its source was not shown.")
 	if err != nil {
 		return err
 	}
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
-	if err != nil {
-		return err
-	}
-	defer sess.Close()
-	body, size, err := sess.Open(r.Context(), ref)
-	if err != nil {
-		if status, alert, ok := syncProblem(err, "Its source was not shown."); ok {
-			return s.showListIn(w, r, ss, sess, page, status, alert)
-		}
-		return err
-	}
+	defer pop.Close()
 	buf, err := io.ReadAll(io.LimitReader(body, maxRawShown+1))
 	if err != nil {
 		return err
 	}
-	sess.Close() // ends a transfer cut short, too
+	pop.Close() // ends a transfer cut short, too
 	truncated := len(buf) > maxRawShown
 	if truncated {
 		buf = buf[:maxRawShown]
 	}
 	subject := subjectOrNone(mailmsg.ParseEnvelope(buf).Subject)
 	p := &rawPage{
-		basePage:    ss.base("Source of “" + subject + "”"),
+		basePage:    login.base("Source of “" + subject + "”"),
 		Source:      sourceText(buf),
 		Truncated:   truncated,
 		Shown:       humanSize(int64(len(buf))),
 		Size:        humanSize(max(size, int64(len(buf)))),
-		DownloadURL: s.urls.Source(ss.token, ref),
-		ViewURL:     s.urls.View(ss.token, ref, page),
-		BackURL:     s.urls.List(ss.token, page),
+		DownloadURL: s.urls.Source(login.token, ref),
+		ViewURL:     s.urls.View(login.token, ref, page),
+		BackURL:     s.urls.List(login.token, page),
 	}
 	return s.render(w, http.StatusOK, "raw", p)
 }

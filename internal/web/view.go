@@ -15,15 +15,7 @@ import (
 // shows this message's remote images.
 func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	ss, err := s.open(q.Get("t"))
-	if err != nil {
-		return err
-	}
-	ref, err := mailtools.ParseRef(q.Get("m"))
-	if err != nil {
-		return err
-	}
-	page, err := parsePage(q.Get("page"))
+	at, err := s.readMessageAt(q)
 	if err != nil {
 		return err
 	}
@@ -31,34 +23,26 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.cfg.POP.Dial(r.Context(), ss.cred())
-	if err != nil {
-		return err
-	}
-	defer sess.Close()
-	msg, err := sess.Fetch(r.Context(), ref)
+	login, page := at.login, at.page
+	msg, err := s.fetch(r.Context(), at, "It was not shown.")
 	switch {
 	case errors.Is(err, mailtools.ErrTooLarge):
 		return s.render(w, http.StatusOK, "error", &errorPage{
-			basePage: withAlert(ss.base("Message too large to show"),
+			basePage: withAlert(login.base("Message too large to show"),
 				"This message is too large to show here. You can download it whole and open it with a mail program."),
-			Back:     s.urls.List(ss.token, page),
-			Download: s.urls.Source(ss.token, ref),
-			Source:   s.urls.Raw(ss.token, ref, page),
+			Back:     s.urls.List(login.token, page),
+			Download: s.urls.Source(login.token, at.ref),
+			Source:   s.urls.Raw(login.token, at.ref, page),
 		})
 	case err != nil:
-		if status, alert, ok := syncProblem(err, "It was not shown."); ok {
-			return s.showListIn(w, r, ss, sess, page, status, alert)
-		}
 		return err
 	}
-	sess.Close()
-	ref = msg.Ref
+	ref := msg.Ref
 
-	v := render.Render(msg.Raw, s.renderOptions(ss, ref, opt))
-	b := viewBuilder{urls: s.urls, token: ss.token, ref: ref, page: page, opt: opt}
+	v := render.Render(msg.Raw, s.renderOptions(login, ref, opt))
+	b := viewBuilder{urls: s.urls, token: login.token, ref: ref, page: page, opt: opt}
 	p := &viewPage{
-		basePage:     ss.base(subjectOrNone(v.Header.Subject)),
+		basePage:     login.base(subjectOrNone(v.Header.Subject)),
 		headerFields: headerFieldsOf(v.Header),
 		Body:         b.body(v, "Message body"),
 		Formats:      b.formats(v),
@@ -67,12 +51,12 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 		ShowSource:   v.ShowSource || len(v.Problems) > 0,
 		Ref:          ref.String(),
 		Page:         page,
-		ReplyURL:     s.urls.Compose(ss.token, modeReply, ref, page),
-		ReplyAllURL:  s.urls.Compose(ss.token, modeReplyAll, ref, page),
-		ForwardURL:   s.urls.Compose(ss.token, modeForward, ref, page),
-		BackURL:      s.urls.List(ss.token, page),
-		SourceURL:    s.urls.Source(ss.token, ref),
-		RawURL:       s.urls.Raw(ss.token, ref, page),
+		ReplyURL:     s.urls.Compose(login.token, modeReply, ref, page),
+		ReplyAllURL:  s.urls.Compose(login.token, modeReplyAll, ref, page),
+		ForwardURL:   s.urls.Compose(login.token, modeForward, ref, page),
+		BackURL:      s.urls.List(login.token, page),
+		SourceURL:    s.urls.Source(login.token, ref),
+		RawURL:       s.urls.Raw(login.token, ref, page),
 		DeleteAction: s.urls.DeleteAction(),
 	}
 	p.Attachments, p.InlineImages = b.attachments(v.Attachments)
@@ -103,11 +87,11 @@ func parseViewOptions(q url.Values) (viewOptions, error) {
 // renderOptions are the renderer's options for a view and for its framed
 // bodies, which must agree so the frame shows the body the view chose.
 // cid: references point at the message's own parts, shown inline.
-func (s *server) renderOptions(ss *session, ref mailtools.Ref, o viewOptions) render.Options {
+func (s *server) renderOptions(login *session, ref mailtools.Ref, o viewOptions) render.Options {
 	return render.Options{
 		PreferPlain: o.Format == formatPlain,
 		AllowRemote: o.Remote,
-		CIDURL:      func(partID string) string { return s.urls.InlinePart(ss.token, ref, partID) },
+		CIDURL:      func(partID string) string { return s.urls.InlinePart(login.token, ref, partID) },
 	}
 }
 

@@ -2,14 +2,9 @@
 // that log in, list the inbox, show, compose, send and delete mail. It needs
 // no JavaScript, cookies or server-side session: the login travels from page
 // to page in a sealed, expiring token (query parameter and hidden field
-// "t"), and messages are named by sync-checked references ("m").
-//
-// One file per user state: login.go, list.go, view.go (with viewpage.go,
-// its page data), compose.go, send.go, delete.go, body.go (the framed HTML
-// body), part.go (downloads), source.go (the source page and .eml
-// download). server.go holds the route table and the response headers,
-// errors.go the one adapter from errors to pages, urls.go every URL the
-// pages link to. docs/FLOW.md draws the state machine.
+// "t"), and messages are named by sync-checked references ("m"). Every
+// handler returns an error, and one adapter turns it into a page with a
+// fitting status. docs/FLOW.md draws the pages as a state machine.
 package web
 
 import (
