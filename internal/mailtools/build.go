@@ -128,6 +128,10 @@ func attachmentType(a Attachment) string {
 	if err != nil || strings.HasPrefix(t, "multipart/") || strings.HasPrefix(t, "message/") {
 		return fallback
 	}
+	// go-message refuses to create a part whose charset is not UTF-8 or
+	// ASCII, since it writes text as UTF-8. An attachment's bytes go out as
+	// they are, base64: the label goes, the file stays the same.
+	delete(params, "charset")
 	if f := mime.FormatMediaType(t, params); f != "" {
 		return f
 	}

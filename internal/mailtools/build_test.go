@@ -272,6 +272,7 @@ func TestBuildAttachments(t *testing.T) {
 		{Filename: "résumé 2024 – 日本.pdf", Body: strings.NewReader("%PDF-1.4")},
 		{Filename: `say "hi".txt`, ContentType: "text/plain; charset=utf-8", Body: strings.NewReader("hi\n")},
 		{Filename: "no-type.zzqq", Body: strings.NewReader("?")},
+		{Filename: "cp1250.txt", ContentType: "text/plain; charset=windows-1250", Body: strings.NewReader("\x8a\x9e\n")},
 		{Filename: "fwd.eml", ContentType: "message/rfc822", Body: strings.NewReader("Subject: x\r\n\r\nbody\r\n")},
 		{Filename: "", Body: nil},
 	}
@@ -290,6 +291,7 @@ func TestBuildAttachments(t *testing.T) {
 		{"résumé 2024 – 日本.pdf", "application/pdf", []byte("%PDF-1.4")},
 		{`say "hi".txt`, "text/plain", []byte("hi\n")},
 		{"no-type.zzqq", "application/octet-stream", []byte("?")},
+		{"cp1250.txt", "text/plain", []byte("\x8a\x9e\n")}, // its bytes as they are
 		{"fwd.eml", "application/octet-stream", []byte("Subject: x\r\n\r\nbody\r\n")},
 		{"", "application/octet-stream", nil},
 	}

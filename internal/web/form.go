@@ -28,10 +28,12 @@ type upload struct {
 	Data        []byte
 }
 
-// Form field limits. A message body may be long; the rest are short.
+// Form field limits. A message body may be long; the rest are short; and
+// all text fields together stay within maxFormText.
 const (
 	maxBodyField  = 4 << 20
 	maxShortField = 64 << 10
+	maxFormText   = maxBodyField + 16*maxShortField
 )
 
 // composeFromValues reads the form's text fields.

@@ -19,23 +19,53 @@ const formSlack = 1 << 20
 // the confirmation page; any failure shows the form again, as typed, with a
 // role="alert" message and a fitting status.
 func (s *server) send(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+formSlack)
-	f, perr := parseComposeForm(r)
+	limit := s.cfg.MaxUpload + formSlack
+	tooLarge := fmt.Sprintf("Your message and its attachments are larger than the %s this site accepts, so it was not sent. "+
+		"Please attach fewer or smaller files (they must be chosen again).", humanSize(s.cfg.MaxUpload))
+	if r.ContentLength > limit {
+		// Said to be too large: only the text fields before the files are
+		// read, to show the form again; the files are never read.
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormText+formSlack)
+		f, _ := parseComposeForm(r, func(string) bool { return false }, true)
+		login, err := s.open(f.Token)
+		if err != nil {
+			return s.sendLoggedOut(w, r, &f, err)
+		}
+		return s.renderComposeFetching(w, r, http.StatusRequestEntityTooLarge, login, &f, "", tooLarge)
+	}
+	release, ok := s.uploadSlot()
+	if !ok {
+		w.Header().Set("Retry-After", "10")
+		return &userError{status: http.StatusServiceUnavailable, title: "Busy",
+			msg: "Many messages are being sent through this site right now, so yours was not sent. " +
+				"Go back to it and press Send again in a few seconds."}
+	}
+	defer release()
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	f, perr := parseComposeForm(r, func(token string) bool {
+		_, err := s.open(token)
+		return err == nil
+	}, false)
 	login, err := s.open(f.Token)
 	if err != nil {
+		if perr != nil && f.Token == "" {
+			return badRequest("The message form could not be read.", perr)
+		}
 		return s.sendLoggedOut(w, r, &f, err)
 	}
 	if perr != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(perr, &tooBig) {
-			return s.renderComposeFetching(w, r, http.StatusRequestEntityTooLarge, login, &f, "",
-				fmt.Sprintf("Your message and its attachments are larger than the %s this site accepts, so it was not sent. Please attach fewer or smaller files (they must be chosen again).", humanSize(s.cfg.MaxUpload)))
+			return s.renderComposeFetching(w, r, http.StatusRequestEntityTooLarge, login, &f, "", tooLarge)
 		}
 		if errors.Is(perr, errFieldTooLong) {
 			return s.renderComposeFetching(w, r, http.StatusRequestEntityTooLarge, login, &f, "",
 				"One of the fields is too long, so the message was not sent.")
 		}
-		return badRequest("The message form could not be read.", perr)
+		s.log.Info("send: form cut short", "err", perr)
+		return s.renderComposeFetching(w, r, http.StatusBadRequest, login, &f, "",
+			"Your message did not reach the site whole (the connection may have been cut), so it was not sent. "+
+				"Please check it below and press Send again.")
 	}
 
 	out, status, alert := s.outgoing(r, login, &f)
@@ -78,8 +108,13 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 		}
 		*field.dst = list
 	}
-	if len(out.To)+len(out.Cc)+len(out.Bcc) == 0 {
+	n := len(out.To) + len(out.Cc) + len(out.Bcc)
+	if n == 0 {
 		return nil, http.StatusUnprocessableEntity, "Please give at least one recipient in To, Cc or Bcc."
+	}
+	if n > s.cfg.MaxRecipients {
+		return nil, http.StatusUnprocessableEntity, fmt.Sprintf(
+			"This message has %d recipients, and this site sends one message to at most %d. Nothing was sent.", n, s.cfg.MaxRecipients)
 	}
 	for _, u := range f.Files {
 		out.Attachments = append(out.Attachments, mailtools.Attachment{
@@ -94,6 +129,11 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 				return nil, http.StatusConflict, "The message you are forwarding changed or is gone from the server, " +
 					"so its attachments could not be sent along. Nothing was sent. Press Send again to send your message without them."
 			}
+			if errors.Is(err, errForwardTooLarge) {
+				return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf(
+					"Your message with the attachments it forwards is larger than the %s this site sends, so it was not sent. "+
+						"Untick some of the forwarded attachments and press Send again.", humanSize(s.cfg.MaxUpload))
+			}
 			status, alert := sendProblem(s.log, err)
 			return nil, status, alert
 		}
@@ -106,9 +146,15 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 	return out, 0, ""
 }
 
+// errForwardTooLarge: the uploads and the forwarded parts together are
+// larger than MaxUpload.
+var errForwardTooLarge = errors.New("forwarded attachments too large")
+
 // forwardAttachments fetches the forwarded message again, sync-checked,
-// and opens the selected parts. Nothing is written to disk: the message is
-// held in memory for as long as the send takes.
+// and opens the selected parts: only parts the original lists as its
+// attachments, each once, and no more bytes, with the uploads, than
+// MaxUpload. Nothing is written to disk: the message is held in memory for
+// as long as the send takes.
 func (s *server) forwardAttachments(r *http.Request, login *session, f *composeForm) ([]mailtools.Attachment, error) {
 	ref, err := mailtools.ParseRef(f.Forward)
 	if err != nil {
@@ -118,8 +164,28 @@ func (s *server) forwardAttachments(r *http.Request, login *session, f *composeF
 	if err != nil {
 		return nil, err
 	}
+	sizes := map[string]int64{}
+	for _, a := range renderPlain(msg.Raw).Attachments {
+		sizes[a.ID] = a.Size
+	}
+	var total int64
+	for _, u := range f.Files {
+		total += int64(len(u.Data))
+	}
 	var atts []mailtools.Attachment
+	seen := map[string]bool{}
 	for _, id := range f.ForwardParts {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		size, listed := sizes[id]
+		if !listed {
+			return nil, fmt.Errorf("forwarded part %q: %w", id, mailmsg.ErrPartNotFound)
+		}
+		if total += size; total > s.cfg.MaxUpload {
+			return nil, errForwardTooLarge
+		}
 		part, body, err := mailmsg.OpenPart(bytes.NewReader(msg.Raw), id)
 		if err != nil {
 			return nil, fmt.Errorf("forwarded part %q: %w", id, err)

@@ -45,7 +45,11 @@ func (s *server) routes() http.Handler {
 		mux.Handle("GET "+b, http.RedirectHandler(b+"/", http.StatusMovedPermanently))
 	}
 	mux.Handle("/", s.handle(s.notFound))
-	return s.secure(s.logRequests(mux))
+	// A POST from a page of another site (login CSRF, a draft slipped
+	// into the send form) is refused before its body is read.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(s.handle(s.crossOrigin))
+	return s.secure(s.logRequests(cop.Handler(mux)))
 }
 
 // secure sets the security headers of every response in one place.
@@ -112,6 +116,13 @@ func staticFiles() http.Handler {
 // notFound answers every path the route table does not know.
 func (s *server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return &userError{status: http.StatusNotFound, title: "Not found", msg: "There is no page at this address."}
+}
+
+// crossOrigin answers a form another site's page sent.
+func (s *server) crossOrigin(w http.ResponseWriter, r *http.Request) error {
+	return &userError{status: http.StatusForbidden, title: "Form from another site",
+		msg: "This form was sent from a page of another site, so nothing was done. " +
+			"If you meant to, open gomailcgi yourself and use its own pages."}
 }
 
 // postOnly answers a request with the wrong method on a POST-only path.

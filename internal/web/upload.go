@@ -15,9 +15,13 @@ var errFieldTooLong = errors.New("form field too long")
 
 // parseComposeForm reads the compose form as it is posted: multipart with
 // files, or urlencoded. Files are held in memory, never written to disk; the
-// whole body is bounded by MaxUpload (the caller wraps r.Body). On error the
-// form holds every field read before the problem.
-func parseComposeForm(r *http.Request) (composeForm, error) {
+// whole body is bounded by MaxUpload (the caller wraps r.Body). The token is
+// the form's first field: loggedIn is asked about it as soon as it is read,
+// and the files of a form whose login does not hold are read past, never
+// kept, so only a logged-in user's uploads take memory. With textOnly,
+// reading stops at the first file: the text fields come before the files
+// in the form. On error the form holds every field read before the problem.
+func parseComposeForm(r *http.Request, loggedIn func(token string) bool, textOnly bool) (composeForm, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
 		if err := r.ParseForm(); err != nil {
@@ -31,7 +35,8 @@ func parseComposeForm(r *http.Request) (composeForm, error) {
 	}
 	values := url.Values{}
 	var files []upload
-	hadFiles := false
+	hadFiles, keepFiles := false, false
+	var textBytes int64
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -49,7 +54,8 @@ func parseComposeForm(r *http.Request) (composeForm, error) {
 				limit = maxBodyField
 			}
 			data, err := io.ReadAll(io.LimitReader(part, limit+1))
-			if err == nil && int64(len(data)) > limit {
+			textBytes += int64(len(data))
+			if err == nil && (int64(len(data)) > limit || textBytes > maxFormText) {
 				err = errFieldTooLong
 			}
 			if err != nil {
@@ -58,9 +64,26 @@ func parseComposeForm(r *http.Request) (composeForm, error) {
 				return f, err
 			}
 			values.Add(name, string(data))
+			if name == "t" && len(values["t"]) == 1 {
+				keepFiles = loggedIn(values.Get("t"))
+			}
 			continue
 		}
 		if name != "attach" {
+			continue
+		}
+		if textOnly {
+			f := composeFromValues(values)
+			f.HadFiles = true
+			return f, nil
+		}
+		if !keepFiles {
+			hadFiles = true
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				f := composeFromValues(values)
+				f.HadFiles = true
+				return f, err
+			}
 			continue
 		}
 		data, err := io.ReadAll(part)

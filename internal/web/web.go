@@ -23,9 +23,11 @@ import (
 
 // Defaults for a Config's zero values.
 const (
-	DefaultPageSize  = 50
-	MaxPageSize      = 500
-	DefaultMaxUpload = 25 << 20 // bytes of one submitted message form
+	DefaultPageSize      = 50
+	MaxPageSize          = 500
+	DefaultMaxUpload     = 25 << 20 // bytes of one submitted message form
+	DefaultMaxUploads    = 8        // message forms read at the same time
+	DefaultMaxRecipients = 100      // To, Cc and Bcc of one message together
 )
 
 // Config is what the web interface needs. POP, SMTP and Sealer are required.
@@ -47,6 +49,13 @@ type Config struct {
 	// MaxUpload bounds the body of one submitted message form, attachments
 	// included; 0 means 25 MB.
 	MaxUpload int64
+	// MaxUploads bounds the message forms read at the same time, so that
+	// uploads cannot take more than MaxUploads×MaxUpload of memory; a send
+	// past it is answered 503 at once. 0 means 8.
+	MaxUploads int
+	// MaxRecipients bounds To, Cc and Bcc of one message together; 0
+	// means 100.
+	MaxRecipients int
 	// Logger receives one line per request and every unexpected error; nil
 	// discards them. Tokens, passwords and query strings are never logged.
 	Logger *slog.Logger
@@ -63,7 +72,8 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath}}
+	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath},
+		uploads: make(chan struct{}, cfg.MaxUploads)}
 	return s.routes(), nil
 }
 
@@ -80,6 +90,8 @@ func (c *Config) setDefaults() error {
 		return fmt.Errorf("web: PageSize %d: want 0 to %d", c.PageSize, MaxPageSize)
 	case c.MaxUpload < 0:
 		return errors.New("web: MaxUpload is negative")
+	case c.MaxUploads < 0 || c.MaxRecipients < 0:
+		return errors.New("web: MaxUploads and MaxRecipients must not be negative")
 	}
 	if c.BasePath != "" {
 		if !strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/") ||
@@ -95,6 +107,12 @@ func (c *Config) setDefaults() error {
 	}
 	if c.MaxUpload == 0 {
 		c.MaxUpload = DefaultMaxUpload
+	}
+	if c.MaxUploads == 0 {
+		c.MaxUploads = DefaultMaxUploads
+	}
+	if c.MaxRecipients == 0 {
+		c.MaxRecipients = DefaultMaxRecipients
 	}
 	if c.FromDomain == "" {
 		host, _, err := net.SplitHostPort(c.POP.Server.Addr)
@@ -113,10 +131,22 @@ func (c *Config) setDefaults() error {
 }
 
 // server holds the dependencies every handler shares. It is read-only once
-// built, so handlers run concurrently without locks.
+// built, but for the upload slots, so handlers run concurrently without locks.
 type server struct {
-	cfg   Config
-	log   *slog.Logger
-	pages map[string]*pageTemplate
-	urls  urls
+	cfg     Config
+	log     *slog.Logger
+	pages   map[string]*pageTemplate
+	urls    urls
+	uploads chan struct{} // one token per message form being read
+}
+
+// uploadSlot takes one of the MaxUploads slots for reading a message form,
+// or says there is none free; release gives it back.
+func (s *server) uploadSlot() (release func(), ok bool) {
+	select {
+	case s.uploads <- struct{}{}:
+		return func() { <-s.uploads }, true
+	default:
+		return nil, false
+	}
 }

@@ -1,0 +1,263 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// multipartBody writes the text fields in order, "t" first as the compose
+// page does, then one file of n bytes.
+func multipartBody(t *testing.T, fields [][2]string, file string, n int) (body []byte, contentType string, fileAt int) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, f := range fields {
+		mw.WriteField(f[0], f[1])
+	}
+	w, err := mw.CreateFormFile("attach", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileAt = buf.Len()
+	w.Write(bytes.Repeat([]byte("x"), n))
+	mw.Close()
+	return buf.Bytes(), mw.FormDataContentType(), fileAt
+}
+
+// countingBody counts what has been read of a request body.
+type countingBody struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingBody) Close() error { return nil }
+
+// The token is checked as soon as it is read, before any file; a form
+// whose login does not hold keeps none of its files in memory.
+func TestComposeFormChecksTheTokenBeforeTheFiles(t *testing.T) {
+	fields := [][2]string{{"t", "TOKEN"}, {"to", "bob@example.org"}, {"body", "my words"}}
+	raw, ct, fileAt := multipartBody(t, fields, "big.bin", 1<<20)
+	for _, loggedIn := range []bool{false, true} {
+		t.Run(fmt.Sprint("logged in ", loggedIn), func(t *testing.T) {
+			body := &countingBody{r: bytes.NewReader(raw)}
+			r, _ := http.NewRequest("POST", "/send", body)
+			r.Header.Set("Content-Type", ct)
+			readWhenAsked := -1
+			f, err := parseComposeForm(r, func(tok string) bool {
+				readWhenAsked = int(body.n.Load())
+				return tok == "TOKEN" && loggedIn
+			}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if readWhenAsked < 0 || readWhenAsked > fileAt+4096 {
+				t.Errorf("the token was checked after %d bytes, the file starts at %d", readWhenAsked, fileAt)
+			}
+			if got, want := len(f.Files) == 1, loggedIn; got != want {
+				t.Errorf("files kept: got %d, want kept=%v", len(f.Files), want)
+			}
+			if !f.HadFiles || f.Body != "my words" || f.To != "bob@example.org" {
+				t.Errorf("form: got %+v", f)
+			}
+		})
+	}
+}
+
+// A body said to be over the limit is answered 413 at once with the text
+// typed, and its files are never read: here they never even arrive.
+func TestSendDeclaredTooLargeIsRefusedUnread(t *testing.T) {
+	h := newHarness(t)
+	tok := freshComposeToken(t, h, h.login())
+	raw, ct, fileAt := multipartBody(t, [][2]string{{"t", tok}, {"to", "bob@example.org"}, {"body", "keep this"}}, "huge.bin", 0)
+	pr, pw := io.Pipe()
+	go func() {
+		// The text fields and the file's header, then file bytes for as
+		// long as anyone reads them: the server reads none of them but
+		// what it discards before it closes the connection.
+		if _, err := pw.Write(raw[:fileAt]); err != nil {
+			return
+		}
+		chunk := bytes.Repeat([]byte("x"), 32<<10)
+		for range 200 << 20 / len(chunk) {
+			if _, err := pw.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	defer pr.Close()
+	body := &countingBody{r: pr}
+	req, _ := http.NewRequest("POST", h.srv.URL+"/send", body)
+	req.ContentLength = 200 << 20
+	req.Header.Set("Content-Type", ct)
+	res := h.do(req)
+	if res.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d, want 413", res.status)
+	}
+	d := parseDoc(t, res.body)
+	if got := d.field("body"); got != "keep this" {
+		t.Errorf("body: got %q", got)
+	}
+	if !strings.Contains(d.alert(), "larger than") {
+		t.Errorf("alert: got %q", d.alert())
+	}
+	if n := body.n.Load(); n > 4<<20 {
+		t.Errorf("%d bytes of the body were sent before the answer, want the text and at most a few MB", n)
+	}
+}
+
+// Message forms are read MaxUploads at a time; one more is answered 503
+// at once, not queued in memory.
+func TestSendUploadsAreBounded(t *testing.T) {
+	h := newHarness(t, webOption(func(c *Config) { c.MaxUploads = 1 }))
+	tok := freshComposeToken(t, h, h.login())
+	const file = 12 << 20
+	raw, ct, fileAt := multipartBody(t, [][2]string{{"t", tok}, {"to", "bob@example.org"}}, "slow.bin", file)
+	pr, pw := io.Pipe()
+	holding := make(chan struct{})
+	go func() {
+		// More than the socket buffers hold: once this is written, the
+		// handler has been reading the form, so it holds the slot.
+		pw.Write(raw[:fileAt+8<<20])
+		close(holding)
+	}()
+	first := make(chan response, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", h.srv.URL+"/send", pr)
+		req.ContentLength = int64(len(raw))
+		req.Header.Set("Content-Type", ct)
+		first <- h.do(req)
+	}()
+	<-holding
+	res := h.postMultipart("/send", url.Values{"t": {tok}, "to": {"bob@example.org"}})
+	if res.status != http.StatusServiceUnavailable || res.header.Get("Retry-After") == "" {
+		t.Errorf("second upload: status %d Retry-After %q, want 503 and a Retry-After", res.status, res.header.Get("Retry-After"))
+	}
+	pw.Write(raw[fileAt+8<<20:])
+	pw.Close()
+	if r := <-first; r.status != http.StatusSeeOther {
+		t.Errorf("first upload: status %d, want 303", r.status)
+	}
+	if res := h.postMultipart("/send", url.Values{"t": {tok}, "to": {"bob@example.org"}}); res.status != http.StatusSeeOther {
+		t.Errorf("after the first: status %d, want 303 (the slot is free again)", res.status)
+	}
+}
+
+// A form that arrives cut short is not "login expired": it says what
+// happened and keeps what was typed.
+func TestSendCutShortKeepsTheDraft(t *testing.T) {
+	h := newHarness(t)
+	tok := freshComposeToken(t, h, h.login())
+	raw, ct, fileAt := multipartBody(t, [][2]string{{"t", tok}, {"to", "bob@example.org"}, {"body", "keep this too"}}, "cut.bin", 100)
+	req, _ := http.NewRequest("POST", h.srv.URL+"/send", bytes.NewReader(raw[:fileAt+50])) // no closing boundary
+	req.Header.Set("Content-Type", ct)
+	res := h.do(req)
+	if res.status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400", res.status)
+	}
+	d := parseDoc(t, res.body)
+	if got := d.field("body"); got != "keep this too" {
+		t.Errorf("body: got %q", got)
+	}
+	if a := d.alert(); !strings.Contains(a, "did not reach the site whole") {
+		t.Errorf("alert: got %q", a)
+	}
+	if len(h.mail.Sent()) != 0 {
+		t.Error("a message was sent")
+	}
+}
+
+func TestSendCapsRecipients(t *testing.T) {
+	h := newHarness(t, webOption(func(c *Config) { c.MaxRecipients = 5 }))
+	tok := freshComposeToken(t, h, h.login())
+	var to []string
+	for i := range 6 {
+		to = append(to, fmt.Sprintf("r%d@example.org", i))
+	}
+	res := h.postMultipart("/send", url.Values{"t": {tok}, "to": {strings.Join(to[:3], ", ")},
+		"bcc": {strings.Join(to[3:], ", ")}, "body": {"hello all"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", res.status)
+	}
+	d := parseDoc(t, res.body)
+	if a := d.alert(); !strings.Contains(a, "6 recipients") || !strings.Contains(a, "at most 5") {
+		t.Errorf("alert: got %q", a)
+	}
+	if got := d.field("bcc"); got != strings.Join(to[3:], ", ") {
+		t.Errorf("bcc: got %q", got)
+	}
+	if len(h.mail.Sent()) != 0 {
+		t.Error("a message was sent")
+	}
+}
+
+// Forwarded parts: each once, only the original's attachments, and their
+// bytes count toward the limit.
+func TestForwardPartsAreCheckedAndCounted(t *testing.T) {
+	const subject = "Your checklist and a list of pages (2 attachments)"
+	t.Run("repeated", func(t *testing.T) {
+		h := newHarness(t)
+		d := composeFor(t, h, h.login(), subject, "Forward")
+		parts := make([]string, 200)
+		for i := range parts {
+			parts[i] = "2"
+		}
+		res := h.postMultipart("/send", url.Values{"t": {d.token()}, "to": {"bob@example.org"},
+			"subject": {"Fwd"}, "body": {"see"}, "fwd": {d.field("fwd")}, "fwdpart": parts})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("status %d, want 303\n%s", res.status, res.body)
+		}
+		sent := h.mail.Sent()
+		if len(sent) != 1 {
+			t.Fatalf("sent %d messages", len(sent))
+		}
+		if m := readSent(t, sent[0].To, sent[0].Data); len(m.attachments) != 1 {
+			t.Errorf("attachments: got %d, want 1", len(m.attachments))
+		}
+		if n := len(sent[0].Data); n > 20<<10 {
+			t.Errorf("the message is %d bytes", n)
+		}
+	})
+	t.Run("not an attachment", func(t *testing.T) {
+		h := newHarness(t)
+		d := composeFor(t, h, h.login(), subject, "Forward")
+		res := h.postMultipart("/send", url.Values{"t": {d.token()}, "to": {"bob@example.org"},
+			"subject": {"Fwd"}, "body": {"keep me"}, "fwd": {d.field("fwd")}, "fwdpart": {"1"}})
+		if res.status != http.StatusConflict {
+			t.Fatalf("status %d, want 409", res.status)
+		}
+		if got := parseDoc(t, res.body).field("body"); got != "keep me" {
+			t.Errorf("body: got %q", got)
+		}
+		if len(h.mail.Sent()) != 0 {
+			t.Error("a message was sent")
+		}
+	})
+	t.Run("too large", func(t *testing.T) {
+		h := newHarness(t, webOption(func(c *Config) { c.MaxUpload = 100 }))
+		d := composeFor(t, h, h.login(), subject, "Forward")
+		res := h.postMultipart("/send", url.Values{"t": {d.token()}, "to": {"bob@example.org"},
+			"subject": {"Fwd"}, "body": {"keep me"}, "fwd": {d.field("fwd")}, "fwdpart": {"2", "3"}})
+		if res.status != http.StatusRequestEntityTooLarge {
+			t.Fatalf("status %d, want 413", res.status)
+		}
+		if a := parseDoc(t, res.body).alert(); !strings.Contains(a, "forwards") {
+			t.Errorf("alert: got %q", a)
+		}
+		if len(h.mail.Sent()) != 0 {
+			t.Error("a message was sent")
+		}
+	})
+}
