@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/web"
 )
 
 // Config is everything the command line and environment decide.
@@ -29,6 +32,12 @@ type Config struct {
 	PageSize     int
 	IdleTimeout  time.Duration
 	MaxSession   time.Duration
+
+	MaxUploads     int
+	MaxRecipients  int
+	AddrLimit      loginLimit
+	UserLimit      loginLimit
+	TrustedProxies prefixList
 
 	Demo     bool
 	DemoMail string
@@ -62,6 +71,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.IntVar(&c.PageSize, "page-size", 50, "messages per list page")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 30*time.Minute, "log out after this long without a page")
 	fs.DurationVar(&c.MaxSession, "max-session", 12*time.Hour, "log out this long after login, whatever happens")
+	fs.IntVar(&c.MaxUploads, "max-uploads", web.DefaultMaxUploads, "message forms read at the same time; more are answered 503")
+	fs.IntVar(&c.MaxRecipients, "max-recipients", web.DefaultMaxRecipients, "recipients of one message, To, Cc and Bcc together")
+	c.AddrLimit, c.UserLimit = loginLimit(web.DefaultAddrLimit), loginLimit(web.DefaultUserLimit)
+	fs.Var(&c.AddrLimit, "login-limit-addr", "failed logins per client address: `N/DURATION`, N at once, then one per DURATION")
+	fs.Var(&c.UserLimit, "login-limit-user", "failed logins per user name: `N/DURATION`")
+	fs.Var(&c.TrustedProxies, "trusted-proxies", "`CIDR`s, comma-separated, of reverse proxies whose X-Forwarded-For names the client")
 	fs.BoolVar(&c.Demo, "demo", false, "start the embedded demo mail servers and use them")
 	fs.StringVar(&c.DemoMail, "demo-mail", "testdata", "`dir`ectory whose *.eml seed the demo mailbox")
 	fs.StringVar(&c.DemoPOP, "demo-pop", "127.0.0.1:8110", "demo POP3 listen `address`")
@@ -138,6 +153,9 @@ func (c *Config) Validate() error {
 	if c.IdleTimeout < time.Minute || c.MaxSession < c.IdleTimeout {
 		return fmt.Errorf("-idle-timeout %v, -max-session %v: want at least a minute, and max-session >= idle-timeout", c.IdleTimeout, c.MaxSession)
 	}
+	if c.MaxUploads < 1 || c.MaxRecipients < 1 {
+		return fmt.Errorf("-max-uploads %d, -max-recipients %d: want at least 1", c.MaxUploads, c.MaxRecipients)
+	}
 	if c.BasePath != "" && (!strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/")) {
 		return fmt.Errorf("-base-path %q: want a path like /mail, without a trailing slash", c.BasePath)
 	}
@@ -162,4 +180,59 @@ func (c *Config) tlsConfig() (*tls.Config, error) {
 		return nil, fmt.Errorf("-ca-file %q: no PEM certificates in it", c.CAFile)
 	}
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
+// loginLimit is a web.LoginLimit as a flag: "N/DURATION".
+type loginLimit web.LoginLimit
+
+func (l *loginLimit) String() string {
+	return strconv.Itoa(l.Burst) + "/" + l.Every.String()
+}
+
+func (l *loginLimit) Set(s string) error {
+	n, d, ok := strings.Cut(s, "/")
+	burst, err1 := strconv.Atoi(strings.TrimSpace(n))
+	every, err2 := time.ParseDuration(strings.TrimSpace(d))
+	if !ok || err1 != nil || err2 != nil || burst < 1 || every <= 0 {
+		return fmt.Errorf("want N/DURATION, e.g. 20/30s")
+	}
+	*l = loginLimit{Burst: burst, Every: every}
+	return nil
+}
+
+// prefixList is a comma-separated list of CIDR prefixes as a flag; a
+// single address counts as its own prefix.
+type prefixList []netip.Prefix
+
+func (p *prefixList) String() string {
+	parts := make([]string, len(*p))
+	for i, x := range *p {
+		parts[i] = x.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func (p *prefixList) Set(s string) error {
+	var out prefixList
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return fmt.Errorf("%q: not an address or CIDR", f)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		x, err := netip.ParsePrefix(f)
+		if err != nil {
+			return fmt.Errorf("%q: not an address or CIDR", f)
+		}
+		out = append(out, x.Masked())
+	}
+	*p = out
+	return nil
 }

@@ -53,6 +53,19 @@ func TestParseConfig(t *testing.T) {
 				return ""
 			},
 		},
+		{
+			name: "abuse limits",
+			args: []string{"-demo", "-demo-mail", ".", "-max-uploads", "3", "-login-limit-user", "5/2m",
+				"-trusted-proxies", "10.0.0.0/8, 192.0.2.1"},
+			env: map[string]string{"GOMAILCGI_MAX_RECIPIENTS": "40", "GOMAILCGI_LOGIN_LIMIT_ADDR": "50/10s"},
+			check: func(c *Config) string {
+				if c.MaxUploads != 3 || c.MaxRecipients != 40 || c.UserLimit != (loginLimit{5, 2 * time.Minute}) ||
+					c.AddrLimit != (loginLimit{50, 10 * time.Second}) || c.TrustedProxies.String() != "10.0.0.0/8,192.0.2.1/32" {
+					return "limits not applied"
+				}
+				return ""
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +97,9 @@ func TestParseConfigRejects(t *testing.T) {
 		{"demo mail missing", []string{"-demo", "-demo-mail", "/nonexistent"}, nil, "-demo-mail"},
 		{"base path", []string{"-demo", "-demo-mail", ".", "-base-path", "mail/"}, nil, "-base-path"},
 		{"unknown flag", []string{"-colour"}, nil, "-colour"},
+		{"login limit", []string{"-demo", "-demo-mail", ".", "-login-limit-addr", "many"}, nil, "N/DURATION"},
+		{"trusted proxy", []string{"-demo", "-demo-mail", ".", "-trusted-proxies", "proxy.example"}, nil, "not an address"},
+		{"max uploads", []string{"-demo", "-demo-mail", ".", "-max-uploads", "0"}, nil, "-max-uploads"},
 		{"stray argument", []string{"-demo", "-demo-mail", ".", "extra"}, nil, "extra"},
 	}
 	for _, tt := range tests {

@@ -118,6 +118,12 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 		BasePath:   cfg.BasePath,
 		FromDomain: fromDomain,
 		Logger:     log,
+
+		MaxUploads:     cfg.MaxUploads,
+		MaxRecipients:  cfg.MaxRecipients,
+		AddrLimit:      web.LoginLimit(cfg.AddrLimit),
+		UserLimit:      web.LoginLimit(cfg.UserLimit),
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return err

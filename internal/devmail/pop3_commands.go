@@ -91,6 +91,7 @@ func (p *popSession) pass(password string) {
 	}
 	user := p.user
 	p.user = ""
+	p.srv.passes.Add(1)
 	want, ok := p.srv.users[user]
 	if !ok || subtle.ConstantTimeCompare([]byte(password), []byte(want)) != 1 {
 		p.failures++

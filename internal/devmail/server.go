@@ -18,6 +18,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -85,6 +86,8 @@ type Server struct {
 
 	mu   sync.Mutex
 	sent []Envelope
+
+	passes atomic.Int64 // POP3 PASS commands seen
 
 	closeOnce sync.Once
 	closeErr  error
@@ -184,6 +187,9 @@ func (s *Server) SMTPAddr() string { return s.smtpLn.Addr().String() }
 
 // Mailbox returns the mailbox of user, or nil if there is no such user.
 func (s *Server) Mailbox(user string) *Mailbox { return s.boxes[user] }
+
+// POPLogins counts the POP3 logins tried (PASS commands), right or wrong.
+func (s *Server) POPLogins() int64 { return s.passes.Load() }
 
 // Sent returns every message accepted over SMTP, in order.
 func (s *Server) Sent() []Envelope {

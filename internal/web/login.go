@@ -1,9 +1,13 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"gomailcgi/internal/mailtools"
 )
@@ -88,8 +92,22 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if problem := f.validate(); problem != "" {
 		return s.renderLoginAgain(w, http.StatusBadRequest, f, draft, problem)
 	}
+	addr, user := clientAddr(r, s.cfg.TrustedProxies), strings.ToLower(f.User)
+	if wait := max(s.addrFails.wait(addr), s.userFails.wait(user)); wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		mins := (secs + 59) / 60
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		s.log.Info("login: throttled", "wait", wait.Round(time.Second))
+		return s.renderLoginAgain(w, http.StatusTooManyRequests, f, draft, fmt.Sprintf(
+			"There have been too many failed logins, so this one was not tried. Please try again in %d minute%s.",
+			mins, map[bool]string{true: "s"}[mins > 1]))
+	}
 	cred := mailtools.Credentials{User: f.User, Password: f.Password}
 	if err := s.cfg.POP.Login(r.Context(), cred); err != nil {
+		if errors.Is(err, mailtools.ErrBadCredentials) {
+			s.addrFails.failed(addr)
+			s.userFails.failed(user)
+		}
 		status, alert, ok := loginProblem(s.log, err)
 		if !ok {
 			return err

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -56,6 +57,12 @@ type Config struct {
 	// MaxRecipients bounds To, Cc and Bcc of one message together; 0
 	// means 100.
 	MaxRecipients int
+	// AddrLimit and UserLimit bound failed logins per client address and
+	// per user name; zero values mean DefaultAddrLimit and DefaultUserLimit.
+	AddrLimit, UserLimit LoginLimit
+	// TrustedProxies are the addresses of reverse proxies whose
+	// X-Forwarded-For names the client; empty means none is trusted.
+	TrustedProxies []netip.Prefix
 	// Logger receives one line per request and every unexpected error; nil
 	// discards them. Tokens, passwords and query strings are never logged.
 	Logger *slog.Logger
@@ -73,7 +80,10 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath},
-		uploads: make(chan struct{}, cfg.MaxUploads)}
+		uploads:   make(chan struct{}, cfg.MaxUploads),
+		addrFails: newThrottle(cfg.AddrLimit, cfg.Now),
+		userFails: newThrottle(cfg.UserLimit, cfg.Now),
+	}
 	return s.routes(), nil
 }
 
@@ -92,6 +102,8 @@ func (c *Config) setDefaults() error {
 		return errors.New("web: MaxUpload is negative")
 	case c.MaxUploads < 0 || c.MaxRecipients < 0:
 		return errors.New("web: MaxUploads and MaxRecipients must not be negative")
+	case c.AddrLimit.Burst < 0 || c.AddrLimit.Every < 0 || c.UserLimit.Burst < 0 || c.UserLimit.Every < 0:
+		return errors.New("web: login limits must not be negative")
 	}
 	if c.BasePath != "" {
 		if !strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/") ||
@@ -113,6 +125,12 @@ func (c *Config) setDefaults() error {
 	}
 	if c.MaxRecipients == 0 {
 		c.MaxRecipients = DefaultMaxRecipients
+	}
+	if c.AddrLimit == (LoginLimit{}) {
+		c.AddrLimit = DefaultAddrLimit
+	}
+	if c.UserLimit == (LoginLimit{}) {
+		c.UserLimit = DefaultUserLimit
 	}
 	if c.FromDomain == "" {
 		host, _, err := net.SplitHostPort(c.POP.Server.Addr)
@@ -138,6 +156,8 @@ type server struct {
 	pages   map[string]*pageTemplate
 	urls    urls
 	uploads chan struct{} // one token per message form being read
+
+	addrFails, userFails *throttle // failed logins per client address and user name
 }
 
 // uploadSlot takes one of the MaxUploads slots for reading a message form,
