@@ -45,11 +45,17 @@ func (a Address) Field() string {
 }
 
 // Display is the friendliest short form: the name, or else the address.
+// A name that looks like an address other than its own is shown with the
+// real address beside it: "security@bank.example" <attacker@evil.test>
+// must not pass for the bank.
 func (a Address) Display() string {
-	if a.Name != "" {
-		return a.Name
+	switch {
+	case a.Name == "":
+		return a.Addr
+	case a.Addr != "" && strings.Contains(a.Name, "@") && !strings.EqualFold(strings.Trim(a.Name, "<> "), a.Addr):
+		return a.String()
 	}
-	return a.Addr
+	return a.Name
 }
 
 // FormatAddresses joins a list for a page, as String formats each.

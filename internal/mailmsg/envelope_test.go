@@ -133,3 +133,22 @@ func TestAttachedMessageKeepsItsFileName(t *testing.T) {
 		t.Errorf("its subject: got %q", got)
 	}
 }
+
+func TestNamesThatMisleadAreShownPlainly(t *testing.T) {
+	if got := CleanFilename("invoice\u202efdp.exe"); got != "invoicefdp.exe" {
+		t.Errorf("CleanFilename: got %q", got)
+	}
+	tests := []struct {
+		a    Address
+		want string
+	}{
+		{Address{"security@bank.example", "attacker@evil.test"}, "security@bank.example <attacker@evil.test>"},
+		{Address{"ann@example.org", "ann@example.org"}, "ann@example.org"},
+		{Address{"Ann Lee", "ann@example.org"}, "Ann Lee"},
+	}
+	for _, tt := range tests {
+		if got := tt.a.Display(); got != tt.want {
+			t.Errorf("%+v Display: got %q, want %q", tt.a, got, tt.want)
+		}
+	}
+}

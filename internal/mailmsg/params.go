@@ -153,16 +153,35 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
-// cleanFilename makes a decoded file name safe to show and to offer as a
-// download name: no directories, no control characters.
+// CleanFilename makes a decoded file name safe to show and to offer as a
+// download name: no directories, no control characters, and no bidi
+// controls, which could make "exe.txt" of "txt.exe" on the screen.
 func CleanFilename(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
+	name = strings.Map(func(r rune) rune {
+		if IsBidiControl(r) {
+			return -1
+		}
+		return r
+	}, name)
 	name = strings.Join(strings.FieldsFunc(name, isControlOrSpace), " ")
 	name = strings.Trim(name, " .")
 	if len(name) > 255 {
 		name = truncateUTF8(name, 255)
 	}
 	return name
+}
+
+// IsBidiControl reports the characters that change the direction of the
+// text around them: embeddings, overrides, isolates and marks.
+func IsBidiControl(r rune) bool {
+	switch {
+	case r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
+		return true
+	case r == '\u200E', r == '\u200F', r == '\u061C':
+		return true
+	}
+	return false
 }

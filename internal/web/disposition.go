@@ -1,6 +1,7 @@
 package web
 
 import (
+	"gomailcgi/internal/mailmsg"
 	"mime"
 	"strings"
 )
@@ -38,8 +39,11 @@ func asciiFilename(name string) string {
 // that fits its type.
 func downloadName(filename, contentType, partID string) string {
 	name := strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' {
+		switch {
+		case r < 0x20 || r == 0x7f || r == '/' || r == '\\':
 			return '_'
+		case mailmsg.IsBidiControl(r):
+			return -1
 		}
 		return r
 	}, filename))

@@ -53,12 +53,17 @@ func (s *server) part(w http.ResponseWriter, r *http.Request) error {
 		h.Set("Content-Disposition", contentDisposition("attachment", name))
 	}
 	h.Set("Content-Type", ct)
+	h.Set("Content-Security-Policy", downloadCSP)
 	if p.Size >= 0 {
 		h.Set("Content-Length", strconv.FormatInt(p.Size, 10))
 	}
 	s.stream(w, r, body)
 	return nil
 }
+
+// downloadCSP is the policy of a download: should a browser show one as a
+// page after all, it runs nothing and loads nothing.
+const downloadCSP = "default-src 'none'; sandbox"
 
 // inlineImage reports whether a part of this media type may be served
 // inline: raster formats browsers decode as pictures only. Never SVG (it

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io/fs"
 	"net/http"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ func (s *server) routes() http.Handler {
 	for _, p := range []string{pathSend, pathDelete} {
 		mux.Handle(b+p, s.handle(s.postOnly)) // any other method
 	}
-	mux.Handle("GET "+b+pathStatic, http.StripPrefix(b+pathStatic, staticFiles()))
+	mux.Handle("GET "+b+pathStatic, http.StripPrefix(b+pathStatic, s.staticFiles()))
 	if b != "" {
 		mux.Handle("GET "+b, http.RedirectHandler(b+"/", http.StatusMovedPermanently))
 	}
@@ -49,7 +50,33 @@ func (s *server) routes() http.Handler {
 	// into the send form) is refused before its body is read.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(s.handle(s.crossOrigin))
-	return s.secure(s.logRequests(cop.Handler(mux)))
+	return s.secure(s.logRequests(s.limitHeaders(cop.Handler(mux))))
+}
+
+// maxHeaderBytes bounds a request's header fields. Past it the request
+// gets this site's 431 page; the http.Server's own, much higher limit
+// (1 MB) answers what is past that, without these headers.
+const maxHeaderBytes = 64 << 10
+
+// limitHeaders answers a request with too large a header with a page.
+func (s *server) limitHeaders(next http.Handler) http.Handler {
+	tooLarge := s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &userError{status: http.StatusRequestHeaderFieldsTooLarge, title: "Request too large",
+			msg: "Your browser sent more than this site accepts (perhaps very many or very long cookies for this address)."}
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := len(r.RequestURI)
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4
+			}
+		}
+		if n > maxHeaderBytes {
+			tooLarge.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // secure sets the security headers of every response in one place.
@@ -101,12 +128,15 @@ func (r *statusRecorder) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// staticFiles serves the embedded static files, without directory listings.
-func staticFiles() http.Handler {
+// staticFiles serves the embedded stylesheet; a name it does not have gets
+// the site's 404 page (the file server's own would drop Cache-Control).
+func (s *server) staticFiles() http.Handler {
 	files := http.FileServerFS(static.FS)
+	notFound := s.handle(s.notFound)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r)
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if st, err := fs.Stat(static.FS, name); name == "" || err != nil || st.IsDir() {
+			notFound.ServeHTTP(w, r)
 			return
 		}
 		files.ServeHTTP(w, r)

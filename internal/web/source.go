@@ -37,6 +37,7 @@ func (s *server) source(w http.ResponseWriter, r *http.Request) error {
 	defer pop.Close()
 	h := w.Header()
 	h.Set("Content-Type", "message/rfc822")
+	h.Set("Content-Security-Policy", downloadCSP)
 	h.Set("Content-Disposition", contentDisposition("attachment", "message-"+strconv.Itoa(at.ref.Num)+".eml"))
 	s.stream(w, r, raw)
 	return nil

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"gomailcgi/internal/mailmsg"
 	"io"
 	"mime"
 	"net/http"
@@ -112,7 +113,12 @@ func parseComposeForm(r *http.Request, loggedIn func(token string) bool, textOnl
 // send a whole path.
 func uploadName(name string) string {
 	name = strings.ReplaceAll(name, `\`, "/")
-	name = path.Base(name)
+	name = path.Base(strings.Map(func(r rune) rune {
+		if mailmsg.IsBidiControl(r) {
+			return -1
+		}
+		return r
+	}, name))
 	if name == "." || name == "/" {
 		return ""
 	}
