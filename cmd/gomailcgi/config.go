@@ -34,6 +34,7 @@ type Config struct {
 	MaxSession   time.Duration
 
 	MaxUploads     int
+	MaxConns       int
 	MaxRecipients  int
 	AddrLimit      loginLimit
 	UserLimit      loginLimit
@@ -71,6 +72,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.IntVar(&c.PageSize, "page-size", 50, "messages per list page")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 30*time.Minute, "log out after this long without a page")
 	fs.DurationVar(&c.MaxSession, "max-session", 12*time.Hour, "log out this long after login, whatever happens")
+	fs.IntVar(&c.MaxConns, "max-connections", 256, "HTTP connections served at the same time; more wait")
 	fs.IntVar(&c.MaxUploads, "max-uploads", web.DefaultMaxUploads, "message forms read at the same time; more are answered 503")
 	fs.IntVar(&c.MaxRecipients, "max-recipients", web.DefaultMaxRecipients, "recipients of one message, To, Cc and Bcc together")
 	c.AddrLimit, c.UserLimit = loginLimit(web.DefaultAddrLimit), loginLimit(web.DefaultUserLimit)
@@ -153,8 +155,8 @@ func (c *Config) Validate() error {
 	if c.IdleTimeout < time.Minute || c.MaxSession < c.IdleTimeout {
 		return fmt.Errorf("-idle-timeout %v, -max-session %v: want at least a minute, and max-session >= idle-timeout", c.IdleTimeout, c.MaxSession)
 	}
-	if c.MaxUploads < 1 || c.MaxRecipients < 1 {
-		return fmt.Errorf("-max-uploads %d, -max-recipients %d: want at least 1", c.MaxUploads, c.MaxRecipients)
+	if c.MaxUploads < 1 || c.MaxRecipients < 1 || c.MaxConns < 1 {
+		return fmt.Errorf("-max-uploads %d, -max-recipients %d, -max-connections %d: want at least 1", c.MaxUploads, c.MaxRecipients, c.MaxConns)
 	}
 	if c.BasePath != "" && (!strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/")) {
 		return fmt.Errorf("-base-path %q: want a path like /mail, without a trailing slash", c.BasePath)

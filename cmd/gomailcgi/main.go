@@ -50,6 +50,8 @@ import (
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
 	"gomailcgi/internal/web"
+
+	"golang.org/x/net/netutil"
 )
 
 // The demo account.
@@ -128,7 +130,7 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := listen(cfg.Listen, cfg.MaxConns)
 	if err != nil {
 		return err
 	}
@@ -165,4 +167,14 @@ func loadKeys(path string, log *slog.Logger) (*seal.Keys, error) {
 	}
 	log.Warn("no -key-file: using a random key; logins end when the process restarts and replicas cannot share them")
 	return seal.RandomKeys()
+}
+
+// listen opens the HTTP listener, taking at most maxConns connections at
+// a time: past that, new ones wait in the kernel's queue.
+func listen(addr string, maxConns int) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return netutil.LimitListener(ln, maxConns), nil
 }

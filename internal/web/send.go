@@ -63,6 +63,11 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 				"One of the fields is too long, so the message was not sent.")
 		}
 		s.log.Info("send: form cut short", "err", perr)
+		if errors.Is(perr, errSlowBody) {
+			return s.renderComposeFetching(w, r, http.StatusRequestTimeout, login, &f, "",
+				"Your message arrived too slowly and the site stopped waiting for it, so it was not sent. "+
+					"Please check it below and press Send again.")
+		}
 		return s.renderComposeFetching(w, r, http.StatusBadRequest, login, &f, "",
 			"Your message did not reach the site whole (the connection may have been cut), so it was not sent. "+
 				"Please check it below and press Send again.")

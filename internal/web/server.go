@@ -50,7 +50,7 @@ func (s *server) routes() http.Handler {
 	// into the send form) is refused before its body is read.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(s.handle(s.crossOrigin))
-	return s.secure(s.logRequests(s.limitHeaders(cop.Handler(mux))))
+	return s.secure(s.logRequests(s.limitHeaders(s.slowBodies(cop.Handler(mux)))))
 }
 
 // maxHeaderBytes bounds a request's header fields. Past it the request

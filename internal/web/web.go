@@ -60,6 +60,11 @@ type Config struct {
 	// AddrLimit and UserLimit bound failed logins per client address and
 	// per user name; zero values mean DefaultAddrLimit and DefaultUserLimit.
 	AddrLimit, UserLimit LoginLimit
+	// BodyStall is the longest a request body may pause, and MinBodyRate
+	// the bytes per second it must average past the first BodyStall; zero
+	// values mean DefaultBodyStall and DefaultMinBodyRate.
+	BodyStall   time.Duration
+	MinBodyRate int64
 	// TrustedProxies are the addresses of reverse proxies whose
 	// X-Forwarded-For names the client; empty means none is trusted.
 	TrustedProxies []netip.Prefix
@@ -125,6 +130,12 @@ func (c *Config) setDefaults() error {
 	}
 	if c.MaxRecipients == 0 {
 		c.MaxRecipients = DefaultMaxRecipients
+	}
+	if c.BodyStall <= 0 {
+		c.BodyStall = DefaultBodyStall
+	}
+	if c.MinBodyRate <= 0 {
+		c.MinBodyRate = DefaultMinBodyRate
 	}
 	if c.AddrLimit == (LoginLimit{}) {
 		c.AddrLimit = DefaultAddrLimit
