@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 
 	pop3 "github.com/knadh/go-pop3"
 )
@@ -19,10 +20,62 @@ const DefaultMaxMessageSize = 32 << 20
 // ErrTooLarge means a message is larger than Fetch will hold in memory.
 var ErrTooLarge = errors.New("mailtools: the message is too large to show")
 
+// DefaultMaxPerUser bounds the sessions one user has open at once.
+const DefaultMaxPerUser = 4
+
 // POP is a POP3 mailbox server.
 type POP struct {
 	Server         Server
 	MaxMessageSize int64 // Fetch limit; 0 means DefaultMaxMessageSize
+	// MaxPerUser bounds the sessions open at once for one user name; a
+	// Dial past it waits for one to end, or for its context. A burst of
+	// pages then cannot make the server refuse the user, or ban the
+	// webmail's address. 0 means DefaultMaxPerUser.
+	MaxPerUser int
+
+	mu    sync.Mutex
+	users map[string]*userSlots // by lower-case user name
+}
+
+// userSlots are one user's session slots, shared by the Dials waiting.
+type userSlots struct {
+	free chan struct{} // a slot taken is a value sent
+	refs int           // Dials holding or waiting for a slot
+}
+
+// take waits for one of user's slots; release gives it back.
+func (p *POP) take(ctx context.Context, user string) (release func(), err error) {
+	key := strings.ToLower(user)
+	p.mu.Lock()
+	if p.users == nil {
+		p.users = map[string]*userSlots{}
+	}
+	u := p.users[key]
+	if u == nil {
+		n := p.MaxPerUser
+		if n <= 0 {
+			n = DefaultMaxPerUser
+		}
+		u = &userSlots{free: make(chan struct{}, n)}
+		p.users[key] = u
+	}
+	u.refs++
+	p.mu.Unlock()
+	done := func() {
+		p.mu.Lock()
+		if u.refs--; u.refs == 0 {
+			delete(p.users, key)
+		}
+		p.mu.Unlock()
+	}
+	select {
+	case u.free <- struct{}{}:
+		var once sync.Once
+		return func() { once.Do(func() { <-u.free; done() }) }, nil
+	case <-ctx.Done():
+		done()
+		return nil, &UnavailableError{Addr: p.Server.Addr, Err: fmt.Errorf("waiting for one of %s's sessions to end: %w", user, ctx.Err())}
+	}
 }
 
 // Login checks credentials: it opens a session and closes it again.
@@ -51,6 +104,7 @@ type Session struct {
 
 	inflight *dotReader // a RETR body handed out by Open
 	closed   bool
+	release  func() // gives the user's session slot back; set by Dial
 }
 
 // handOver is the go-pop3 Dialer that hands it our prepared connection.
@@ -66,6 +120,21 @@ func (p *POP) Dial(ctx context.Context, cred Credentials) (*Session, error) {
 	if err := cred.validate(); err != nil {
 		return nil, err
 	}
+	release, err := p.take(ctx, cred.User)
+	if err != nil {
+		return nil, err
+	}
+	s, err := p.dial(ctx, cred)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	s.release = release
+	return s, nil
+}
+
+// dial connects and authenticates, in a slot Dial has taken.
+func (p *POP) dial(ctx context.Context, cred Credentials) (*Session, error) {
 	lc, err := dialPOP(ctx, p.Server)
 	if err != nil {
 		return nil, err
@@ -252,6 +321,7 @@ func (s *Session) Close() error {
 	}
 	s.inflight = nil
 	s.closed = true
+	defer s.done()
 	defer s.lc.Close() // go-pop3's Quit leaves it open when QUIT fails
 	stop := s.lc.watch(context.Background())
 	defer stop()
@@ -271,7 +341,16 @@ func (s *Session) outOfStep(cmd, reply string) error {
 
 // abort hangs up without QUIT: the server commits no deletions.
 func (s *Session) abort() {
+	s.done()
 	s.closed = true
 	s.inflight = nil
 	s.lc.Close()
+}
+
+// done gives the session's slot back, once.
+func (s *Session) done() {
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
 }
