@@ -4,6 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
 FUZZTIME ?= 30s
 STRESS_FUZZTIME ?= 10m
+LOADTIME ?= 60s
 
 .PHONY: run build test stress bench lint fmt stack-start stack-stop
 
@@ -25,9 +26,11 @@ test:
 stress:
 	GOMAILCGI_STRESS=1 FUZZTIME=$(STRESS_FUZZTIME) bash scripts/test.sh
 
-## bench: the speed and memory targets
+## bench: the speed and memory targets, then the bounded load test
+## (64 clients on loopback for LOADTIME against the site and its demo servers)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^TestLoad$$' -count=1 -v ./internal/web -load $(LOADTIME)
 
 ## lint: vet, gofmt, staticcheck, govulncheck
 lint:
