@@ -58,6 +58,11 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 		if errors.As(perr, &tooBig) {
 			return s.renderComposeFetching(w, r, http.StatusRequestEntityTooLarge, login, &f, "", tooLarge)
 		}
+		if errors.Is(perr, errTooManyFields) {
+			return s.renderComposeFetching(w, r, http.StatusBadRequest, login, &f, "",
+				"The form came with more fields than a message has, so the message was not sent. "+
+					"Please check it below and press Send again.")
+		}
 		if errors.Is(perr, errFieldTooLong) {
 			return s.renderComposeFetching(w, r, http.StatusRequestEntityTooLarge, login, &f, "",
 				"One of the fields is too long, so the message was not sent.")

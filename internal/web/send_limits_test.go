@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -260,4 +261,51 @@ func TestForwardPartsAreCheckedAndCounted(t *testing.T) {
 			t.Error("a message was sent")
 		}
 	})
+}
+
+// A file whose type names a charset other than UTF-8 goes out with its
+// bytes as they are; it used to be a 500.
+func TestSendFileWithACharset(t *testing.T) {
+	h := newHarness(t)
+	tok := freshComposeToken(t, h, h.login())
+	data := []byte("P\xf8\xedli\xb9 \x9elu\x9dou\xe8k\xfd k\xf9\xf2\n") // windows-1250
+	res := h.postMultipart("/send", url.Values{"t": {tok}, "to": {"bob@example.org"}, "body": {"see the file"}},
+		fileField{"attach", "cz.txt", "text/plain; charset=windows-1250", data})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("status %d, want 303\n%s", res.status, res.body)
+	}
+	sent := h.mail.Sent()
+	if len(sent) != 1 {
+		t.Fatalf("sent %d", len(sent))
+	}
+	if got := readSent(t, sent[0].To, sent[0].Data).attachments["cz.txt"]; got != string(data) {
+		t.Errorf("the file arrived as %q, want its bytes as they were", got)
+	}
+}
+
+// A form of too many fields is not "login expired": it keeps the draft.
+func TestSendTooManyFieldsKeepsTheDraft(t *testing.T) {
+	h := newHarness(t)
+	tok := freshComposeToken(t, h, h.login())
+	fields := [][2]string{{"t", tok}, {"to", "bob@example.org"}, {"body", "my draft"}}
+	for i := range 2000 {
+		fields = append(fields, [2]string{"x" + strconv.Itoa(i), "y"})
+	}
+	raw, ct, _ := multipartBody(t, fields, "f.txt", 1)
+	req, _ := http.NewRequest("POST", h.srv.URL+"/send", bytes.NewReader(raw))
+	req.Header.Set("Content-Type", ct)
+	res := h.do(req)
+	if res.status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400", res.status)
+	}
+	d := parseDoc(t, res.body)
+	if got := d.field("body"); got != "my draft" {
+		t.Errorf("body: got %q", got)
+	}
+	if a := d.alert(); !strings.Contains(a, "more fields") {
+		t.Errorf("alert: got %q", a)
+	}
+	if len(h.mail.Sent()) != 0 {
+		t.Error("a message was sent")
+	}
 }

@@ -14,6 +14,13 @@ import (
 // errFieldTooLong: one text field of the form is longer than allowed.
 var errFieldTooLong = errors.New("form field too long")
 
+// errTooManyFields: the form has more parts than maxFormParts.
+var errTooManyFields = errors.New("too many form fields")
+
+// maxFormParts bounds the parts of a compose form: its dozen fields, the
+// forwarded parts ticked and the files chosen.
+const maxFormParts = 1000
+
 // parseComposeForm reads the compose form as it is posted: multipart with
 // files, or urlencoded. Files are held in memory, never written to disk; the
 // whole body is bounded by MaxUpload (the caller wraps r.Body). The token is
@@ -38,10 +45,13 @@ func parseComposeForm(r *http.Request, loggedIn func(token string) bool, textOnl
 	var files []upload
 	hadFiles, keepFiles := false, false
 	var textBytes int64
-	for {
+	for parts := 0; ; parts++ {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			break
+		}
+		if err == nil && parts == maxFormParts {
+			err = errTooManyFields
 		}
 		if err != nil {
 			f := composeFromValues(values)
