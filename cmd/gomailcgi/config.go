@@ -40,6 +40,13 @@ type Config struct {
 	UserLimit      loginLimit
 	TrustedProxies prefixList
 
+	ConfigFile string
+	CGI        bool   // run as a CGI program: GATEWAY_INTERFACE is set
+	ScriptName string // the CGI program's own URL path (SCRIPT_NAME)
+	TLSCert    string
+	TLSKey     string
+	FastCGI    string
+
 	Demo     bool
 	DemoMail string
 	DemoPOP  string
@@ -60,7 +67,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	c := &Config{}
 	fs := flag.NewFlagSet("gomailcgi", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.StringVar(&c.ConfigFile, "config", "", "settings `file`: one name = value per line, named as the flags; flags and the environment win")
 	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "HTTP listen `address`")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, chain included); reloaded when it changes")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "the private key `file` of -tls-cert")
+	fs.StringVar(&c.FastCGI, "fcgi", "", "serve FastCGI instead of HTTP on this `address`: host:port, or unix:/path/to.sock")
 	fs.StringVar(&c.POP, "pop", "", "POP3 server `host:port`")
 	fs.StringVar(&c.POPSecurity, "pop-security", "tls", "POP3 connection security: tls, starttls or insecure")
 	fs.StringVar(&c.SMTP, "smtp", "", "SMTP submission server `host:port`")
@@ -109,11 +120,73 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if envErr != nil {
 		return nil, envErr
 	}
+	if err := c.applyFile(fs, given, getenv); err != nil {
+		return nil, err
+	}
+	c.CGI, c.ScriptName = getenv("GATEWAY_INTERFACE") != "", getenv("SCRIPT_NAME")
 	return c, c.Validate()
+}
+
+// basePath is the URL prefix of every page: -base-path, or under CGI the
+// program's own path, so that /cgi-bin/gomailcgi/list is the list.
+func (c *Config) basePath() string {
+	if c.BasePath == "" && c.CGI {
+		return strings.TrimSuffix(c.ScriptName, "/")
+	}
+	return c.BasePath
+}
+
+// applyFile reads the settings file (-config, else GOMAILCGI_CONFIG) into
+// the flags that neither the command line nor the environment set.
+func (c *Config) applyFile(fs *flag.FlagSet, given map[string]bool, getenv func(string) string) error {
+	if c.ConfigFile == "" {
+		return nil
+	}
+	data, err := os.ReadFile(c.ConfigFile)
+	if err != nil {
+		return fmt.Errorf("-config: %v", err)
+	}
+	seen := map[string]int{}
+	for i, line := range strings.Split(string(data), "\n") {
+		where := fmt.Sprintf("%s:%d", c.ConfigFile, i+1)
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, value, ok := strings.Cut(line, "=")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		f := fs.Lookup(name)
+		switch {
+		case !ok:
+			return fmt.Errorf("%s: want name = value, got %q", where, line)
+		case f == nil || name == "config":
+			return fmt.Errorf("%s: unknown setting %q", where, name)
+		case seen[name] != 0:
+			return fmt.Errorf("%s: %s set again (first on line %d)", where, name, seen[name])
+		}
+		seen[name] = i + 1
+		if given[name] || getenv(envName(name)) != "" {
+			continue
+		}
+		if err := f.Value.Set(value); err != nil {
+			return fmt.Errorf("%s: %s = %q: %v", where, name, value, err)
+		}
+	}
+	return nil
 }
 
 // Validate checks the values that parsing alone cannot.
 func (c *Config) Validate() error {
+	switch {
+	case c.CGI && c.Demo:
+		return errors.New("-demo cannot run under CGI: each request is a new process, so the demo mail servers would not outlive it. Run gomailcgi -demo on its own")
+	case c.CGI && c.KeyFile == "":
+		return errors.New("under CGI -key-file is required: each request is a new process, and a key made at start would not open the next page's token")
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		return errors.New("-tls-cert and -tls-key go together")
+	case c.FastCGI != "" && c.TLSCert != "":
+		return errors.New("-fcgi and -tls-cert do not go together: the web server in front speaks TLS")
+	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return fmt.Errorf("-listen %q: want host:port", c.Listen)
 	}

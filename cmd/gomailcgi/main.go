@@ -40,11 +40,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
+	"net/http/cgi"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"gomailcgi/internal/devmail"
 	"gomailcgi/internal/mailtools"
@@ -68,6 +67,11 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gomailcgi:", err)
+		if os.Getenv("GATEWAY_INTERFACE") != "" {
+			// Under CGI the browser sees stdout: say what is wrong there too.
+			fmt.Printf("Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n"+
+				"Cache-Control: no-store\r\n\r\ngomailcgi is not set up right: %v\n", err)
+		}
 		os.Exit(2)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -117,7 +121,7 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 		SMTP:       &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}},
 		Sealer:     &seal.Sealer{Keys: keys, Idle: cfg.IdleTimeout, Absolute: cfg.MaxSession},
 		PageSize:   cfg.PageSize,
-		BasePath:   cfg.BasePath,
+		BasePath:   cfg.basePath(),
 		FromDomain: fromDomain,
 		Logger:     log,
 
@@ -130,34 +134,18 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 	if err != nil {
 		return err
 	}
-	ln, err := listen(cfg.Listen, cfg.MaxConns)
-	if err != nil {
-		return err
+	switch {
+	case cfg.CGI:
+		return cgi.Serve(handler)
+	case cfg.FastCGI != "":
+		return serveFastCGI(ctx, cfg, handler, log, out)
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // uploads of attachments
-		WriteTimeout:      10 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	fmt.Fprintf(out, "gomailcgi: serving http://%s%s/\n", ln.Addr(), cfg.BasePath)
-	if cfg.Demo {
-		fmt.Fprintf(out, "gomailcgi: demo mail servers: POP3 %s, SMTP %s\n", popAddr, smtpAddr)
-		fmt.Fprintf(out, "gomailcgi: log in as user %q with password %q\n", demoUser, demoPassword)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	return serveHTTP(ctx, cfg, handler, log, out, func() {
+		if cfg.Demo {
+			fmt.Fprintf(out, "gomailcgi: demo mail servers: POP3 %s, SMTP %s\n", popAddr, smtpAddr)
+			fmt.Fprintf(out, "gomailcgi: log in as user %q with password %q\n", demoUser, demoPassword)
+		}
+	})
 }
 
 // loadKeys reads the key file, or makes a process-local key with a warning.

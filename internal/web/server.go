@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -41,6 +42,7 @@ func (s *server) routes() http.Handler {
 	for _, p := range []string{pathSend, pathDelete} {
 		mux.Handle(b+p, s.handle(s.postOnly)) // any other method
 	}
+	mux.HandleFunc("GET "+b+pathHealth, health)
 	mux.Handle("GET "+b+pathStatic, http.StripPrefix(b+pathStatic, s.staticFiles()))
 	if b != "" {
 		mux.Handle("GET "+b, http.RedirectHandler(b+"/", http.StatusMovedPermanently))
@@ -141,6 +143,13 @@ func (s *server) staticFiles() http.Handler {
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// health answers a load balancer's check: the process serves. It asks no
+// mail server, so a check never logs in anywhere.
+func health(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "ok\n")
 }
 
 // notFound answers every path the route table does not know.

@@ -35,6 +35,7 @@ const (
 	pathSent    = "/sent"
 	pathDelete  = "/delete"
 	pathStatic  = "/static/"
+	pathHealth  = "/healthz"
 )
 
 // Where login goes on to.
