@@ -3,6 +3,7 @@
 #
 #   dovecot-pop3d postfix openssl python3   the test mail stack (scripts/mailstack.sh)
 #   chromium w3m                            looking at pages as a person would
+#   nginx lighttpd                          the web servers of the deployment tests
 #
 # Quiet and quick when everything is there. As root it installs what is
 # missing (apt-get update once, then --no-install-recommends, non-interactive,
@@ -11,7 +12,7 @@
 # Not root: prints the command to run; exits non-zero only when CI=true.
 set -euo pipefail
 
-PKGS="dovecot-pop3d postfix openssl python3 chromium w3m"
+PKGS="dovecot-pop3d postfix openssl python3 chromium w3m nginx lighttpd"
 
 installed=" $(dpkg-query -W -f='${Package}=${Status}\n' $PKGS 2>/dev/null |
   sed -n 's/=install ok installed$//p' | tr '\n' ' ' || true)"

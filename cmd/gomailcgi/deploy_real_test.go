@@ -1,0 +1,433 @@
+package main
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"gomailcgi/internal/testing/mailstack"
+	"gomailcgi/internal/testing/testtls"
+	"gomailcgi/internal/testing/webserver"
+)
+
+// The [deployment] tests: the binary as each kind of server runs it, in
+// front of the real mail stack. In every mode a user logs in, lists,
+// views, replies, and the reply arrives; every link and form keeps the
+// mode's path.
+
+// Two state keys, for replicas in the middle of a key rotation.
+const (
+	deployKey1 = "ZGVwbG95LWtleS1vbmUtZGVwbG95LWtleS1vbmUtMDE="
+	deployKey2 = "ZGVwbG95LWtleS10d28tZGVwbG95LWtleS10d28tMDI="
+)
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// sharedBinary builds gomailcgi once for the deployment tests.
+func sharedBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gomailcgi-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "gomailcgi")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// deploySetup is a user of the real stack with three messages, and a
+// settings file for gomailcgi with the given state keys.
+type deploySetup struct {
+	st         mailstack.Env
+	user, pass string
+	dir, conf  string
+}
+
+func newDeploySetup(t *testing.T, name string, keys ...string) *deploySetup {
+	t.Helper()
+	st := mailstack.Require(t)
+	d := &deploySetup{st: st, user: name, pass: "deploy-pw-1", dir: t.TempDir()}
+	st.LockUser(t, name)
+	st.AddUser(t, name, d.pass)
+	st.Fill(t, name, 3)
+	if len(keys) == 0 {
+		keys = []string{deployKey1}
+	}
+	d.conf = d.keyedConf(t, "gomailcgi.conf", keys...)
+	return d
+}
+
+// keyedConf writes a settings file whose key file holds keys, first
+// sealing.
+func (d *deploySetup) keyedConf(t *testing.T, name string, keys ...string) string {
+	t.Helper()
+	keyFile := filepath.Join(d.dir, name+".keys")
+	if err := os.WriteFile(keyFile, []byte(strings.Join(keys, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(d.dir, name)
+	text := fmt.Sprintf("# gomailcgi against the test mail stack\npop = %s\npop-security = starttls\n"+
+		"smtp = %s\nsmtp-security = starttls\nca-file = %s\nkey-file = %s\nfrom-domain = %s\n",
+		d.st.POP3, d.st.Submission, d.st.CAFile, keyFile, d.st.Domain)
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return conf
+}
+
+// walker follows the site's own links and forms, as a browser would.
+type walker struct {
+	t      *testing.T
+	client *http.Client
+	origin string // scheme://host:port
+	base   string // the mode's path, e.g. /mail
+	seen   []*http.Response
+}
+
+func newWalker(t *testing.T, origin, base string, tlsConf *tls.Config) *walker {
+	return &walker{t: t, origin: origin, base: base, client: &http.Client{
+		Transport:     &http.Transport{TLSClientConfig: tlsConf},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+func (w *walker) do(req *http.Request) (*http.Response, *html.Node) {
+	w.t.Helper()
+	res, err := w.client.Do(req)
+	if err != nil {
+		w.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	w.seen = append(w.seen, res)
+	doc, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.checkPaths(req.URL.Path, doc)
+	return res, doc
+}
+
+func (w *walker) get(path string) (*http.Response, *html.Node) {
+	w.t.Helper()
+	req, _ := http.NewRequest("GET", w.origin+path, nil)
+	res, doc := w.do(req)
+	if res.StatusCode != http.StatusOK {
+		w.t.Fatalf("GET %s: status %d", strings.SplitN(path, "?", 2)[0], res.StatusCode)
+	}
+	return res, doc
+}
+
+// checkPaths fails for a link, form or resource of the page that leaves
+// the mode's path.
+func (w *walker) checkPaths(page string, doc *html.Node) {
+	w.t.Helper()
+	for n := range doc.Descendants() {
+		for _, a := range n.Attr {
+			if (a.Key == "href" || a.Key == "action" || a.Key == "src") && strings.HasPrefix(a.Val, "/") &&
+				!strings.HasPrefix(a.Val, w.base+"/") {
+				w.t.Errorf("page %s: <%s %s=%q> leaves %s/", page, n.Data, a.Key, a.Val, w.base)
+			}
+		}
+	}
+}
+
+// flow logs in, lists, views the newest message, replies to ourselves
+// and sees the reply arrive.
+func (w *walker) flow(d *deploySetup) {
+	w.t.Helper()
+	req, _ := http.NewRequest("POST", w.origin+w.base+"/login",
+		strings.NewReader(url.Values{"user": {d.user}, "password": {d.pass}, "next": {"list"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, _ := w.do(req)
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, w.base+"/list?") {
+		w.t.Fatalf("login: status %d to %q", res.StatusCode, loc)
+	}
+	_, list := w.get(loc)
+	view := firstHref(list, func(n *html.Node) bool { return n.Data == "a" && hasAncestorClass(n, "subject") })
+	_, page := w.get(view)
+	reply := firstHref(page, func(n *html.Node) bool { return n.Data == "a" && textOf(n) == "Reply" })
+	_, compose := w.get(reply)
+	form, fields := formOf(compose)
+	subject := fields["subject"]
+	if !strings.HasPrefix(subject, "Re: Test message") {
+		w.t.Fatalf("reply subject: got %q", subject)
+	}
+	fields["to"] = d.user + "@" + d.st.Domain
+	fields["body"] = "A reply through " + w.base + "\n\n" + fields["body"]
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("t", fields["t"])
+	for k, v := range fields {
+		if k != "t" {
+			mw.WriteField(k, v)
+		}
+	}
+	mw.Close()
+	req, _ = http.NewRequest("POST", w.origin+form, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res, _ = w.do(req)
+	loc = res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, w.base+"/sent?") {
+		w.t.Fatalf("send: status %d to %q", res.StatusCode, loc)
+	}
+	_, sent := w.get(loc)
+	inbox := firstHref(sent, func(n *html.Node) bool { return n.Data == "a" && strings.Contains(textOf(n), "inbox") })
+	d.st.Drain(w.t)
+	_, list = w.get(inbox)
+	var subjects []string
+	for n := range list.Descendants() {
+		if n.Data == "a" && hasAncestorClass(n, "subject") {
+			subjects = append(subjects, textOf(n))
+		}
+	}
+	found := false
+	for _, s := range subjects {
+		found = found || s == subject
+	}
+	if !found {
+		w.t.Errorf("the reply %q did not arrive; the inbox lists %q", subject, subjects)
+	}
+}
+
+func firstHref(doc *html.Node, match func(*html.Node) bool) string {
+	for n := range doc.Descendants() {
+		if match(n) {
+			for _, a := range n.Attr {
+				if a.Key == "href" {
+					return a.Val
+				}
+			}
+		}
+	}
+	panic("no such link")
+}
+
+func hasAncestorClass(n *html.Node, class string) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		for _, a := range p.Attr {
+			if a.Key == "class" && a.Val == class {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// formOf is the page's first POST form: its action and its fields.
+func formOf(doc *html.Node) (string, map[string]string) {
+	fields := map[string]string{}
+	var action string
+	for n := range doc.Descendants() {
+		if n.Data == "form" && attr(n, "method") == "post" && action == "" {
+			action = attr(n, "action")
+			for c := range n.Descendants() {
+				switch {
+				case c.Data == "input" && attr(c, "type") != "file" && attr(c, "type") != "checkbox" && attr(c, "name") != "":
+					fields[attr(c, "name")] = attr(c, "value")
+				case c.Data == "textarea":
+					fields[attr(c, "name")] = strings.TrimPrefix(textOfRaw(c), "\n")
+				}
+			}
+		}
+	}
+	return action, fields
+}
+
+func textOfRaw(n *html.Node) string {
+	var b strings.Builder
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// CGI under lighttpd's mod_cgi, set up only through GOMAILCGI_CONFIG.
+func TestDeployCGIUnderLighttpd(t *testing.T) {
+	webserver.Require(t, "lighttpd")
+	d := newDeploySetup(t, "deploycgi")
+	bin := sharedBinary(t)
+	port := webserver.FreePort(t)
+	os.MkdirAll(filepath.Join(d.dir, "www"), 0o755)
+	webserver.Lighttpd(t, d.dir, webserver.Addr(port), fmt.Sprintf(`
+server.document-root = "{DIR}/www"
+server.bind = "127.0.0.1"
+server.port = %d
+server.errorlog = "{DIR}/lighttpd-error.log"
+server.modules = ("mod_alias", "mod_cgi", "mod_setenv")
+alias.url = ("/cgi-bin/gomailcgi" => "%s")
+$HTTP["url"] =~ "^/cgi-bin/gomailcgi" { cgi.assign = ("" => "") }
+setenv.add-environment = ("GOMAILCGI_CONFIG" => "%s")
+`, port, bin, d.conf))
+	newWalker(t, "http://"+webserver.Addr(port), "/cgi-bin/gomailcgi", nil).flow(d)
+}
+
+// FastCGI under nginx's fastcgi_pass, on a unix socket, under /mail.
+func TestDeployFastCGIUnderNginx(t *testing.T) {
+	webserver.Require(t, "nginx")
+	d := newDeploySetup(t, "deployfcgi")
+	bin := sharedBinary(t)
+	sock := filepath.Join(d.dir, "gomailcgi.sock")
+	webserver.Start(t, sock, nil, bin, "-config", d.conf, "-fcgi", "unix:"+sock, "-base-path", "/mail")
+	port := webserver.FreePort(t)
+	webserver.Nginx(t, d.dir, webserver.Addr(port), nginxConf(port, `
+    location /mail/ {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_NAME /mail;
+      fastcgi_pass unix:`+sock+`;
+    }`, ""))
+	newWalker(t, "http://"+webserver.Addr(port), "/mail", nil).flow(d)
+}
+
+// Two replicas behind nginx's round robin under /mail, in the middle of a
+// key rotation: each seals with its own first key and opens both, and
+// consecutive requests land on different replicas.
+func TestDeployReplicasBehindNginx(t *testing.T) {
+	webserver.Require(t, "nginx")
+	d := newDeploySetup(t, "deployrepl")
+	bin := sharedBinary(t)
+	confA := d.keyedConf(t, "a.conf", deployKey2, deployKey1) // already sealing with the new key
+	confB := d.keyedConf(t, "b.conf", deployKey1, deployKey2) // not yet
+	pa, pb := webserver.FreePort(t), webserver.FreePort(t)
+	webserver.Start(t, webserver.Addr(pa), nil, bin, "-config", confA, "-listen", webserver.Addr(pa), "-base-path", "/mail")
+	webserver.Start(t, webserver.Addr(pb), nil, bin, "-config", confB, "-listen", webserver.Addr(pb), "-base-path", "/mail")
+	port := webserver.FreePort(t)
+	webserver.Nginx(t, d.dir, webserver.Addr(port), nginxConf(port, `
+    location /mail/ {
+      proxy_pass http://replicas;
+      proxy_set_header Host $host;
+      add_header X-Replica $upstream_addr always;
+    }`, fmt.Sprintf("upstream replicas { server %s; server %s; }", webserver.Addr(pa), webserver.Addr(pb))))
+	w := newWalker(t, "http://"+webserver.Addr(port), "/mail", nil)
+	w.flow(d)
+	served := map[string]bool{}
+	for i, res := range w.seen {
+		r := res.Header.Get("X-Replica")
+		served[r] = true
+		if i > 0 && r == w.seen[i-1].Header.Get("X-Replica") {
+			t.Errorf("requests %d and %d both went to %s", i, i+1, r)
+		}
+	}
+	if len(served) != 2 {
+		t.Errorf("replicas that served: %v, want both", served)
+	}
+}
+
+// nginxConf is an nginx.conf for one server on port with locations, and
+// extra at http level.
+func nginxConf(port int, locations, extra string) string {
+	return fmt.Sprintf(`
+user root;
+worker_processes 1;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path {DIR}/tmp/body;
+  proxy_temp_path {DIR}/tmp/proxy;
+  fastcgi_temp_path {DIR}/tmp/fastcgi;
+  uwsgi_temp_path {DIR}/tmp/uwsgi;
+  scgi_temp_path {DIR}/tmp/scgi;
+  client_max_body_size 30m;
+  %s
+  server {
+    listen 127.0.0.1:%d;
+    %s
+  }
+}
+`, extra, port, locations)
+}
+
+// Standalone HTTPS: HSTS on every answer, /healthz, and a renewed
+// certificate served without a restart.
+func TestDeployStandaloneHTTPS(t *testing.T) {
+	d := newDeploySetup(t, "deployhttps")
+	bin := sharedBinary(t)
+	certFile, keyFile := filepath.Join(d.dir, "cert.pem"), filepath.Join(d.dir, "key.pem")
+	certPEM, keyPEM, client := testtls.PEM(t)
+	os.WriteFile(certFile, certPEM, 0o600)
+	os.WriteFile(keyFile, keyPEM, 0o600)
+	port := webserver.FreePort(t)
+	webserver.Start(t, webserver.Addr(port), nil, bin, "-config", d.conf, "-listen", webserver.Addr(port),
+		"-tls-cert", certFile, "-tls-key", keyFile)
+	w := newWalker(t, "https://"+webserver.Addr(port), "", client)
+	w.flow(d)
+	for i, res := range w.seen {
+		if got := res.Header.Get("Strict-Transport-Security"); got != "max-age=31536000" {
+			t.Errorf("response %d: HSTS %q", i+1, got)
+		}
+	}
+	health := func(c *tls.Config) *http.Response {
+		cl := &http.Client{Transport: &http.Transport{TLSClientConfig: c, DisableKeepAlives: true}}
+		res, err := cl.Get("https://" + webserver.Addr(port) + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	res := health(client)
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("/healthz: %d", res.StatusCode)
+	}
+	before := res.TLS.PeerCertificates[0].SerialNumber
+	certPEM, keyPEM, client = testtls.PEM(t)
+	os.WriteFile(keyFile, keyPEM, 0o600)
+	os.WriteFile(certFile, certPEM, 0o600)
+	if got := health(client).TLS.PeerCertificates[0].SerialNumber; got.Cmp(before) == 0 {
+		t.Error("the renewed certificate is not served")
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
