@@ -13,7 +13,11 @@
 // Flags (each also read from GOMAILCGI_<NAME>, dashes as underscores, e.g.
 // -pop-security from GOMAILCGI_POP_SECURITY; a flag on the command line wins):
 //
+//	-config FILE          settings, one "name = value" per line named as the flags
+//	                      (also GOMAILCGI_CONFIG); flags and the environment win
 //	-listen ADDR          HTTP listen address (127.0.0.1:8080)
+//	-tls-cert FILE        serve HTTPS (with HSTS) with this certificate; -tls-key FILE
+//	-fcgi ADDR            serve FastCGI on host:port or unix:/path instead of HTTP
 //	-pop HOST:PORT        POP3 server; -pop-security tls|starttls|insecure (tls)
 //	-smtp HOST:PORT       SMTP submission server; -smtp-security tls|starttls|insecure (starttls)
 //	-ca-file FILE         extra CA certificates (PEM) to trust, for a private mail server
@@ -28,8 +32,15 @@
 //	-demo-mail DIR        seed the demo mailbox from DIR/*.eml (testdata)
 //	-demo-pop ADDR        demo POP3 address (127.0.0.1:8110); -demo-smtp ADDR (127.0.0.1:8025)
 //
+// Limits against abuse: -login-limit-addr and -login-limit-user (N/DURATION),
+// -trusted-proxies CIDRs, -max-recipients, -max-uploads, -max-connections.
+//
+// Run by a web server as a CGI program (GATEWAY_INTERFACE set), it serves
+// that one request under the script's path; settings then come from the
+// environment and GOMAILCGI_CONFIG, and -key-file is required.
+//
 // A bad flag value is a one-line error and exit status 2. SIGINT and SIGTERM
-// shut the server down gracefully.
+// shut the server down gracefully. docs/DEPLOY.md shows every mode.
 package main
 
 import (
