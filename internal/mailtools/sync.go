@@ -152,6 +152,26 @@ func (r *streamReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// Check is the safe delete's first half, for a page that asks "delete
+// these for good?": it checks every reference and reads the headers of
+// the messages, one envelope per distinct message with the reference that
+// names it, in order, and deletes nothing. A *SyncError says which reference failed. The session
+// is over afterwards.
+func (s *Session) Check(ctx context.Context, refs []Ref) ([]Ref, []mailmsg.Envelope, error) {
+	checked, envs, err := s.check(ctx, refs)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	distinct := make([]Ref, len(checked))
+	for i, c := range checked {
+		distinct[i] = c.ref
+	}
+	return distinct, envs, nil
+}
+
 // Delete is the safe delete: it checks every reference first and
 // deletes nothing if any fails (a *SyncError says which); then it reads
 // the headers of the messages it is about to delete (so the caller can say
@@ -159,57 +179,67 @@ func (r *streamReader) Read(p []byte) (int, error) {
 // envelopes, one per distinct reference, in order. The session is over
 // afterwards, whatever the outcome.
 func (s *Session) Delete(ctx context.Context, refs []Ref) ([]mailmsg.Envelope, error) {
+	checked, envs, err := s.check(ctx, refs)
+	if err != nil {
+		s.Close() // no DELE was sent: nothing to commit
+		return nil, err
+	}
+	for _, c := range checked {
+		if _, err := s.simple(ctx, "DELE", c.num); err != nil {
+			s.abort() // hang up without QUIT: the server forgets the marks
+			return nil, vanished(c.ref, err)
+		}
+	}
+	return envs, s.Close()
+}
+
+// checkedRef is a reference that passed its sync check, and where it is.
+type checkedRef struct {
+	ref Ref
+	num int
+}
+
+// check resolves every distinct reference and reads the headers of the
+// messages they name, or fails on the first that does not hold.
+func (s *Session) check(ctx context.Context, refs []Ref) ([]checkedRef, []mailmsg.Envelope, error) {
 	if len(refs) == 0 {
-		return nil, ErrBadRef
+		return nil, nil, ErrBadRef
 	}
 	seen := make(map[int]bool, len(refs))
-	checked := make(map[Ref]bool, len(refs))
-	var nums []int
-	var numRefs []Ref
+	done := make(map[Ref]bool, len(refs))
+	var checked []checkedRef
 	for _, ref := range refs {
-		if checked[ref] {
+		if done[ref] {
 			continue
 		}
-		checked[ref] = true
+		done[ref] = true
 		n, err := s.resolve(ctx, ref)
 		if err != nil {
-			s.Close() // no DELE was sent: nothing to commit
-			return nil, err
+			return nil, nil, err
 		}
 		if !seen[n] {
 			seen[n] = true
-			nums = append(nums, n)
-			numRefs = append(numRefs, ref)
+			checked = append(checked, checkedRef{ref: ref, num: n})
 		}
 	}
-	envs := make([]mailmsg.Envelope, len(nums))
-	reqs := make([]request, len(nums))
-	for i, n := range nums {
-		reqs[i] = request{row: i, line: "TOP " + strconv.Itoa(n) + " 0", multi: true, body: func(h []byte) error {
+	envs := make([]mailmsg.Envelope, len(checked))
+	reqs := make([]request, len(checked))
+	for i, c := range checked {
+		reqs[i] = request{row: i, line: "TOP " + strconv.Itoa(c.num) + " 0", multi: true, body: func(h []byte) error {
 			envs[i] = mailmsg.ParseEnvelope(h)
 			return nil
 		}}
 	}
 	refused, err := s.batch(ctx, reqs)
-	if err == nil {
-		for i := range nums {
-			if refused[i] {
-				err = &SyncError{Ref: numRefs[i], Err: ErrMessageGone}
-				break
-			}
-		}
-	}
 	if err != nil {
-		s.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	for i, n := range nums {
-		if _, err := s.simple(ctx, "DELE", n); err != nil {
-			s.abort() // hang up without QUIT: the server forgets the marks
-			return nil, vanished(numRefs[i], err)
+	for i, c := range checked {
+		if refused[i] {
+			return nil, nil, &SyncError{Ref: c.ref, Err: ErrMessageGone}
 		}
 	}
-	return envs, s.Close()
+	return checked, envs, nil
 }
 
 // vanished turns a -ERR about a message the session still numbers into a

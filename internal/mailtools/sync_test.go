@@ -312,3 +312,31 @@ func TestExpungedDuringSession(t *testing.T) {
 		srv.transcript()
 	})
 }
+
+// Check, for the "delete for good?" page, checks and reads the headers
+// exactly as Delete does, and ends with QUIT without a DELE.
+func TestCheckDeletesNothing(t *testing.T) {
+	srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+		{expect: "STAT", reply: "+OK 3 300\r\n"},
+		{expect: "CAPA", reply: capaPlain},
+		{expect: "UIDL 3", reply: "+OK 3 u-c\r\n"},
+		{expect: "UIDL 1", reply: "+OK 1 u-a\r\n"},
+		{expect: "TOP 3 0", reply: "+OK\r\n" + hdrB + ".\r\n"},
+		{expect: "TOP 1 0", reply: "+OK\r\n" + hdrA + ".\r\n"},
+		{expect: "QUIT", reply: "+OK\r\n"},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	refs, envs, err := s.Check(context.Background(), []Ref{{3, "uu-c"}, {1, "uu-a"}, {3, "uu-c"}})
+	if err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	if len(refs) != 2 || refs[0] != (Ref{3, "uu-c"}) || refs[1] != (Ref{1, "uu-a"}) {
+		t.Errorf("refs: got %v", refs)
+	}
+	if len(envs) != 2 || envs[0].Subject != "B" || envs[1].Subject != "A" {
+		t.Errorf("envelopes: got %+v, want B then A", envs)
+	}
+	if wrote, _ := srv.transcript(); strings.Contains(wrote, "DELE") {
+		t.Errorf("Check sent DELE: %q", wrote)
+	}
+}

@@ -3,83 +3,147 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 )
 
 // maxDeleteForm bounds the delete form: a token and some references.
 const maxDeleteForm = 1 << 20
 
-// deletedPage confirms what was deleted.
-type deletedPage struct {
+// confirmDeletePage asks once, since POP has no Trash: delete these for
+// good? It carries the same sync-checked references.
+type confirmDeletePage struct {
 	basePage
-	Subjects []string // of the deleted messages, as the server had them
-	BackURL  string
+	Messages  []deleteRow
+	Refs      []string
+	Page      int
+	From      string // "view" or "list": where Cancel leads back to
+	Action    string
+	CancelURL string
 }
 
-// delete deletes the selected messages (POST /delete, m=REF one or more
-// times) with mailtools' safe delete: all are sync-checked first, and if
-// any fails nothing is deleted and the reloaded list says so (409/410).
-func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
+// deleteRow is one message about to be deleted, as the server has it.
+type deleteRow struct {
+	Subject, From, Date string
+}
+
+// deleteForm is what both delete forms post.
+type deleteForm struct {
+	login    *session
+	refs     []mailtools.Ref
+	page     int
+	fromView bool
+	confirm  bool
+}
+
+// parseDeleteForm reads the token, the references (m, once each) and
+// where the delete was asked from.
+func (s *server) parseDeleteForm(w http.ResponseWriter, r *http.Request) (*deleteForm, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxDeleteForm)
 	if err := r.ParseForm(); err != nil {
-		return badRequest("The delete form could not be read.", err)
+		return nil, badRequest("The delete form could not be read.", err)
 	}
 	login, err := s.open(r.PostForm.Get("t"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	page, err := parsePage(r.PostForm.Get("page"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var refs []mailtools.Ref
+	f := &deleteForm{login: login, page: page, fromView: r.PostForm.Get("from") == "view",
+		confirm: r.PostForm.Get("confirm") == "1"}
 	seen := map[mailtools.Ref]bool{}
 	for _, v := range r.PostForm["m"] {
 		ref, err := mailtools.ParseRef(v)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !seen[ref] {
 			seen[ref] = true
-			refs = append(refs, ref)
+			f.refs = append(f.refs, ref)
 		}
 	}
-	if len(refs) == 0 {
-		return s.showList(w, r, login, page, http.StatusBadRequest,
-			"No message was selected, so nothing was deleted. Tick the box of each message to delete, then press Delete selected.")
-	}
+	return f, nil
+}
 
-	pop, err := s.cfg.POP.Dial(r.Context(), login.cred())
+// delete asks, then deletes (POST /delete, m=REF one or more times). The
+// first post, from the list or a message's page, shows what would go and
+// asks to confirm; the confirmation (confirm=1) deletes with mailtools'
+// safe delete. Both sync-check every reference: if any fails, nothing is
+// deleted and the reloaded list says so (409/410).
+func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.parseDeleteForm(w, r)
+	if err != nil {
+		return err
+	}
+	if len(f.refs) == 0 {
+		return s.showList(w, r, f.login, f.page, http.StatusBadRequest,
+			"No message was selected, so nothing was deleted. Tick the box of each message to delete, then press Delete selected.", "")
+	}
+	pop, err := s.cfg.POP.Dial(r.Context(), f.login.cred())
 	if err != nil {
 		return err
 	}
 	defer pop.Close()
-	deleted, err := pop.Delete(r.Context(), refs)
+	if !f.confirm {
+		refs, envs, err := pop.Check(r.Context(), f.refs)
+		if err != nil {
+			return s.deleteRefused(w, r, f, err, "Nothing was deleted.")
+		}
+		f.refs = refs
+		return s.confirmDelete(w, f, envs)
+	}
+	deleted, err := pop.Delete(r.Context(), f.refs)
 	if err != nil {
-		var syncErr *mailtools.SyncError
-		if !errors.As(err, &syncErr) {
-			return err
-		}
-		status, alert, _ := syncProblem(err, "Nothing was deleted.")
-		if len(refs) > 1 {
-			alert = "One of the messages you selected is no longer where the list showed it " +
-				"(another mail program may have deleted or moved messages), so nothing was deleted. " +
-				"Here is your inbox as it is now; please choose again."
-		}
-		return s.showList(w, r, login, page, status, alert)
+		return s.deleteRefused(w, r, f, err, "Nothing was deleted.")
 	}
-	title := "Message deleted"
-	if len(refs) > 1 {
-		title = "Messages deleted"
-	}
-	subjects := make([]string, len(deleted))
+	names := make([]string, len(deleted))
 	for i, env := range deleted {
-		subjects[i] = subjectOrNone(env.Subject)
+		names[i] = "“" + subjectOrNone(env.Subject) + "”"
 	}
-	return s.render(w, http.StatusOK, "deleted", &deletedPage{
-		basePage: login.base(title),
-		Subjects: subjects,
-		BackURL:  s.urls.List(login.token, page),
-	})
+	notice := "Deleted for good: " + strings.Join(names, ", ") + "."
+	return s.showList(w, r, f.login, f.page, http.StatusOK, "", notice)
+}
+
+// deleteRefused answers a failed sync check of a delete with the reloaded
+// list; other errors go to the adapter.
+func (s *server) deleteRefused(w http.ResponseWriter, r *http.Request, f *deleteForm, err error, outcome string) error {
+	var syncErr *mailtools.SyncError
+	if !errors.As(err, &syncErr) {
+		return err
+	}
+	status, alert, _ := syncProblem(err, outcome)
+	if len(f.refs) > 1 {
+		alert = "One of the messages you selected is no longer where the list showed it " +
+			"(another mail program may have deleted or moved messages), so nothing was deleted. " +
+			"Here is your inbox as it is now; please choose again."
+	}
+	return s.showList(w, r, f.login, f.page, status, alert, "")
+}
+
+// confirmDelete shows what would be deleted and asks once.
+func (s *server) confirmDelete(w http.ResponseWriter, f *deleteForm, envs []mailmsg.Envelope) error {
+	title := "Delete this message for good?"
+	if len(envs) > 1 {
+		title = "Delete these " + strconv.Itoa(len(envs)) + " messages for good?"
+	}
+	p := &confirmDeletePage{basePage: f.login.base(title), Page: f.page, From: "list",
+		Action: s.urls.DeleteAction(), CancelURL: s.urls.List(f.login.token, f.page)}
+	if f.fromView && len(f.refs) == 1 {
+		p.From, p.CancelURL = "view", s.urls.View(f.login.token, f.refs[0], f.page)
+	}
+	p.Notice = "Your mail server has no Trash: deleted messages cannot be brought back."
+	for i, env := range envs {
+		from := "(unknown sender)"
+		if len(env.From) > 0 {
+			from = env.From[0].Display()
+		}
+		p.Messages = append(p.Messages, deleteRow{Subject: subjectOrNone(env.Subject), From: from, Date: fullDate(env)})
+		p.Refs = append(p.Refs, f.refs[i].String())
+	}
+	return s.render(w, http.StatusOK, "confirmdelete", p)
 }

@@ -43,21 +43,27 @@ func TestDelete(t *testing.T) {
 			if res.status != http.StatusOK {
 				t.Fatalf("status %d, want 200\n%s", res.status, res.body)
 			}
-			d := parseDoc(t, res.body)
-			var named []string
-			for _, li := range d.all(func(n *html.Node) bool { return n.Data == "li" && attrOf(n.Parent, "class") == "deleted" }) {
-				named = append(named, text(li))
+			asked := parseDoc(t, res.body)
+			var rows []string
+			for _, td := range asked.all(func(n *html.Node) bool { return n.Data == "td" && attrOf(n, "class") == "subject" }) {
+				rows = append(rows, text(td))
 			}
-			if !slices.Equal(named, tt.pick) {
-				t.Errorf("confirmation names %q, want %q", named, tt.pick)
+			if !slices.Equal(rows, tt.pick) || !strings.Contains(asked.title(), "for good?") {
+				t.Errorf("the question %q names %q, want %q", asked.title(), rows, tt.pick)
+			}
+			if got := h.subjectsIn(bobUser); len(got) != 4 {
+				t.Fatalf("asking deleted something: the mailbox holds %q", got)
+			}
+			res = h.post("/delete", formValues(t, asked, "/delete", nil))
+			if got := deletedNames(t, res); !slices.Equal(got, tt.pick) {
+				t.Errorf("the notice names %q, want %q", got, tt.pick)
 			}
 			if got := h.subjectsIn(bobUser); !slices.Equal(got, tt.wantLeft) {
 				t.Errorf("mailbox: got %q, want %q", got, tt.wantLeft)
 			}
-			back := parseDoc(t, h.get(d.link("Back to the inbox")).body)
 			want := slices.Clone(tt.wantLeft)
 			slices.Reverse(want)
-			if got := back.subjects(); !slices.Equal(got, want) {
+			if got := parseDoc(t, res.body).subjects(); !slices.Equal(got, want) {
 				t.Errorf("list after delete: got %q, want %q", got, want)
 			}
 		})
@@ -72,12 +78,40 @@ func TestDeleteFromView(t *testing.T) {
 	tok := h.loginAs(bobUser, bobPass, "")
 	list, _ := h.list(tok, 1)
 	view := parseDoc(t, h.get(list.viewLink("A")).body)
-	res := h.post("/delete", url.Values{"t": {view.token()}, "m": {view.field("m")}, "page": {view.field("page")}})
+	res := h.post("/delete", formValues(t, view, "/delete", nil))
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d", res.status)
 	}
+	asked := parseDoc(t, res.body)
+	if cancel := asked.link("Cancel, keep it"); !strings.HasPrefix(cancel, "/view?") || refOf(t, cancel) != view.field("m") {
+		t.Errorf("Cancel leads to %q, want back to the message", cancel)
+	}
+	if got := deletedNames(t, h.post("/delete", formValues(t, asked, "/delete", nil))); !slices.Equal(got, []string{"A"}) {
+		t.Errorf("deleted: got %q", got)
+	}
 	if got := h.subjectsIn(bobUser); !slices.Equal(got, []string{"B"}) {
 		t.Errorf("mailbox: got %q, want [B]", got)
+	}
+}
+
+// Between the question and the answer another mail program deletes one
+// of the messages: nothing is deleted.
+func TestDeleteChangedBeforeConfirming(t *testing.T) {
+	h := newHarness(t)
+	uids := map[string]string{}
+	for _, s := range []string{"A", "B", "C"} {
+		uids[s] = h.addMail(bobUser, s, "text")
+	}
+	list, _ := h.list(h.loginAs(bobUser, bobPass, ""), 1)
+	res := h.post("/delete", url.Values{"t": {list.token()}, "m": refsFor(t, list, "A", "C"), "page": {"1"}})
+	asked := parseDoc(t, res.body)
+	h.mail.Mailbox(bobUser).Delete(uids["A"])
+	res = h.post("/delete", formValues(t, asked, "/delete", nil))
+	if res.status != http.StatusConflict && res.status != http.StatusGone {
+		t.Fatalf("status %d, want 409 or 410", res.status)
+	}
+	if got := h.subjectsIn(bobUser); !slices.Equal(got, []string{"B", "C"}) {
+		t.Errorf("mailbox: got %q, want [B C]", got)
 	}
 }
 
@@ -186,7 +220,7 @@ func testAnotherClientDeletes(t *testing.T, noUIDL bool) {
 		h, list, uids := setup(t)
 		refs := refsFor(t, list, "C")
 		h.mail.Mailbox(bobUser).Delete(uids["A"]) // C moves from 3 to 2; B is now 1... and D is 3
-		res := h.post("/delete", url.Values{"t": {list.token()}, "m": refs})
+		res := h.deleteConfirmed(url.Values{"t": {list.token()}, "m": refs})
 		got := h.subjectsIn(bobUser)
 		switch res.status {
 		case http.StatusOK:

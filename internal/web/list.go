@@ -59,13 +59,13 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.showList(w, r, login, page, http.StatusOK, "")
+	return s.showList(w, r, login, page, http.StatusOK, "", "")
 }
 
 // showList renders a list page in a POP session of its own, closed
 // before the page is rendered. The pages that find the inbox changed show
 // the reloaded list this way, with an alert and their own status.
-func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session, page, status int, alert string) error {
+func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session, page, status int, alert, notice string) error {
 	pop, err := s.cfg.POP.Dial(r.Context(), login.cred())
 	if err != nil {
 		return err
@@ -86,7 +86,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session
 		Pages:        pages,
 		DeleteAction: s.urls.DeleteAction(),
 	}
-	p.Alert = alert
+	p.Alert, p.Notice = alert, notice
 	if len(listing.Messages) > 0 {
 		p.First = listing.Offset + 1
 		p.Last = listing.Offset + len(listing.Messages)

@@ -15,7 +15,7 @@ import (
 // parts.html and its own file, so a broken template stops New, not a request.
 var pageNames = []string{
 	"home", "login", "logout", "relogin", "error",
-	"list", "view", "raw", "compose", "sent", "deleted",
+	"list", "view", "raw", "compose", "sent", "confirmdelete",
 }
 
 // pageTemplate is one page's parsed template set.

@@ -80,7 +80,7 @@ func TestRealAnotherClientDeletes(t *testing.T) {
 
 					var res response
 					if tt.del {
-						res = h.post("/delete", url.Values{"t": {list.token()}, "page": {"1"}, "m": refs})
+						res = h.deleteConfirmed(url.Values{"t": {list.token()}, "page": {"1"}, "m": refs})
 					} else {
 						res = h.get(list.viewLink(fillSubject(tt.pick[0], n)))
 					}

@@ -296,17 +296,41 @@ func hasClip(d *doc, subject string) bool {
 	return false
 }
 
-// deletedNames checks a delete's confirmation page and returns the
-// subjects it names.
+// deletedNames reads the list's notice after a delete: the subjects it
+// says went for good, in order.
 func deletedNames(t *testing.T, res response) []string {
 	t.Helper()
 	if res.status != http.StatusOK {
 		t.Fatalf("delete: status %d, want 200\n%s", res.status, res.body)
 	}
+	notice := ""
 	d := parseDoc(t, res.body)
+	for _, n := range d.all(func(n *html.Node) bool { return attrOf(n, "role") == "status" }) {
+		notice = text(n)
+	}
+	rest, ok := strings.CutPrefix(notice, "Deleted for good: ")
+	if !ok {
+		t.Fatalf("no notice of what was deleted; notice %q", notice)
+	}
 	var names []string
-	for _, li := range d.all(func(n *html.Node) bool { return n.Data == "li" && attrOf(n.Parent, "class") == "deleted" }) {
-		names = append(names, text(li))
+	for _, q := range strings.Split(strings.TrimSuffix(rest, "."), ", ") {
+		names = append(names, strings.TrimSuffix(strings.TrimPrefix(q, "“"), "”"))
 	}
 	return names
+}
+
+// deleteConfirmed posts a delete form; when the site asks to confirm, it
+// checks that the page names the messages and presses Delete for good.
+// It returns the last answer.
+func (h *harness) deleteConfirmed(form url.Values) response {
+	h.t.Helper()
+	res := h.post("/delete", form)
+	if res.status != http.StatusOK {
+		return res
+	}
+	asked := parseDoc(h.t, res.body)
+	if !strings.Contains(asked.title(), "for good?") {
+		h.t.Fatalf("delete did not ask first; page %q", asked.title())
+	}
+	return h.post("/delete", formValues(h.t, asked, "/delete", nil))
 }

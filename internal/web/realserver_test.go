@@ -266,13 +266,13 @@ func TestRealFullFlow(t *testing.T) {
 	})
 	step("delete", func(t *testing.T, h *harness) {
 		view := h.viewOn(aliceTok, fillSubject(118, n))
-		res := h.post("/delete", formValues(t, view, "/delete", nil))
+		res := h.deleteConfirmed(formValues(t, view, "/delete", nil))
 		if got := deletedNames(t, res); !slices.Equal(got, []string{fillSubject(118, n)}) {
 			t.Errorf("deleted from the view: got %q", got)
 		}
 		list, _ := h.list(aliceTok, 1)
 		pick := []string{fillSubject(117, n), fillSubject(110, n), fillSubject(95, n)}
-		res = h.post("/delete", url.Values{"t": {list.token()}, "page": {"1"}, "m": refsFor(t, list, pick...)})
+		res = h.deleteConfirmed(url.Values{"t": {list.token()}, "page": {"1"}, "m": refsFor(t, list, pick...)})
 		if got := deletedNames(t, res); !slices.Equal(got, pick) {
 			t.Errorf("deleted from the list: got %q, want %q", got, pick)
 		}

@@ -47,6 +47,7 @@ func walk(t *testing.T, h *harness) map[string]response {
 	pages["send"] = sent
 	pages["sent"] = h.get(sent.header.Get("Location"))
 	pages["delete"] = h.post("/delete", url.Values{"t": {tok}, "m": {view.field("m")}})
+	pages["delete confirmed"] = h.deleteConfirmed(url.Values{"t": {tok}, "m": {view.field("m")}})
 	pages["delete gone"] = h.post("/delete", url.Values{"t": {tok}, "m": {view.field("m")}})
 	pages["view gone"] = h.get(list.viewLink("Your checklist and a list of pages (2 attachments)"))
 	pages["logout"] = h.get("/logout")
@@ -60,7 +61,7 @@ func walk(t *testing.T, h *harness) map[string]response {
 		"home": 200, "login": 200, "login wrong password": 401, "list": 200, "view": 200,
 		"view html": 200, "view forwarded": 200, "view plain version": 200, "view remote shown": 200,
 		"view source page": 200, "reply": 200, "forward": 200, "source": 200, "part": 200,
-		"compose": 200, "send bad address": 422, "send": 303, "sent": 200, "delete": 200,
+		"compose": 200, "send bad address": 422, "send": 303, "sent": 200, "delete": 200, "delete confirmed": 200,
 		"delete gone": 410, "view gone": 410, "logout": 200, "not found": 404,
 		"wrong method": 405, "static": 200, "bad token": 401, "send bad token": 401,
 	}
