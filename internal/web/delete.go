@@ -81,8 +81,8 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(f.refs) == 0 {
-		return s.showList(w, r, f.login, f.page, http.StatusBadRequest,
-			"No message was selected, so nothing was deleted. Tick the box of each message to delete, then press Delete selected.", "")
+		return s.showList(w, r, f.login, f.page, listOpts{status: http.StatusBadRequest,
+			alert: "No message was selected, so nothing was deleted. Tick the box of each message to delete, then press Delete selected."})
 	}
 	pop, err := s.cfg.POP.Dial(r.Context(), f.login.cred())
 	if err != nil {
@@ -106,7 +106,7 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 		names[i] = "“" + subjectOrNone(env.Subject) + "”"
 	}
 	notice := "Deleted for good: " + strings.Join(names, ", ") + "."
-	return s.showList(w, r, f.login, f.page, http.StatusOK, "", notice)
+	return s.showList(w, r, f.login, f.page, listOpts{status: http.StatusOK, notice: notice})
 }
 
 // deleteRefused answers a failed sync check of a delete with the reloaded
@@ -122,7 +122,7 @@ func (s *server) deleteRefused(w http.ResponseWriter, r *http.Request, f *delete
 			"(another mail program may have deleted or moved messages), so nothing was deleted. " +
 			"Here is your inbox as it is now; please choose again."
 	}
-	return s.showList(w, r, f.login, f.page, status, alert, "")
+	return s.showList(w, r, f.login, f.page, listOpts{status: status, alert: alert})
 }
 
 // confirmDelete shows what would be deleted and asks once.

@@ -116,7 +116,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &changed):
 		status, alert, _ := syncProblem(changed.err, changed.outcome)
 		s.log.Info("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
-		if err := s.showList(w, r, changed.login, changed.page, status, alert, ""); err != nil {
+		if err := s.showList(w, r, changed.login, changed.page, listOpts{status: status, alert: alert}); err != nil {
 			s.fail(w, r, err)
 		}
 		return

@@ -21,6 +21,18 @@ type listPage struct {
 	NextURL      string // "" on the last page
 	LastURL      string
 	DeleteAction string
+	// AllSelected ticks every box (list?all=1: "Select all" without
+	// JavaScript); SelectAllURL and SelectNoneURL switch it.
+	AllSelected                 bool
+	SelectAllURL, SelectNoneURL string
+}
+
+// listOpts is how a list page is shown: its status, what it says, and
+// whether every box is ticked.
+type listOpts struct {
+	status        int
+	alert, notice string
+	all           bool
 }
 
 // listRow is one message in the list.
@@ -59,13 +71,13 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.showList(w, r, login, page, http.StatusOK, "", "")
+	return s.showList(w, r, login, page, listOpts{status: http.StatusOK, all: q.Get("all") == "1"})
 }
 
 // showList renders a list page in a POP session of its own, closed
 // before the page is rendered. The pages that find the inbox changed show
 // the reloaded list this way, with an alert and their own status.
-func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session, page, status int, alert, notice string) error {
+func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session, page int, o listOpts) error {
 	pop, err := s.cfg.POP.Dial(r.Context(), login.cred())
 	if err != nil {
 		return err
@@ -86,7 +98,10 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session
 		Pages:        pages,
 		DeleteAction: s.urls.DeleteAction(),
 	}
-	p.Alert, p.Notice = alert, notice
+	p.Alert, p.Notice = o.alert, o.notice
+	p.AllSelected = o.all
+	p.SelectAllURL = s.urls.ListAll(login.token, page)
+	p.SelectNoneURL = s.urls.List(login.token, page)
 	if len(listing.Messages) > 0 {
 		p.First = listing.Offset + 1
 		p.Last = listing.Offset + len(listing.Messages)
@@ -120,7 +135,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session
 		}
 		p.Rows = append(p.Rows, row)
 	}
-	return s.render(w, status, "list", p)
+	return s.render(w, o.status, "list", p)
 }
 
 // listing fetches list page n (1-based), clamped to the last page.

@@ -82,6 +82,11 @@ func (u urls) LoginAction() string { return u.path(pathLogin) }
 // Logout is the page that ends a visit. It carries no token.
 func (u urls) Logout() string { return u.path(pathLogout) }
 
+// ListAll is inbox page n with every box ticked.
+func (u urls) ListAll(t string, page int) string {
+	return u.with(pathList, url.Values{"t": {t}, "page": {strconv.Itoa(max(page, 1))}, "all": {"1"}})
+}
+
 // List is inbox page n (1-based; 0 or 1 is the newest page).
 func (u urls) List(t string, page int) string {
 	q := url.Values{"t": {t}}
