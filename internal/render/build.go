@@ -40,7 +40,7 @@ func (b *builder) view(root *mailmsg.Entity, partID string) *View {
 // nested builds the View of an attached message, named as its part is.
 func (b *builder) nested(n *mailmsg.Entity) *View {
 	v := b.view(n.Attached, n.ID)
-	v.Filename = n.Filename
+	v.Filename, v.Size = n.Filename, n.Size
 	return v
 }
 

@@ -41,8 +41,10 @@ type View struct {
 	// PartID is empty for the message itself and the part ID of the
 	// message/rfc822 part for a nested message.
 	PartID string
-	// Filename is the file name a nested message's part gives it, or "".
+	// Filename is the file name a nested message's part gives it, or "";
+	// Size is a nested message's decoded size in bytes.
 	Filename string
+	Size     int64
 	Header   mailmsg.Envelope
 	// Text is the body when it is shown as plain text.
 	Text []TextBlock

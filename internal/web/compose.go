@@ -72,7 +72,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 		f.Body = "\n\n" + forwardedBlock(env, text)
 		f.Forward = msg.Ref.String()
 		var files []forwardFile
-		for _, a := range view.Attachments {
+		for _, a := range forwardable(view) {
 			f.ForwardParts = append(f.ForwardParts, a.ID)
 			files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: true})
 		}
@@ -135,7 +135,7 @@ func (s *server) forwardFiles(r *http.Request, login *session, f *composeForm) (
 		return nil, err
 	}
 	var files []forwardFile
-	for _, a := range renderPlain(msg.Raw).Attachments {
+	for _, a := range forwardable(renderPlain(msg.Raw)) {
 		files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: f.forwarding(a.ID)})
 	}
 	return files, nil

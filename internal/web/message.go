@@ -3,12 +3,16 @@ package web
 import (
 	"context"
 	"errors"
+	"html/template"
 	"io"
 	"net/url"
 	"strings"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
+
+	"github.com/k3a/html2text"
 )
 
 // messageAt names the message a page asks for: the login, the message's
@@ -88,10 +92,10 @@ func plainText(v *render.View) string {
 	if v == nil {
 		return ""
 	}
-	if v.IsHTML || len(v.Text) == 0 {
-		if v.HasHTML {
-			return "[This message has only an HTML body, which is not quoted here.]"
-		}
+	if v.IsHTML {
+		return htmlText(v.HTML)
+	}
+	if len(v.Text) == 0 {
 		return ""
 	}
 	var b strings.Builder
@@ -111,8 +115,25 @@ func plainText(v *render.View) string {
 	return b.String()
 }
 
+// forwardable lists what a forward can send along: the attachments, and
+// the attached messages as .eml files.
+func forwardable(v *render.View) []mailmsg.Part {
+	var parts []mailmsg.Part
+	for _, a := range v.Attachments {
+		parts = append(parts, a.Part)
+	}
+	for _, n := range v.Nested {
+		name := n.Filename
+		if name == "" {
+			name = mailmsg.CleanFilename(subjectOrNone(n.Header.Subject)) + ".eml"
+		}
+		parts = append(parts, mailmsg.Part{ID: n.PartID, Filename: name, ContentType: "message/rfc822", Size: n.Size})
+	}
+	return parts
+}
+
 // partLabel names an attachment for people: "report.pdf (application/pdf, 12 KB)".
-func partLabel(p render.Part) string {
+func partLabel(p mailmsg.Part) string {
 	name := p.Filename
 	if name == "" {
 		name = "Unnamed part " + p.ID
@@ -122,4 +143,24 @@ func partLabel(p render.Part) string {
 		detail += ", " + humanSize(p.Size)
 	}
 	return name + " (" + detail + ")"
+}
+
+// htmlText is an HTML body as plain text for quoting: paragraphs and line
+// breaks kept, list items marked, each link's target after its text, no
+// markup. It reads the sanitized body, so nothing the view would not
+// show ends up in the quote.
+func htmlText(body template.HTML) string {
+	text := html2text.HTML2TextWithOptions(string(body),
+		html2text.WithUnixLineBreaks(), html2text.WithLinksInnerText(), html2text.WithListSupport())
+	var lines []string
+	blank := true
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" && blank {
+			continue // one blank line between paragraphs is enough
+		}
+		blank = line == ""
+		lines = append(lines, line)
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n") + "\n"
 }

@@ -174,9 +174,9 @@ func (s *server) forwardAttachments(r *http.Request, login *session, f *composeF
 	if err != nil {
 		return nil, err
 	}
-	sizes := map[string]int64{}
-	for _, a := range renderPlain(msg.Raw).Attachments {
-		sizes[a.ID] = a.Size
+	listed := map[string]mailmsg.Part{}
+	for _, a := range forwardable(renderPlain(msg.Raw)) {
+		listed[a.ID] = a
 	}
 	var total int64
 	for _, u := range f.Files {
@@ -189,18 +189,22 @@ func (s *server) forwardAttachments(r *http.Request, login *session, f *composeF
 			continue
 		}
 		seen[id] = true
-		size, listed := sizes[id]
-		if !listed {
+		want, ok := listed[id]
+		if !ok {
 			return nil, fmt.Errorf("forwarded part %q: %w", id, mailmsg.ErrPartNotFound)
 		}
-		if total += size; total > s.cfg.MaxUpload {
+		if total += want.Size; total > s.cfg.MaxUpload {
 			return nil, errForwardTooLarge
 		}
 		part, body, err := mailmsg.OpenPart(bytes.NewReader(msg.Raw), id)
 		if err != nil {
 			return nil, fmt.Errorf("forwarded part %q: %w", id, err)
 		}
-		atts = append(atts, mailtools.Attachment{Filename: part.Filename, ContentType: part.ContentType, Body: body})
+		name := part.Filename
+		if name == "" {
+			name = want.Filename // an attached message's name, made from its subject
+		}
+		atts = append(atts, mailtools.Attachment{Filename: name, ContentType: part.ContentType, Body: body})
 	}
 	return atts, nil
 }

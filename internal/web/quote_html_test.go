@@ -1,0 +1,74 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// A reply to an HTML-only message quotes its text: paragraphs, list items
+// and link targets, with no markup and nothing the sanitizer removed.
+func TestReplyToHTMLOnlyQuotesItsText(t *testing.T) {
+	h := newHarness(t)
+	d := composeFor(t, h, h.login(), "A quick tour of the message list", "Reply")
+	body := d.field("body")
+	for _, want := range []string{
+		"> This message has no plain-text part at all: it is",
+		"> - Inbox lists your messages",
+		"documentation link <https://www.example.com/gomailcgi/docs>",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the quote lacks %q:\n%s", want, body)
+		}
+	}
+	for _, not := range []string{"<p>", "<b>", "alert(", "font-family", "only an HTML body"} {
+		if strings.Contains(body, not) {
+			t.Errorf("the quote holds %q:\n%s", not, body)
+		}
+	}
+}
+
+// Forwarding a message that carries an attached message offers it with
+// the other attachments and sends it along, as an .eml file.
+func TestForwardKeepsAttachedMessages(t *testing.T) {
+	h := newHarness(t)
+	d := composeFor(t, h, h.login(), "Fwd: Release notes for the demo server", "Forward")
+	var labels []string
+	for _, in := range d.inputs("fwdpart") {
+		if _, on := attr(in, "checked"); !on {
+			t.Errorf("forwarded part %s is not ticked", attrOf(in, "value"))
+		}
+		labels = append(labels, attrOf(in, "value"))
+	}
+	if len(labels) != 1 {
+		t.Fatalf("forwardable parts: got %q, want the attached message", labels)
+	}
+	form := formValues(t, d, "/send", url.Values{"to": {"bob@example.org"}})
+	res := h.postMultipart("/send", form)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("status %d\n%s", res.status, res.body)
+	}
+	sent := h.mail.Sent()
+	if len(sent) != 1 {
+		t.Fatalf("sent %d", len(sent))
+	}
+	m := readSent(t, sent[0].To, sent[0].Data)
+	var found bool
+	for name, body := range m.attachments {
+		if strings.HasSuffix(name, ".eml") && strings.Contains(body, "Subject: Release notes for the demo server") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the attached message was not sent along; attachments %v", mapKeys(m.attachments))
+	}
+}
+
+func mapKeys(m map[string]string) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
