@@ -35,6 +35,7 @@ type Config struct {
 
 	MaxUploads     int
 	MaxConns       int
+	KeepCopy       bool
 	MaxRecipients  int
 	AddrLimit      loginLimit
 	UserLimit      loginLimit
@@ -83,6 +84,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.IntVar(&c.PageSize, "page-size", 50, "messages per list page")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 30*time.Minute, "log out after this long without a page")
 	fs.DurationVar(&c.MaxSession, "max-session", 12*time.Hour, "log out this long after login, whatever happens")
+	fs.BoolVar(&c.KeepCopy, "keep-copy", true, "tick \"Keep a copy in my inbox\" on new messages")
 	fs.IntVar(&c.MaxConns, "max-connections", 256, "HTTP connections served at the same time; more wait")
 	fs.IntVar(&c.MaxUploads, "max-uploads", web.DefaultMaxUploads, "message forms read at the same time; more are answered 503")
 	fs.IntVar(&c.MaxRecipients, "max-recipients", web.DefaultMaxRecipients, "recipients of one message, To, Cc and Bcc together")

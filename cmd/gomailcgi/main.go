@@ -136,6 +136,7 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 		FromDomain: fromDomain,
 		Logger:     log,
 
+		KeepCopy:       cfg.KeepCopy,
 		MaxUploads:     cfg.MaxUploads,
 		MaxRecipients:  cfg.MaxRecipients,
 		AddrLimit:      web.LoginLimit(cfg.AddrLimit),

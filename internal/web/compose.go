@@ -34,7 +34,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page, _ := parsePage(q.Get("page"))
-	f := &composeForm{Token: login.token, Page: page}
+	f := &composeForm{Token: login.token, Page: page, Copy: s.cfg.KeepCopy}
 	mode := q.Get("mode")
 	switch mode {
 	case modeNew:

@@ -17,6 +17,7 @@ type composeForm struct {
 	Forward                    string   // reference of the message forwarded, hidden field "fwd"
 	ForwardParts               []string // part ids of its attachments to send along
 	Page                       int      // list page to return to
+	Copy                       bool     // keep a copy in the sender's inbox
 	Files                      []upload
 	HadFiles                   bool // files were chosen (and are lost if the form comes back)
 }
@@ -49,6 +50,7 @@ func composeFromValues(v url.Values) composeForm {
 		References:   oneLine(v.Get("references")),
 		Forward:      oneLine(v.Get("fwd")),
 		ForwardParts: v["fwdpart"],
+		Copy:         v.Get("copy") == "1",
 	}
 	f.Page, _ = strconv.Atoi(v.Get("page"))
 	return f

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"gomailcgi/internal/mailmsg"
@@ -79,7 +80,17 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	out, status, alert := s.outgoing(r, login, &f)
+	var shown []string // the recipients the sent page names
 	if alert == "" {
+		for _, list := range [][]mailmsg.Address{out.To, out.Cc, out.Bcc} {
+			for _, a := range list {
+				shown = append(shown, a.Addr)
+			}
+		}
+		if f.Copy {
+			// an envelope recipient only, as Bcc is: no header names it
+			out.Bcc = append(out.Bcc, out.From)
+		}
 		_, err = s.cfg.SMTP.Send(r.Context(), ptr(login.cred()), out)
 		status, alert = sendProblem(s.log, err)
 	}
@@ -89,7 +100,7 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderComposeFetching(w, r, status, login, &f, "", alert)
 	}
-	http.Redirect(w, r, s.urls.Sent(login.token), http.StatusSeeOther)
+	http.Redirect(w, r, s.urls.Sent(login.token, sentSummary{To: shown, Subject: out.Subject, Copy: f.Copy}), http.StatusSeeOther)
 	return nil
 }
 
@@ -217,21 +228,44 @@ func (s *server) sendLoggedOut(w http.ResponseWriter, r *http.Request, f *compos
 		"Your login has expired, so the message was not sent. Log in again below and it comes back, ready to send.")
 }
 
-// sentPage confirms a message went out.
+// sentPage confirms a message went out, and says what went where.
 type sentPage struct {
 	basePage
+	Sent                 sentSummary
+	More                 int // recipients past maxSentShown, only counted
 	InboxURL, ComposeURL string
 }
 
-// sent is the confirmation after a send (GET /sent?t).
+// sentSummary is what the sent page says of a message: it travels in the
+// redirect's query (to, subject, copy), so that reloading the page sends
+// nothing again.
+type sentSummary struct {
+	To      []string
+	Subject string
+	Copy    bool
+}
+
+// maxSentShown bounds the recipients the sent page names.
+const maxSentShown = 20
+
+// sent is the confirmation after a send (GET /sent?t&to&subject&copy).
 func (s *server) sent(w http.ResponseWriter, r *http.Request) error {
-	login, err := s.open(r.URL.Query().Get("t"))
+	q := r.URL.Query()
+	login, err := s.open(q.Get("t"))
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "sent", &sentPage{
+	p := &sentPage{
 		basePage:   login.base("Message sent"),
+		Sent:       sentSummary{To: q["to"], Subject: oneLine(q.Get("subject")), Copy: q.Get("copy") == "1"},
 		InboxURL:   s.urls.List(login.token, 1),
 		ComposeURL: s.urls.Compose(login.token, modeNew, mailtools.Ref{}, 0),
-	})
+	}
+	if len(p.Sent.To) > maxSentShown {
+		p.Sent.To = p.Sent.To[:maxSentShown]
+	}
+	if n, err := strconv.Atoi(q.Get("n")); err == nil && n > len(p.Sent.To) {
+		p.More = n - len(p.Sent.To)
+	}
+	return s.render(w, http.StatusOK, "sent", p)
 }

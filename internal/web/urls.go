@@ -190,7 +190,14 @@ func (u urls) Compose(t, mode string, ref mailtools.Ref, page int) string {
 func (u urls) SendAction() string { return u.path(pathSend) }
 
 // Sent confirms a message went out.
-func (u urls) Sent(t string) string { return u.with(pathSent, url.Values{"t": {t}}) }
+func (u urls) Sent(t string, m sentSummary) string {
+	q := url.Values{"t": {t}, "subject": {m.Subject}, "n": {strconv.Itoa(len(m.To))}}
+	q["to"] = m.To[:min(len(m.To), maxSentShown)]
+	if m.Copy {
+		q.Set("copy", "1")
+	}
+	return u.with(pathSent, q)
+}
 
 // DeleteAction is where delete forms post.
 func (u urls) DeleteAction() string { return u.path(pathDelete) }

@@ -60,6 +60,9 @@ type Config struct {
 	// AddrLimit and UserLimit bound failed logins per client address and
 	// per user name; zero values mean DefaultAddrLimit and DefaultUserLimit.
 	AddrLimit, UserLimit LoginLimit
+	// KeepCopy ticks "Keep a copy in my inbox" on a new message: the copy
+	// goes to the sender through the same SMTP envelope.
+	KeepCopy bool
 	// BodyStall is the longest a request body may pause, and MinBodyRate
 	// the bytes per second it must average past the first BodyStall; zero
 	// values mean DefaultBodyStall and DefaultMinBodyRate.
