@@ -23,6 +23,8 @@ type Envelope struct {
 	// Multipart is true for multipart/mixed and other containers that
 	// usually carry attachments.
 	Multipart bool
+	// Language is the first tag of Content-Language, or "".
+	Language string
 }
 
 // Envelope decodes the fields the pages show. Raw 8-bit text is read in
@@ -40,6 +42,9 @@ func (h Header) Envelope() Envelope {
 		MessageID: msgIDs(h.Get("Message-Id"), 1),
 		InReplyTo: msgIDs(h.Get("In-Reply-To"), 1),
 		Multipart: mediaType == "multipart/mixed" || strings.HasPrefix(mediaType, "application/"),
+	}
+	if langs := strings.FieldsFunc(h.Get("Content-Language"), func(r rune) bool { return r == ',' || r == ' ' }); len(langs) > 0 {
+		env.Language = langs[0]
 	}
 	if refs := msgIDs(h.Get("References"), 100); refs != "" {
 		env.References = strings.Fields(refs)

@@ -12,17 +12,36 @@ const documentStyle = `body{margin:0;padding:8px;font-family:sans-serif;font-siz
 	`.remote-blocked,.image-missing{display:inline-block;padding:0 .3em;border:1px dashed #999;color:#555;font-size:90%}`
 
 // HTMLDocument wraps a sanitized body (View.HTML) in a complete, small
-// HTML document in UTF-8 for the sandboxed iframe. Serve it with
+// HTML document in UTF-8 for the sandboxed iframe, titled with the
+// message's subject and in its language (Content-Language, else "und":
+// undetermined), the body its main landmark. Serve it with
 // HTMLContentSecurityPolicy.
-func HTMLDocument(body template.HTML) string {
+func HTMLDocument(title, lang string, body template.HTML) string {
+	if !validLang(lang) {
+		lang = "und"
+	}
 	var b strings.Builder
 	b.Grow(len(body) + 512)
-	b.WriteString(`<!DOCTYPE html>` + "\n" + `<html><head><meta charset="utf-8">`)
+	b.WriteString(`<!DOCTYPE html>` + "\n" + `<html lang="` + lang + `"><head><meta charset="utf-8">`)
 	b.WriteString(`<meta name="referrer" content="no-referrer">`)
-	b.WriteString(`<style>` + documentStyle + `</style></head><body>`)
+	b.WriteString(`<title>` + template.HTMLEscapeString(title) + `</title>`)
+	b.WriteString(`<style>` + documentStyle + `</style></head><body><main>`)
 	b.WriteString(string(body))
-	b.WriteString("</body></html>\n")
+	b.WriteString("</main></body></html>\n")
 	return b.String()
+}
+
+// validLang accepts a BCP 47 tag's shape: letters, digits and hyphens.
+func validLang(s string) bool {
+	if len(s) < 2 || len(s) > 35 {
+		return false
+	}
+	for _, c := range s {
+		if !(c == '-' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // HTMLContentSecurityPolicy is the Content-Security-Policy for the iframe

@@ -25,7 +25,7 @@ func TestHTMLContentSecurityPolicy(t *testing.T) {
 
 func TestHTMLDocument(t *testing.T) {
 	v := Render(fixtures.Hostile(t, "remote-images.eml"), Options{})
-	doc := HTMLDocument(v.HTML)
+	doc := HTMLDocument("A <subject>", "de-AT", v.HTML)
 	root, err := html.Parse(strings.NewReader(doc))
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +56,24 @@ func TestHTMLDocument(t *testing.T) {
 	}
 	if n := len(elements(t, doc, "script")); n != 0 {
 		t.Errorf("script elements: got %d, want 0", n)
+	}
+	if ts := elements(t, doc, "title"); len(ts) != 1 || htmlText(t, doc) == "" || ts[0].FirstChild == nil || ts[0].FirstChild.Data != "A <subject>" {
+		t.Errorf("title: want the subject, escaped")
+	}
+	var lang string
+	walkHTML([]*html.Node{root}, func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "html" {
+			lang = attr(n, "lang")
+		}
+	})
+	if lang != "de-AT" {
+		t.Errorf("html lang: got %q, want de-AT", lang)
+	}
+	if n := len(elements(t, doc, "main")); n != 1 {
+		t.Errorf("main landmarks: got %d, want 1", n)
+	}
+	if d := HTMLDocument("x", `en" onload="x`, ""); !strings.Contains(d, `lang="und"`) {
+		t.Errorf("a malformed language gets through: %q", d[:80])
 	}
 }
 

@@ -72,3 +72,33 @@ func mapKeys(m map[string]string) []string {
 	}
 	return keys
 }
+
+// Browsers without frames (w3m) show the HTML body's text inside the
+// iframe: the plain version when the message has one, else the HTML's
+// text.
+func TestHTMLBodyFrameFallback(t *testing.T) {
+	h := newHarness(t)
+	list, _ := h.list(h.login(), 1)
+	for _, tt := range []struct{ subject, want, not string }{
+		{"A quick tour of the message list", "This message has no plain-text part at all", "<b>"},
+		{"Five tips for getting around", "", ""},
+	} {
+		view := parseDoc(t, h.get(list.viewLink(tt.subject)).body)
+		frames := view.tag("iframe")
+		if len(frames) == 0 {
+			continue
+		}
+		fallback := rawText(frames[0])
+		if tt.want != "" && !strings.Contains(fallback, tt.want) {
+			t.Errorf("%s: the frame's fallback lacks %q: %q", tt.subject, tt.want, fallback)
+		}
+		if strings.TrimSpace(fallback) == "" {
+			t.Errorf("%s: the frame has no fallback text", tt.subject)
+		}
+	}
+	body := h.get(attrOf(parseDoc(t, h.get(list.viewLink("A quick tour of the message list")).body).tag("iframe")[0], "src"))
+	d := parseDoc(t, body.body)
+	if d.title() != "A quick tour of the message list" || len(d.tag("main")) != 1 || attrOf(d.tag("html")[0], "lang") == "" {
+		t.Errorf("the body page: title %q, %d main, lang %q", d.title(), len(d.tag("main")), attrOf(d.tag("html")[0], "lang"))
+	}
+}

@@ -44,7 +44,7 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	p := &viewPage{
 		basePage:     login.base(subjectOrNone(v.Header.Subject)),
 		headerFields: headerFieldsOf(v.Header),
-		Body:         b.body(v, "Message body"),
+		Body:         b.topBody(msg.Raw, v),
 		Formats:      b.formats(v),
 		Nested:       b.nested(v.Nested),
 		Problems:     v.Problems,

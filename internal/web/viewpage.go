@@ -31,9 +31,10 @@ type viewPage struct {
 // bodyView is one message's body: text shown in the page, or the URL of
 // its sanitized HTML for a sandboxed iframe.
 type bodyView struct {
-	Text  []textBlock
-	URL   string // set when the body is HTML
-	Title string // the iframe's accessible name
+	Text     []textBlock
+	URL      string // set when the body is HTML
+	Title    string // the iframe's accessible name
+	Fallback string // the body as text, in the iframe for browsers without frames (w3m)
 }
 
 // headerFields are a message's headers as the view shows them, for the
@@ -88,9 +89,19 @@ type viewBuilder struct {
 // body is a view's body as the page shows it.
 func (b viewBuilder) body(v *render.View, title string) bodyView {
 	if v.IsHTML {
-		return bodyView{URL: b.urls.Body(b.token, b.ref, v.PartID, b.opt), Title: title}
+		return bodyView{URL: b.urls.Body(b.token, b.ref, v.PartID, b.opt), Title: title, Fallback: htmlText(v.HTML)}
 	}
 	return bodyView{Text: textBlocks(v.Text)}
+}
+
+// topBody is the message's own body; an HTML body's fallback text is the
+// plain version when the message has one.
+func (b viewBuilder) topBody(raw []byte, v *render.View) bodyView {
+	body := b.body(v, "Message body")
+	if v.IsHTML && v.HasPlain {
+		body.Fallback = plainText(renderPlain(raw))
+	}
+	return body
 }
 
 // formats is the plain/HTML switch, when this message or one it carries
