@@ -174,7 +174,7 @@ func (s *server) failLoggedOut(w http.ResponseWriter, r *http.Request, err error
 	}
 	p := &reloginPage{
 		basePage: basePage{Title: "Please log in again", Alert: msg},
-		Login:    loginForm{Next: next},
+		Login:    loginForm{Next: next, Return: s.returnPath(r)},
 		Action:   s.urls.LoginAction(),
 	}
 	s.renderFailure(w, r, http.StatusUnauthorized, "relogin", p)

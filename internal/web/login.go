@@ -20,6 +20,7 @@ type loginForm struct {
 	User     string
 	Password string
 	Next     string // nextList or nextCompose
+	Return   string // the page asked for when the login ran out, without its token; "" for Next
 }
 
 // loginPage is the login form, with an alert after a failed try.
@@ -34,6 +35,7 @@ func parseLoginForm(v url.Values) loginForm {
 		User:     strings.TrimSpace(v.Get("user")),
 		Password: v.Get("password"),
 		Next:     v.Get("next"),
+		Return:   v.Get("return"),
 	}
 	if f.Next != nextCompose {
 		f.Next = nextList
@@ -127,6 +129,9 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if f.Next == nextCompose {
 		next = s.urls.Compose(login.token, modeNew, mailtools.Ref{}, 0)
 	}
+	if back, ok := s.returnTo(f.Return, login.token); ok {
+		next = back
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
@@ -143,4 +148,47 @@ func (s *server) renderLoginAgain(w http.ResponseWriter, status int, f loginForm
 		Draft:    draft,
 		Action:   s.urls.LoginAction(),
 	})
+}
+
+// returnPaths are the pages a login may return to: those a link leads to.
+var returnPaths = []string{pathList, pathView, pathCompose, pathRaw}
+
+// returnPath is the page a request asked for, without its token, when a
+// login can lead back to it; "" otherwise.
+func (s *server) returnPath(r *http.Request) string {
+	if r.Method != http.MethodGet {
+		return ""
+	}
+	if _, ok := s.returnTo(r.URL.Path, ""); !ok {
+		return ""
+	}
+	q := r.URL.Query()
+	q.Del("t")
+	if len(q) == 0 {
+		return r.URL.Path
+	}
+	return r.URL.Path + "?" + q.Encode()
+}
+
+// returnTo checks a return path, which comes from a form and so from
+// anyone: only one of this site's own pages, by path, never an absolute
+// URL. It gives the path with token added.
+func (s *server) returnTo(ret, token string) (string, bool) {
+	if ret == "" || strings.ContainsAny(ret, "\\#\r\n") || strings.HasPrefix(ret, "//") {
+		return "", false
+	}
+	u, err := url.Parse(ret)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "", false
+	}
+	known := false
+	for _, p := range returnPaths {
+		known = known || u.Path == s.urls.path(p)
+	}
+	if !known {
+		return "", false
+	}
+	q := u.Query()
+	q.Set("t", token)
+	return u.Path + "?" + q.Encode(), true
 }
