@@ -249,3 +249,28 @@ func subjects(t *testing.T, srv *devmail.Server) string {
 	}
 	return b.String()
 }
+
+// RefAt names a message as the listing does, in both modes.
+func TestDevmailRefAt(t *testing.T) {
+	modes(t, func(t *testing.T, noUIDL bool) {
+		_, pop := startDevmail(t, noUIDL, 5)
+		ctx := context.Background()
+		s, err := pop.Dial(ctx, Credentials{User: "ann", Password: "pw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		l, err := s.List(ctx, 0, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range l.Messages {
+			if got, err := s.RefAt(ctx, row.Ref.Num); err != nil || got != row.Ref {
+				t.Errorf("RefAt(%d): got %v, %v; want %v", row.Ref.Num, got, err, row.Ref)
+			}
+		}
+		if _, err := s.RefAt(ctx, 6); !errors.Is(err, ErrBadRef) {
+			t.Errorf("RefAt past the end: got %v", err)
+		}
+	})
+}

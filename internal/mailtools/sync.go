@@ -258,3 +258,35 @@ func isReply(err error) bool {
 	var re *replyError
 	return errors.As(err, &re)
 }
+
+// RefAt makes the reference of message number n as a listing would: its
+// UIDL, or its header fingerprint. A page links its neighbours with it;
+// following the link checks it like any other.
+func (s *Session) RefAt(ctx context.Context, n int) (Ref, error) {
+	if err := s.stat(ctx); err != nil {
+		return Ref{}, err
+	}
+	if n < 1 || n > s.count {
+		return Ref{}, ErrBadRef
+	}
+	has, err := s.hasUIDL(ctx)
+	if err != nil {
+		return Ref{}, err
+	}
+	if has {
+		uid, err := s.uidOf(ctx, n)
+		if err != nil {
+			return Ref{}, vanished(Ref{Num: n}, err)
+		}
+		return Ref{Num: n, ID: "u" + uid}, nil
+	}
+	d, err := s.multi(ctx, "TOP", n, 0)
+	if err != nil {
+		return Ref{}, vanished(Ref{Num: n}, err)
+	}
+	header, _, err := s.readAll(ctx, d, maxHeaderBytes)
+	if err != nil {
+		return Ref{}, err
+	}
+	return Ref{Num: n, ID: headerFingerprint(header)}, nil
+}

@@ -55,6 +55,31 @@ func (s *server) fetch(ctx context.Context, at messageAt, outcome string) (*mail
 	return msg, at.changed(err, outcome)
 }
 
+// fetchAround is fetch, and also names the messages listed just above and
+// below it (newer: the next number, older: the one before), for the
+// page's own links; following one checks it like any other link. A
+// neighbour that cannot be named is left out (nil).
+func (s *server) fetchAround(ctx context.Context, at messageAt, outcome string) (msg *mailtools.Message, newer, older *mailtools.Ref, err error) {
+	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer pop.Close()
+	msg, err = pop.Fetch(ctx, at.ref)
+	if err != nil {
+		return nil, nil, nil, at.changed(err, outcome)
+	}
+	for _, nb := range []struct {
+		num int
+		dst **mailtools.Ref
+	}{{msg.Ref.Num + 1, &newer}, {msg.Ref.Num - 1, &older}} {
+		if ref, err := pop.RefAt(ctx, nb.num); err == nil {
+			*nb.dst = &ref
+		}
+	}
+	return msg, newer, older, nil
+}
+
 // openStream opens the message as the server sends it, sync-checked as
 // fetch does. The caller reads what it needs, then closes the session.
 func (s *server) openStream(ctx context.Context, at messageAt, outcome string) (*mailtools.Session, io.Reader, int64, error) {

@@ -41,3 +41,21 @@ func TestLoginReturnsToThePageAsked(t *testing.T) {
 		}
 	}
 }
+
+// A message's page links the messages listed just above and below it.
+func TestViewLinksItsNeighbours(t *testing.T) {
+	h := newHarness(t)
+	list, _ := h.list(h.login(), 1)
+	subjects := list.subjects() // newest first
+	view := parseDoc(t, h.get(list.viewLink(subjects[1])).body)
+	if got := headerValues(parseDoc(t, h.get(view.link("Newer message")).body))["Subject"]; got != subjects[0] {
+		t.Errorf("newer: got %q, want %q", got, subjects[0])
+	}
+	if got := headerValues(parseDoc(t, h.get(view.link("Older message")).body))["Subject"]; got != subjects[2] {
+		t.Errorf("older: got %q, want %q", got, subjects[2])
+	}
+	newest := parseDoc(t, h.get(list.viewLink(subjects[0])).body)
+	if newest.hasLink("Newer message") {
+		t.Error("the newest message links a newer one")
+	}
+}

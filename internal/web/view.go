@@ -24,7 +24,7 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	login, page := at.login, at.page
-	msg, err := s.fetch(r.Context(), at, "It was not shown.")
+	msg, newer, older, err := s.fetchAround(r.Context(), at, "It was not shown.")
 	switch {
 	case errors.Is(err, mailtools.ErrTooLarge):
 		return s.render(w, http.StatusOK, "error", &errorPage{
@@ -58,6 +58,12 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 		SourceURL:    s.urls.Source(login.token, ref),
 		RawURL:       s.urls.Raw(login.token, ref, page),
 		DeleteAction: s.urls.DeleteAction(),
+	}
+	if newer != nil {
+		p.NewerURL = s.urls.View(login.token, *newer, page)
+	}
+	if older != nil {
+		p.OlderURL = s.urls.View(login.token, *older, page)
 	}
 	p.Attachments, p.InlineImages = b.attachments(v.Attachments)
 	p.PartsOmitted = v.PartsOmitted

@@ -26,6 +26,7 @@ type viewPage struct {
 	ReplyURL, ReplyAllURL, ForwardURL string
 	BackURL, SourceURL, RawURL        string
 	DeleteAction                      string
+	NewerURL, OlderURL                string // the messages listed above and below; "" at either end
 }
 
 // bodyView is one message's body: text shown in the page, or the URL of
