@@ -19,6 +19,7 @@ type confirmDeletePage struct {
 	basePage
 	Messages  []deleteRow
 	Refs      []string
+	Next      string // from a message's page: the one to show after
 	Page      int
 	From      string // "view" or "list": where Cancel leads back to
 	Action    string
@@ -37,6 +38,7 @@ type deleteForm struct {
 	page     int
 	fromView bool
 	confirm  bool
+	next     *mailtools.Ref // from a message's page: the one to show after
 }
 
 // parseDeleteForm reads the token, the references (m, once each) and
@@ -56,6 +58,11 @@ func (s *server) parseDeleteForm(w http.ResponseWriter, r *http.Request) (*delet
 	}
 	f := &deleteForm{login: login, page: page, fromView: r.PostForm.Get("from") == "view",
 		confirm: r.PostForm.Get("confirm") == "1"}
+	if v := r.PostForm.Get("next"); v != "" && f.fromView {
+		if ref, err := mailtools.ParseRef(v); err == nil {
+			f.next = &ref
+		}
+	}
 	seen := map[mailtools.Ref]bool{}
 	for _, v := range r.PostForm["m"] {
 		ref, err := mailtools.ParseRef(v)
@@ -106,6 +113,15 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 		names[i] = "“" + subjectOrNone(env.Subject) + "”"
 	}
 	notice := "Deleted for good: " + strings.Join(names, ", ") + "."
+	if f.next != nil {
+		pop.Close() // committed: the next message is read in a session of its own
+		err := s.showView(w, r, messageAt{login: f.login, ref: *f.next, page: f.page}, viewOptions{}, notice)
+		var sync *mailtools.SyncError
+		if !errors.As(err, &sync) {
+			return err
+		}
+		// the next one went too, meanwhile: the list, then
+	}
 	return s.showList(w, r, f.login, f.page, listOpts{status: http.StatusOK, notice: notice})
 }
 
@@ -135,6 +151,9 @@ func (s *server) confirmDelete(w http.ResponseWriter, f *deleteForm, envs []mail
 		Action: s.urls.DeleteAction(), CancelURL: s.urls.List(f.login.token, f.page)}
 	if f.fromView && len(f.refs) == 1 {
 		p.From, p.CancelURL = "view", s.urls.View(f.login.token, f.refs[0], f.page)
+		if f.next != nil {
+			p.Next = f.next.String()
+		}
 	}
 	p.Notice = "Your mail server has no Trash: deleted messages cannot be brought back."
 	for i, env := range envs {

@@ -86,8 +86,12 @@ func TestDeleteFromView(t *testing.T) {
 	if cancel := asked.link("Cancel, keep it"); !strings.HasPrefix(cancel, "/view?") || refOf(t, cancel) != view.field("m") {
 		t.Errorf("Cancel leads to %q, want back to the message", cancel)
 	}
-	if got := deletedNames(t, h.post("/delete", formValues(t, asked, "/delete", nil))); !slices.Equal(got, []string{"A"}) {
+	res = h.post("/delete", formValues(t, asked, "/delete", nil))
+	if got := deletedNames(t, res); !slices.Equal(got, []string{"A"}) {
 		t.Errorf("deleted: got %q", got)
+	}
+	if got := headerValues(parseDoc(t, res.body))["Subject"]; got != "B" {
+		t.Errorf("after the delete the page shows %q, want the next message, B", got)
 	}
 	if got := h.subjectsIn(bobUser); !slices.Equal(got, []string{"B"}) {
 		t.Errorf("mailbox: got %q, want [B]", got)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"net/url"
@@ -23,6 +24,11 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.showView(w, r, at, opt, "")
+}
+
+// showView renders a message's page, with a notice (after a delete).
+func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, opt viewOptions, notice string) error {
 	login, page := at.login, at.page
 	msg, newer, older, err := s.fetchAround(r.Context(), at, "It was not shown.")
 	switch {
@@ -65,6 +71,12 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	if older != nil {
 		p.OlderURL = s.urls.View(login.token, *older, page)
 	}
+	// After a delete from this page, the one below it in the list comes
+	// next (the one above when this is the oldest).
+	if next := cmp.Or(older, newer); next != nil {
+		p.NextRef = next.String()
+	}
+	p.Notice = notice
 	p.Attachments, p.InlineImages = b.attachments(v.Attachments)
 	p.PartsOmitted = v.PartsOmitted
 	p.Remote = b.remote(v)

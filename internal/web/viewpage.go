@@ -27,6 +27,7 @@ type viewPage struct {
 	BackURL, SourceURL, RawURL        string
 	DeleteAction                      string
 	NewerURL, OlderURL                string // the messages listed above and below; "" at either end
+	NextRef                           string // shown after this one is deleted from its page
 }
 
 // bodyView is one message's body: text shown in the page, or the URL of
