@@ -25,6 +25,10 @@ type Envelope struct {
 	Multipart bool
 	// Language is the first tag of Content-Language, or "".
 	Language string
+	// Draft is set for a draft this webmail saved (X-Gomailcgi-Draft), and
+	// DraftBcc holds the Bcc it keeps for the next edit.
+	Draft    bool
+	DraftBcc []Address
 }
 
 // Envelope decodes the fields the pages show. Raw 8-bit text is read in
@@ -45,6 +49,10 @@ func (h Header) Envelope() Envelope {
 	}
 	if langs := strings.FieldsFunc(h.Get("Content-Language"), func(r rune) bool { return r == ',' || r == ' ' }); len(langs) > 0 {
 		env.Language = langs[0]
+	}
+	if strings.EqualFold(strings.TrimSpace(h.Get("X-Gomailcgi-Draft")), "yes") {
+		env.Draft = true
+		env.DraftBcc = addressList(h.Get("X-Gomailcgi-Draft-Bcc"), cs)
 	}
 	if refs := msgIDs(h.Get("References"), 100); refs != "" {
 		env.References = strings.Fields(refs)

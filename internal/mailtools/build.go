@@ -81,6 +81,12 @@ func (m *Outgoing) header(date time.Time, messageID string) gomail.Header {
 	if m.InReplyTo != "" {
 		h.SetMsgIDList("In-Reply-To", bareIDs([]string{m.InReplyTo}))
 	}
+	if m.Draft {
+		if len(m.Bcc) > 0 {
+			h.SetAddressList(DraftBccHeader, mailAddrs(m.Bcc))
+		}
+		h.Set(DraftHeader, "yes")
+	}
 	h.SetSubject(m.Subject)
 	h.SetAddressList("Cc", mailAddrs(m.Cc))
 	h.SetAddressList("To", mailAddrs(m.To))

@@ -458,3 +458,30 @@ func BenchmarkWriteTo50MB(b *testing.B) {
 		}
 	}
 }
+
+// A draft goes to its sender only; To and Cc stay in its header for the
+// next edit, and its Bcc in a header of ours, never as Bcc.
+func TestBuildDraft(t *testing.T) {
+	m := baseOutgoing()
+	m.Draft = true
+	m.Cc = []mailmsg.Address{{Addr: "carol@example.com"}}
+	m.Bcc = []mailmsg.Address{{Name: "Secret Sam", Addr: "hidden@example.com"}}
+	if got := m.Recipients(); len(got) != 1 || got[0] != "ann@example.org" {
+		t.Errorf("envelope: got %q, want the sender only", got)
+	}
+	raw := string(buildOutgoing(t, m))
+	head := raw[:strings.Index(raw, "\r\n\r\n")]
+	for _, want := range []string{"\r\nTo: \"Bob\" <bob@example.net>", "\r\nCc: <carol@example.com>", "\r\nX-Gomailcgi-Draft: yes",
+		"\r\nX-Gomailcgi-Draft-Bcc: \"Secret Sam\" <hidden@example.com>"} {
+		if !strings.Contains("\r\n"+head, want) {
+			t.Errorf("the draft's header lacks %q:\n%s", want, head)
+		}
+	}
+	if strings.Contains(strings.ToLower("\r\n"+head), "\r\nbcc:") {
+		t.Errorf("the draft has a Bcc header:\n%s", head)
+	}
+	empty := &Outgoing{From: m.From, Draft: true}
+	if err := empty.Validate(); err != nil {
+		t.Errorf("a draft without recipients: %v", err)
+	}
+}

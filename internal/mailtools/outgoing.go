@@ -18,7 +18,18 @@ type Outgoing struct {
 	InReplyTo   string   // a Message-ID with angle brackets, or ""
 	References  []string // Message-IDs with angle brackets
 	Attachments []Attachment
+	// Draft keeps the message in the sender's own inbox instead of sending
+	// it: the envelope names From only, whatever To, Cc and Bcc say, and
+	// the message is marked with DraftHeader. Its Bcc is kept in
+	// DraftBccHeader, which only the sender ever receives.
+	Draft bool
 }
+
+// The headers that mark a draft and keep its Bcc.
+const (
+	DraftHeader    = "X-Gomailcgi-Draft"
+	DraftBccHeader = "X-Gomailcgi-Draft-Bcc"
+)
 
 // Attachment is one file sent with a message.
 type Attachment struct {
@@ -62,7 +73,7 @@ func (m *Outgoing) Validate() error {
 	if err := checkAddress("from", m.From); err != nil {
 		return err
 	}
-	if len(m.To)+len(m.Cc)+len(m.Bcc) == 0 {
+	if len(m.To)+len(m.Cc)+len(m.Bcc) == 0 && !m.Draft {
 		return &InputError{Field: "to", Problem: "Add at least one recipient."}
 	}
 	for _, l := range []struct {
@@ -98,8 +109,11 @@ func (m *Outgoing) Validate() error {
 }
 
 // Recipients lists the envelope recipients: the To, Cc and Bcc addr-specs in
-// that order, each once (compared case-insensitively).
+// that order, each once (compared case-insensitively); for a draft, From.
 func (m *Outgoing) Recipients() []string {
+	if m.Draft {
+		return []string{m.From.Addr}
+	}
 	seen := make(map[string]bool)
 	var out []string
 	for _, list := range [][]mailmsg.Address{m.To, m.Cc, m.Bcc} {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"gomailcgi/internal/mailtools"
 )
@@ -39,7 +40,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	switch mode {
 	case modeNew:
 		return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
-	case modeReply, modeReplyAll, modeForward:
+	case modeReply, modeReplyAll, modeForward, modeDraft:
 	default:
 		return badRequest("That is not a way to write a message.", nil)
 	}
@@ -77,6 +78,22 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 			files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: true})
 		}
 		return s.renderComposeFiles(w, http.StatusOK, login, f, files, "", "")
+	case modeDraft:
+		if !env.Draft {
+			return badRequest("That message is not a draft.", nil)
+		}
+		f.To, f.Cc, f.Bcc = addressField(env.To), addressField(env.Cc), addressField(env.DraftBcc)
+		f.Subject, f.Body = env.Subject, text
+		f.InReplyTo, f.References = env.InReplyTo, strings.Join(env.References, " ")
+		f.DraftRef = msg.Ref.String()
+		// its attachments come along as a forward's do
+		f.Forward = msg.Ref.String()
+		var files []forwardFile
+		for _, a := range forwardable(view) {
+			f.ForwardParts = append(f.ForwardParts, a.ID)
+			files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: true})
+		}
+		return s.renderComposeFiles(w, http.StatusOK, login, f, files, "Continuing your draft. Sending it or saving it again leaves the old draft in your inbox until you delete it.", "")
 	}
 	return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
 }

@@ -18,6 +18,8 @@ type composeForm struct {
 	ForwardParts               []string // part ids of its attachments to send along
 	Page                       int      // list page to return to
 	Copy                       bool     // keep a copy in the sender's inbox
+	SaveDraft                  bool     // the Save draft button, not Send
+	DraftRef                   string   // the draft this message continues, hidden field "draft_of"
 	Files                      []upload
 	HadFiles                   bool // files were chosen (and are lost if the form comes back)
 }
@@ -51,6 +53,8 @@ func composeFromValues(v url.Values) composeForm {
 		Forward:      oneLine(v.Get("fwd")),
 		ForwardParts: v["fwdpart"],
 		Copy:         v.Get("copy") == "1",
+		SaveDraft:    v.Get("action") == "draft",
+		DraftRef:     oneLine(v.Get("draft_of")),
 	}
 	f.Page, _ = strconv.Atoi(v.Get("page"))
 	return f

@@ -46,6 +46,7 @@ type listRow struct {
 	DateFull  string
 	Size      string
 	HasAttach bool
+	Draft     bool // a draft saved here, to continue
 }
 
 // parsePage reads the page parameter: "" is 1; below 1 is 1.
@@ -71,7 +72,11 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.showList(w, r, login, page, listOpts{status: http.StatusOK, all: q.Get("all") == "1"})
+	o := listOpts{status: http.StatusOK, all: q.Get("all") == "1"}
+	if q.Get("saved") == "draft" {
+		o.notice = "Your draft was saved in your inbox. Open it and choose Continue editing to go on with it."
+	}
+	return s.showList(w, r, login, page, o)
 }
 
 // showList renders a list page in a POP session of its own, closed
@@ -125,6 +130,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session
 			DateFull:  fullDate(env),
 			Size:      humanSize(m.Size),
 			HasAttach: m.HasAttachments,
+			Draft:     env.Draft,
 		}
 		if len(env.From) > 0 {
 			row.From = env.From[0].Display()

@@ -81,7 +81,14 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 
 	out, status, alert := s.outgoing(r, login, &f)
 	var shown []string // the recipients the sent page names
-	if alert == "" {
+	if alert == "" && f.SaveDraft {
+		_, err = s.cfg.SMTP.Send(r.Context(), ptr(login.cred()), out)
+		if status, alert = sendProblem(s.log, err); alert == "" {
+			http.Redirect(w, r, s.urls.ListSaved(login.token), http.StatusSeeOther)
+			return nil
+		}
+		alert = strings.Replace(alert, "Nothing was sent.", "The draft was not saved.", 1)
+	} else if alert == "" {
 		for _, list := range [][]mailmsg.Address{out.To, out.Cc, out.Bcc} {
 			for _, a := range list {
 				shown = append(shown, a.Addr)
@@ -100,7 +107,7 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderComposeFetching(w, r, status, login, &f, "", alert)
 	}
-	http.Redirect(w, r, s.urls.Sent(login.token, sentSummary{To: shown, Subject: out.Subject, Copy: f.Copy}), http.StatusSeeOther)
+	http.Redirect(w, r, s.urls.Sent(login.token, sentSummary{To: shown, Subject: out.Subject, Copy: f.Copy, Draft: f.DraftRef}), http.StatusSeeOther)
 	return nil
 }
 
@@ -130,7 +137,9 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 		*field.dst = list
 	}
 	n := len(out.To) + len(out.Cc) + len(out.Bcc)
-	if n == 0 {
+	if f.SaveDraft {
+		out.Draft = true // kept in the sender's inbox: no recipient needed, none written to
+	} else if n == 0 {
 		return nil, http.StatusUnprocessableEntity, "Please give at least one recipient in To, Cc or Bcc."
 	}
 	if n > s.cfg.MaxRecipients {
@@ -234,6 +243,7 @@ type sentPage struct {
 	Sent                 sentSummary
 	More                 int // recipients past maxSentShown, only counted
 	InboxURL, ComposeURL string
+	DeleteAction         string // where "Delete the draft" posts
 }
 
 // sentSummary is what the sent page says of a message: it travels in the
@@ -243,6 +253,7 @@ type sentSummary struct {
 	To      []string
 	Subject string
 	Copy    bool
+	Draft   string // the reference of the draft this message continued, offered for deleting
 }
 
 // maxSentShown bounds the recipients the sent page names.
@@ -256,10 +267,11 @@ func (s *server) sent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &sentPage{
-		basePage:   login.base("Message sent"),
-		Sent:       sentSummary{To: q["to"], Subject: oneLine(q.Get("subject")), Copy: q.Get("copy") == "1"},
-		InboxURL:   s.urls.List(login.token, 1),
-		ComposeURL: s.urls.Compose(login.token, modeNew, mailtools.Ref{}, 0),
+		basePage:     login.base("Message sent"),
+		Sent:         sentSummary{To: q["to"], Subject: oneLine(q.Get("subject")), Copy: q.Get("copy") == "1", Draft: q.Get("draft")},
+		DeleteAction: s.urls.DeleteAction(),
+		InboxURL:     s.urls.List(login.token, 1),
+		ComposeURL:   s.urls.Compose(login.token, modeNew, mailtools.Ref{}, 0),
 	}
 	if len(p.Sent.To) > maxSentShown {
 		p.Sent.To = p.Sent.To[:maxSentShown]

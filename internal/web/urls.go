@@ -50,6 +50,7 @@ const (
 	modeReply    = "reply"
 	modeReplyAll = "replyall"
 	modeForward  = "forward"
+	modeDraft    = "draft" // continue editing a saved draft
 )
 
 func (u urls) path(p string) string { return u.base + p }
@@ -81,6 +82,11 @@ func (u urls) LoginAction() string { return u.path(pathLogin) }
 
 // Logout is the page that ends a visit. It carries no token.
 func (u urls) Logout() string { return u.path(pathLogout) }
+
+// ListSaved is the first inbox page, saying a draft was saved.
+func (u urls) ListSaved(t string) string {
+	return u.with(pathList, url.Values{"t": {t}, "saved": {"draft"}})
+}
 
 // ListAll is inbox page n with every box ticked.
 func (u urls) ListAll(t string, page int) string {
@@ -195,6 +201,9 @@ func (u urls) Sent(t string, m sentSummary) string {
 	q["to"] = m.To[:min(len(m.To), maxSentShown)]
 	if m.Copy {
 		q.Set("copy", "1")
+	}
+	if m.Draft != "" {
+		q.Set("draft", m.Draft)
 	}
 	return u.with(pathSent, q)
 }

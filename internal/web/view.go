@@ -77,6 +77,9 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 		p.NextRef = next.String()
 	}
 	p.Notice = notice
+	if v.Header.Draft {
+		p.ContinueURL = s.urls.Compose(login.token, modeDraft, ref, page)
+	}
 	p.Attachments, p.InlineImages = b.attachments(v.Attachments)
 	p.PartsOmitted = v.PartsOmitted
 	p.Remote = b.remote(v)

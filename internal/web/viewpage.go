@@ -28,6 +28,7 @@ type viewPage struct {
 	DeleteAction                      string
 	NewerURL, OlderURL                string // the messages listed above and below; "" at either end
 	NextRef                           string // shown after this one is deleted from its page
+	ContinueURL                       string // a draft: the compose form with it
 }
 
 // bodyView is one message's body: text shown in the page, or the URL of
