@@ -36,6 +36,7 @@ type Config struct {
 	MaxUploads     int
 	MaxConns       int
 	KeepCopy       bool
+	TimeZone       string
 	MaxRecipients  int
 	AddrLimit      loginLimit
 	UserLimit      loginLimit
@@ -84,6 +85,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.IntVar(&c.PageSize, "page-size", 50, "messages per list page")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 30*time.Minute, "log out after this long without a page")
 	fs.DurationVar(&c.MaxSession, "max-session", 12*time.Hour, "log out this long after login, whatever happens")
+	fs.StringVar(&c.TimeZone, "time-zone", "Local", "`zone` every page shows dates in, e.g. Europe/Berlin or UTC; Local is the server's")
 	fs.BoolVar(&c.KeepCopy, "keep-copy", true, "tick \"Keep a copy in my inbox\" on new messages")
 	fs.IntVar(&c.MaxConns, "max-connections", 256, "HTTP connections served at the same time; more wait")
 	fs.IntVar(&c.MaxUploads, "max-uploads", web.DefaultMaxUploads, "message forms read at the same time; more are answered 503")
@@ -230,6 +232,9 @@ func (c *Config) Validate() error {
 	if c.IdleTimeout < time.Minute || c.MaxSession < c.IdleTimeout {
 		return fmt.Errorf("-idle-timeout %v, -max-session %v: want at least a minute, and max-session >= idle-timeout", c.IdleTimeout, c.MaxSession)
 	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return fmt.Errorf("-time-zone %q: not a time zone name (like Europe/Berlin or UTC)", c.TimeZone)
+	}
 	if c.MaxUploads < 1 || c.MaxRecipients < 1 || c.MaxConns < 1 {
 		return fmt.Errorf("-max-uploads %d, -max-recipients %d, -max-connections %d: want at least 1", c.MaxUploads, c.MaxRecipients, c.MaxConns)
 	}
@@ -312,4 +317,13 @@ func (p *prefixList) Set(s string) error {
 	}
 	*p = out
 	return nil
+}
+
+// location is -time-zone, checked by Validate.
+func (c *Config) location() *time.Location {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.Local
+	}
+	return loc
 }

@@ -100,6 +100,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"login limit", []string{"-demo", "-demo-mail", ".", "-login-limit-addr", "many"}, nil, "N/DURATION"},
 		{"trusted proxy", []string{"-demo", "-demo-mail", ".", "-trusted-proxies", "proxy.example"}, nil, "not an address"},
 		{"max uploads", []string{"-demo", "-demo-mail", ".", "-max-uploads", "0"}, nil, "-max-uploads"},
+		{"time zone", []string{"-demo", "-demo-mail", ".", "-time-zone", "Mars/Olympus"}, nil, "-time-zone"},
 		{"stray argument", []string{"-demo", "-demo-mail", ".", "extra"}, nil, "extra"},
 	}
 	for _, tt := range tests {

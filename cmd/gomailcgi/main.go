@@ -62,6 +62,8 @@ import (
 	"gomailcgi/internal/web"
 
 	"golang.org/x/net/netutil"
+
+	_ "time/tzdata" // -time-zone names work without the system's zone files
 )
 
 // The demo account.
@@ -137,6 +139,7 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 		Logger:     log,
 
 		KeepCopy:       cfg.KeepCopy,
+		Location:       cfg.location(),
 		MaxUploads:     cfg.MaxUploads,
 		MaxRecipients:  cfg.MaxRecipients,
 		AddrLimit:      web.LoginLimit(cfg.AddrLimit),

@@ -161,7 +161,7 @@ func (s *server) confirmDelete(w http.ResponseWriter, f *deleteForm, envs []mail
 		if len(env.From) > 0 {
 			from = env.From[0].Display()
 		}
-		p.Messages = append(p.Messages, deleteRow{Subject: subjectOrNone(env.Subject), From: from, Date: fullDate(env)})
+		p.Messages = append(p.Messages, deleteRow{Subject: subjectOrNone(env.Subject), From: from, Date: fullDate(env, s.cfg.Location)})
 		p.Refs = append(p.Refs, f.refs[i].String())
 	}
 	return s.render(w, http.StatusOK, "confirmdelete", p)

@@ -20,7 +20,7 @@ const unknownDate = "unknown date"
 
 // shortDate is a date for the list: the time today, the day this year,
 // else the full date.
-func shortDate(d, now time.Time) string {
+func shortDate(d, now time.Time) string { // now is in the site's zone
 	if d.IsZero() {
 		return unknownDate
 	}
@@ -40,20 +40,20 @@ func sameDay(a, b time.Time) bool {
 	return ay == by && am == bm && ad == bd
 }
 
-// longDate is a date in full, in the sender's own time zone, or "".
-func longDate(d time.Time) string {
+// longDate is a date in full in loc, with the zone's name, or "".
+func longDate(d time.Time, loc *time.Location) string {
 	if d.IsZero() {
 		return ""
 	}
-	return d.Format("Mon, 2 Jan 2006 15:04 -0700")
+	return d.In(loc).Format("Mon, 2 Jan 2006 15:04 MST")
 }
 
-// fullDate is a message's date in full; a date that cannot be read is
-// said to be unknown, with the text as written.
-func fullDate(env mailmsg.Envelope) string {
+// fullDate is a message's date in full in loc; a date that cannot be read
+// is said to be unknown, with the text as written.
+func fullDate(env mailmsg.Envelope, loc *time.Location) string {
 	switch {
 	case !env.Date.IsZero():
-		return longDate(env.Date)
+		return longDate(env.Date, loc)
 	case env.DateRaw != "":
 		return unknownDate + " (" + env.DateRaw + ")"
 	}
@@ -73,4 +73,14 @@ func humanSize(n int64) string {
 		return fmt.Sprintf("%.1f MB", float64(n)/m)
 	}
 	return fmt.Sprintf("%d MB", (n+m/2)/m)
+}
+
+// zoneName names a time zone for a page: its IANA name, or for the
+// process's unnamed local zone its abbreviation and offset at t.
+func zoneName(loc *time.Location, t time.Time) string {
+	if name := loc.String(); name != "Local" && name != "" {
+		return name
+	}
+	abbr, _ := t.In(loc).Zone()
+	return abbr + " (UTC" + t.In(loc).Format("-07:00") + ")"
 }

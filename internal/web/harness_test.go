@@ -93,6 +93,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		FromDomain: "example.org",
 		Logger:     slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:        h.clock,
+		Location:   time.UTC,
 	}
 	for _, o := range opts {
 		if o.web != nil {

@@ -25,6 +25,7 @@ type listPage struct {
 	// JavaScript); SelectAllURL and SelectNoneURL switch it.
 	AllSelected                 bool
 	SelectAllURL, SelectNoneURL string
+	Zone                        string // the time zone of the dates shown
 }
 
 // listOpts is how a list page is shown: its status, what it says, and
@@ -104,6 +105,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session
 		DeleteAction: s.urls.DeleteAction(),
 	}
 	p.Alert, p.Notice = o.alert, o.notice
+	p.Zone = zoneName(s.cfg.Location, s.cfg.Now())
 	p.AllSelected = o.all
 	p.SelectAllURL = s.urls.ListAll(login.token, page)
 	p.SelectNoneURL = s.urls.List(login.token, page)
@@ -119,7 +121,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session
 		p.NextURL = s.urls.List(login.token, page+1)
 		p.LastURL = s.urls.List(login.token, pages)
 	}
-	now := s.cfg.Now()
+	now := s.cfg.Now().In(s.cfg.Location)
 	for _, m := range listing.Messages {
 		env := m.Envelope
 		row := listRow{
@@ -127,7 +129,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session
 			ViewURL:   s.urls.View(login.token, m.Ref, page),
 			Subject:   subjectOrNone(env.Subject),
 			Date:      shortDate(env.Date, now),
-			DateFull:  fullDate(env),
+			DateFull:  fullDate(env, s.cfg.Location),
 			Size:      humanSize(m.Size),
 			HasAttach: m.HasAttachments,
 			Draft:     env.Draft,

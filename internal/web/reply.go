@@ -71,7 +71,7 @@ func forwardedBlock(env mailmsg.Envelope, text string) string {
 		}
 	}
 	field("From", mailmsg.FormatAddresses(env.From))
-	field("Date", fullDate(env))
+	field("Date", fullDate(env, env.Date.Location())) // as the original gave it
 	field("Subject", env.Subject)
 	field("To", mailmsg.FormatAddresses(env.To))
 	field("Cc", mailmsg.FormatAddresses(env.Cc))

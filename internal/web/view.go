@@ -46,10 +46,10 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 	ref := msg.Ref
 
 	v := render.Render(msg.Raw, s.renderOptions(login, ref, opt))
-	b := viewBuilder{urls: s.urls, token: login.token, ref: ref, page: page, opt: opt}
+	b := viewBuilder{urls: s.urls, token: login.token, ref: ref, page: page, opt: opt, loc: s.cfg.Location}
 	p := &viewPage{
 		basePage:     login.base(subjectOrNone(v.Header.Subject)),
-		headerFields: headerFieldsOf(v.Header),
+		headerFields: headerFieldsOf(v.Header, s.cfg.Location),
 		Body:         b.topBody(msg.Raw, v),
 		Formats:      b.formats(v),
 		Nested:       b.nested(v.Nested),

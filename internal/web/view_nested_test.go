@@ -39,7 +39,7 @@ func TestViewForwardedMessage(t *testing.T) {
 	for name, want := range map[string]string{
 		"From":    "gomailcgi Team <team@gomailcgi.example>",
 		"To":      "Early Testers <testers@gomailcgi.example>",
-		"Date":    "Fri, 20 Mar 2026 17:45 +0100",
+		"Date":    "Fri, 20 Mar 2026 16:45 UTC",
 		"Subject": "Release notes for the demo server",
 	} {
 		if got := hv[name]; got != want {

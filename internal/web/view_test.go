@@ -33,7 +33,7 @@ func TestViewPlain(t *testing.T) {
 		"From":    "Sam Reader <sam@example.com>",
 		"To":      "Demo User <demo@example.org>",
 		"Subject": "Re: Re: Does delete really check the message?",
-		"Date":    "Thu, 26 Mar 2026 15:40 +0000",
+		"Date":    "Thu, 26 Mar 2026 15:40 UTC",
 	} {
 		if got := hv[name]; got != want {
 			t.Errorf("%s: got %q, want %q", name, got, want)

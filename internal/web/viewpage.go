@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"time"
 
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
@@ -87,6 +88,7 @@ type viewBuilder struct {
 	ref   mailtools.Ref
 	page  int
 	opt   viewOptions
+	loc   *time.Location // the site's time zone, for dates
 }
 
 // body is a view's body as the page shows it.
@@ -206,7 +208,7 @@ func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 	for _, v := range vs {
 		h := v.Header
 		m := nestedMessage{
-			headerFields: headerFieldsOf(h),
+			headerFields: headerFieldsOf(h, b.loc),
 			Body:         b.body(v, "Body of the attached message "+strconv.Quote(subjectOrNone(h.Subject))),
 			DownloadURL:  b.urls.Part(b.token, b.ref, v.PartID),
 			Filename:     v.Filename,
@@ -219,14 +221,14 @@ func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 }
 
 // headerFieldsOf is the header block of a message or an attached one.
-func headerFieldsOf(env mailmsg.Envelope) headerFields {
+func headerFieldsOf(env mailmsg.Envelope, loc *time.Location) headerFields {
 	return headerFields{
 		Subject: subjectOrNone(env.Subject),
 		From:    mailmsg.FormatAddresses(env.From),
 		ReplyTo: mailmsg.FormatAddresses(env.ReplyTo),
 		To:      mailmsg.FormatAddresses(env.To),
 		Cc:      mailmsg.FormatAddresses(env.Cc),
-		Date:    fullDate(env),
+		Date:    fullDate(env, loc),
 	}
 }
 

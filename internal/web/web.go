@@ -76,6 +76,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for displayed dates; nil means time.Now.
 	Now func() time.Time
+	// Location is the one time zone every page shows dates in, and says
+	// so; nil means the server's local zone.
+	Location *time.Location
 }
 
 // New checks cfg, parses every template and returns the site's handler.
@@ -158,6 +161,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Location == nil {
+		c.Location = time.Local
 	}
 	return nil
 }
