@@ -17,11 +17,15 @@ import (
 //	user      uint16 length, then bytes
 //	password  uint16 length, then bytes
 //	server    uint16 length, then bytes
+//	name      uint16 length, then bytes: only when not empty
 //
-// Nothing may follow the last field.
+// Nothing may follow the last field. The optional name keeps tokens of
+// logins without one as they were, so replicas of either side of an
+// upgrade open them.
 type payload struct {
 	loginAt, sealedAt, expiresAt int64
 	user, password, server       string
+	name                         string
 }
 
 // payloadFixedSize is the size of a payload with three empty strings.
@@ -34,7 +38,11 @@ var (
 
 // appendPayload appends the encoding of p to b.
 func appendPayload(b []byte, p payload) ([]byte, error) {
-	for _, s := range []string{p.user, p.password, p.server} {
+	fields := []string{p.user, p.password, p.server}
+	if p.name != "" {
+		fields = append(fields, p.name)
+	}
+	for _, s := range fields {
 		if len(s) > math.MaxUint16 {
 			return nil, errFieldTooLong
 		}
@@ -42,7 +50,7 @@ func appendPayload(b []byte, p payload) ([]byte, error) {
 	b = binary.BigEndian.AppendUint64(b, uint64(p.loginAt))
 	b = binary.BigEndian.AppendUint64(b, uint64(p.sealedAt))
 	b = binary.BigEndian.AppendUint64(b, uint64(p.expiresAt))
-	for _, s := range []string{p.user, p.password, p.server} {
+	for _, s := range fields {
 		b = binary.BigEndian.AppendUint16(b, uint16(len(s)))
 		b = append(b, s...)
 	}
@@ -60,7 +68,10 @@ func decodePayload(b []byte) (payload, error) {
 	p.sealedAt = int64(binary.BigEndian.Uint64(b[8:16]))
 	p.expiresAt = int64(binary.BigEndian.Uint64(b[16:24]))
 	b = b[24:]
-	for _, dst := range []*string{&p.user, &p.password, &p.server} {
+	for i, dst := range []*string{&p.user, &p.password, &p.server, &p.name} {
+		if i == 3 && len(b) == 0 {
+			break // no name
+		}
 		if len(b) < 2 {
 			return payload{}, errMalformed
 		}
@@ -68,6 +79,9 @@ func decodePayload(b []byte) (payload, error) {
 		b = b[2:]
 		if len(b) < n {
 			return payload{}, errMalformed
+		}
+		if i == 3 && n == 0 {
+			return payload{}, errMalformed // an empty name is left out, never written
 		}
 		*dst = string(b[:n])
 		b = b[n:]

@@ -10,6 +10,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 		{},
 		{loginAt: -1, sealedAt: 1 << 62, expiresAt: 1741000000, user: "u", password: "p\x00", server: "s"},
 		{user: "é", password: string(make([]byte, 1000)), server: "pop=h:995"},
+		{user: "ann", password: "pw", server: "s", name: "Ann Lee, Ph.D."},
 	}
 	for _, want := range tests {
 		b, err := appendPayload(nil, want)
@@ -27,7 +28,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 }
 
 func TestDecodePayloadErrors(t *testing.T) {
-	good, err := appendPayload(nil, payload{1, 2, 3, "user", "pass", "srv"})
+	good, err := appendPayload(nil, payload{1, 2, 3, "user", "pass", "srv", ""})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,5 +51,20 @@ func TestDecodePayloadErrors(t *testing.T) {
 				t.Errorf("got %v, want errMalformed", err)
 			}
 		})
+	}
+}
+
+// A token without a name is written as before names existed, so either
+// side of an upgrade opens it; an empty name is never written.
+func TestPayloadWithoutNameIsAsBefore(t *testing.T) {
+	b, err := appendPayload(nil, payload{user: "u", password: "p", server: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := payloadFixedSize + 3; len(b) != want {
+		t.Errorf("a payload without a name: %d bytes, want %d", len(b), want)
+	}
+	if _, err := decodePayload(append(b, 0, 0)); err == nil {
+		t.Error("an empty name field is accepted")
 	}
 }

@@ -131,7 +131,7 @@ func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *se
 	p := &composePage{
 		basePage:     login.base(title),
 		Form:         *f,
-		From:         fromAddress(login.state.User, s.cfg.FromDomain),
+		From:         login.from(s.cfg.FromDomain).String(),
 		Action:       s.urls.SendAction(),
 		ForwardFiles: files,
 		BackURL:      s.urls.List(login.token, f.Page),

@@ -11,6 +11,8 @@ import (
 
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/testing/mailstack"
+
+	"golang.org/x/net/html"
 )
 
 // "Keep a copy in my inbox": ticked as the site is set up, the copy goes
@@ -114,5 +116,28 @@ func TestRealDraft(t *testing.T) {
 	}
 	if len(again.inputs("fwdpart")) != 1 {
 		t.Error("the draft's attachment is not offered")
+	}
+}
+
+// The name given at login travels in the token and signs the mail.
+func TestLoginNameIsUsedInFrom(t *testing.T) {
+	h := newHarness(t)
+	res := h.post("/login", url.Values{"user": {aliceUser}, "password": {alicePass}, "name": {"Alice Liddell"}})
+	tok, _ := url.ParseQuery(strings.SplitN(res.header.Get("Location"), "?", 2)[1])
+	compose := parseDoc(t, h.get("/compose?t="+url.QueryEscape(tok.Get("t"))).body)
+	if got := text(compose.all(func(n *html.Node) bool { return attrOf(n, "class") == "from" })[0]); got != "Alice Liddell <alice@example.org>" {
+		t.Errorf("From on the form: got %q", got)
+	}
+	res = h.postMultipart("/send", formValues(t, compose, "/send", url.Values{"to": {"bob@example.org"}, "subject": {"hi"}, "body": {"x"}}))
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("send: %d", res.status)
+	}
+	m := readSent(t, nil, h.mail.Sent()[0].Data)
+	if got := m.header.Get("From"); !strings.Contains(got, "Alice Liddell") || !strings.Contains(got, "alice@example.org") {
+		t.Errorf("From header: got %q", got)
+	}
+	bad := h.post("/login", url.Values{"user": {aliceUser}, "password": {alicePass}, "name": {"Evil\u202eName"}})
+	if bad.status != http.StatusBadRequest {
+		t.Errorf("a name with a bidi control: status %d, want 400", bad.status)
 	}
 }

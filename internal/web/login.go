@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 )
 
@@ -19,6 +20,7 @@ const maxLoginForm = 4 << 20
 type loginForm struct {
 	User     string
 	Password string
+	Name     string // optional: the name mail from this login goes out under
 	Next     string // nextList or nextCompose
 	Return   string // the page asked for when the login ran out, without its token; "" for Next
 }
@@ -34,6 +36,7 @@ func parseLoginForm(v url.Values) loginForm {
 	f := loginForm{
 		User:     strings.TrimSpace(v.Get("user")),
 		Password: v.Get("password"),
+		Name:     oneLine(v.Get("name")),
 		Next:     v.Get("next"),
 		Return:   v.Get("return"),
 	}
@@ -54,6 +57,8 @@ func (f loginForm) validate() string {
 		return "Please enter your password."
 	case strings.ContainsAny(f.User, " \t\r\n\x00") || len(f.User) > 256 || len(f.Password) > 1024:
 		return "That user name or password cannot be right."
+	case len(f.Name) > 100 || strings.ContainsFunc(f.Name, func(r rune) bool { return r < 0x20 || r == 0x7f || mailmsg.IsBidiControl(r) }):
+		return "That name cannot be used in From; please shorten it or leave it empty."
 	}
 	return ""
 }
@@ -116,7 +121,7 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderLoginAgain(w, status, f, draft, alert)
 	}
-	login, err := s.login(cred)
+	login, err := s.login(cred, f.Name)
 	if err != nil {
 		return err
 	}

@@ -118,7 +118,7 @@ func ptr[T any](v T) *T { return &v }
 // status and a friendly alert.
 func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mailtools.Outgoing, int, string) {
 	out := &mailtools.Outgoing{
-		From:       mailmsg.Address{Addr: fromAddress(login.state.User, s.cfg.FromDomain)},
+		From:       login.from(s.cfg.FromDomain),
 		Subject:    f.Subject,
 		Body:       f.Body,
 		InReplyTo:  f.InReplyTo,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
 )
@@ -38,8 +39,13 @@ func (s *server) open(token string) (*session, error) {
 }
 
 // login seals the first token of a login the POP server just accepted.
-func (s *server) login(cred mailtools.Credentials) (*session, error) {
-	return s.reseal(seal.State{User: cred.User, Password: cred.Password, Server: s.cfg.ServerID})
+func (s *server) login(cred mailtools.Credentials, name string) (*session, error) {
+	return s.reseal(seal.State{User: cred.User, Password: cred.Password, Name: name, Server: s.cfg.ServerID})
+}
+
+// from is the user's own address, with the name given at login.
+func (ss *session) from(domain string) mailmsg.Address {
+	return mailmsg.Address{Name: ss.state.Name, Addr: fromAddress(ss.state.User, domain)}
 }
 
 func (s *server) reseal(st seal.State) (*session, error) {
