@@ -14,9 +14,10 @@ const documentStyle = `body{margin:0;padding:8px;font-family:sans-serif;font-siz
 // HTMLDocument wraps a sanitized body (View.HTML) in a complete, small
 // HTML document in UTF-8 for the sandboxed iframe, titled with the
 // message's subject and in its language (Content-Language, else "und":
-// undetermined), the body its main landmark. Serve it with
-// HTMLContentSecurityPolicy.
-func HTMLDocument(title, lang string, body template.HTML) string {
+// undetermined), the body its main landmark. On a page of its own (not
+// framed) back is the message's page, linked above the body; "" in the
+// frame. Serve it with HTMLContentSecurityPolicy.
+func HTMLDocument(title, lang, back string, body template.HTML) string {
 	if !validLang(lang) {
 		lang = "und"
 	}
@@ -25,7 +26,11 @@ func HTMLDocument(title, lang string, body template.HTML) string {
 	b.WriteString(`<!DOCTYPE html>` + "\n" + `<html lang="` + lang + `"><head><meta charset="utf-8">`)
 	b.WriteString(`<meta name="referrer" content="no-referrer">`)
 	b.WriteString(`<title>` + template.HTMLEscapeString(title) + `</title>`)
-	b.WriteString(`<style>` + documentStyle + `</style></head><body><main>`)
+	b.WriteString(`<style>` + documentStyle + `</style></head><body>`)
+	if back != "" {
+		b.WriteString(`<nav aria-label="Back"><p><a href="` + template.HTMLEscapeString(back) + `">‹ Back to the message</a></p></nav>`)
+	}
+	b.WriteString(`<main>`)
 	b.WriteString(string(body))
 	b.WriteString("</main></body></html>\n")
 	return b.String()

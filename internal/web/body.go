@@ -48,7 +48,11 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	if !v.IsHTML {
 		return &userError{status: http.StatusNotFound, title: "No HTML body", msg: "This message has no HTML body."}
 	}
-	doc := render.HTMLDocument(subjectOrNone(v.Header.Subject), v.Header.Language, v.HTML)
+	back := ""
+	if q.Get("own") == "1" {
+		back = s.urls.ViewWith(at.login.token, at.ref, at.page, opt)
+	}
+	doc := render.HTMLDocument(subjectOrNone(v.Header.Subject), v.Header.Language, back, v.HTML)
 	h := w.Header()
 	h.Set("Content-Security-Policy", bodyCSP(render.HTMLContentSecurityPolicy(opt.Remote)))
 	h.Set("Content-Type", "text/html; charset=utf-8")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -100,5 +101,29 @@ func TestHTMLBodyFrameFallback(t *testing.T) {
 	d := parseDoc(t, body.body)
 	if d.title() != "A quick tour of the message list" || len(d.tag("main")) != 1 || attrOf(d.tag("html")[0], "lang") == "" {
 		t.Errorf("the body page: title %q, %d main, lang %q", d.title(), len(d.tag("main")), attrOf(d.tag("html")[0], "lang"))
+	}
+}
+
+// The frame is as tall as the body is estimated to need, and the body's
+// own page links back to the message.
+func TestHTMLBodyFrameFitsAndOwnPage(t *testing.T) {
+	h := newHarness(t)
+	list, _ := h.list(h.login(), 1)
+	short := parseDoc(t, h.get(list.viewLink("New icon for the inbox (inline image)")).body)
+	long := parseDoc(t, h.get(list.viewLink("A quick tour of the message list")).body)
+	fit := func(d *doc) int {
+		var n int
+		fmt.Sscanf(strings.TrimPrefix(attrOf(d.tag("iframe")[0], "class"), "htmlbody fit-"), "%d", &n)
+		return n
+	}
+	if a, b := fit(short), fit(long); a < 1 || b < 1 || a >= b {
+		t.Errorf("frame heights: short mail %d, long mail %d steps; want both set and the short one lower", a, b)
+	}
+	own := parseDoc(t, h.get(short.link("Open the HTML body on its own page")).body)
+	if back := own.link("‹ Back to the message"); !strings.HasPrefix(back, "/view?") {
+		t.Errorf("the own page links back to %q", back)
+	}
+	if len(own.tag("main")) != 1 || own.title() == "" {
+		t.Error("the own page lacks a title or a main landmark")
 	}
 }

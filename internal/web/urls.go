@@ -153,6 +153,20 @@ func (u urls) Body(t string, ref mailtools.Ref, partID string, o viewOptions) st
 	return u.with(pathBody, q)
 }
 
+// BodyPage is Body on a page of its own, with a link back to the message
+// (on list page page).
+func (u urls) BodyPage(t string, ref mailtools.Ref, partID string, page int, o viewOptions) string {
+	q := url.Values{"t": {t}, "m": {ref.String()}, "own": {"1"}}
+	if partID != "" {
+		q.Set("p", partID)
+	}
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	o.set(q)
+	return u.with(pathBody, q)
+}
+
 // Part downloads one MIME part of a message.
 func (u urls) Part(t string, ref mailtools.Ref, partID string) string {
 	return u.with(pathPart, url.Values{"t": {t}, "m": {ref.String()}, "p": {partID}})

@@ -39,6 +39,8 @@ type bodyView struct {
 	URL      string // set when the body is HTML
 	Title    string // the iframe's accessible name
 	Fallback string // the body as text, in the iframe for browsers without frames (w3m)
+	Fit      int    // the frame's height in render.FitStep pixels, estimated from the body
+	OwnURL   string // the body on a page of its own
 }
 
 // headerFields are a message's headers as the view shows them, for the
@@ -94,7 +96,8 @@ type viewBuilder struct {
 // body is a view's body as the page shows it.
 func (b viewBuilder) body(v *render.View, title string) bodyView {
 	if v.IsHTML {
-		return bodyView{URL: b.urls.Body(b.token, b.ref, v.PartID, b.opt), Title: title, Fallback: htmlText(v.HTML)}
+		return bodyView{URL: b.urls.Body(b.token, b.ref, v.PartID, b.opt), Title: title, Fallback: htmlText(v.HTML),
+			Fit: render.Fit(v.HTML), OwnURL: b.urls.BodyPage(b.token, b.ref, v.PartID, b.page, b.opt)}
 	}
 	return bodyView{Text: textBlocks(v.Text)}
 }
