@@ -2,6 +2,7 @@ package web
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -49,5 +50,34 @@ func TestListSelectAllAndTwoDeleteButtons(t *testing.T) {
 	slices.Sort(sorted)
 	if len(slices.Compact(sorted)) != len(labels) {
 		t.Errorf("nav landmarks share a label: %q", labels)
+	}
+}
+
+// The compose form asks for an email keyboard and lets the browser offer
+// addresses; Cancel is a link that says what it loses, not a button
+// beside Send; the stylesheet has a dark scheme and a print layout.
+func TestComposeFormAndStylesheet(t *testing.T) {
+	h := newHarness(t)
+	list, _ := h.list(h.login(), 1)
+	compose := parseDoc(t, h.get(list.link("Write")).body)
+	for _, name := range []string{"to", "cc", "bcc"} {
+		in := compose.inputs(name)[0]
+		if attrOf(in, "inputmode") != "email" || attrOf(in, "autocomplete") == "off" || attrOf(in, "type") != "text" {
+			t.Errorf("%s: inputmode %q autocomplete %q type %q", name, attrOf(in, "inputmode"), attrOf(in, "autocomplete"), attrOf(in, "type"))
+		}
+	}
+	for _, b := range compose.tag("button") {
+		if strings.Contains(text(b), "Cancel") {
+			t.Error("Cancel is a button")
+		}
+	}
+	if !strings.Contains(text(compose.root), "what you wrote here is not kept") {
+		t.Error("Cancel does not say it loses the message")
+	}
+	css := h.get("/static/style.css").body
+	for _, want := range []string{"@media (prefers-color-scheme: dark)", "@media print"} {
+		if !strings.Contains(css, want) {
+			t.Errorf("the stylesheet lacks %q", want)
+		}
 	}
 }
