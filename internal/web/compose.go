@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/render"
 )
 
 // composePage is the compose form: new, reply, reply all or forward.
@@ -71,12 +72,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	case modeForward:
 		f.Subject = forwardSubject(env.Subject)
 		f.Body = "\n\n" + forwardedBlock(env, text)
-		f.Forward = msg.Ref.String()
-		var files []forwardFile
-		for _, a := range forwardable(view) {
-			f.ForwardParts = append(f.ForwardParts, a.ID)
-			files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: true})
-		}
+		files := f.carryAll(msg.Ref, view)
 		return s.renderComposeFiles(w, http.StatusOK, login, f, files, "", "")
 	case modeDraft:
 		if !env.Draft {
@@ -86,13 +82,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 		f.Subject, f.Body = env.Subject, text
 		f.InReplyTo, f.References = env.InReplyTo, strings.Join(env.References, " ")
 		f.DraftRef = msg.Ref.String()
-		// its attachments come along as a forward's do
-		f.Forward = msg.Ref.String()
-		var files []forwardFile
-		for _, a := range forwardable(view) {
-			f.ForwardParts = append(f.ForwardParts, a.ID)
-			files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: true})
-		}
+		files := f.carryAll(msg.Ref, view) // its attachments come along as a forward's do
 		return s.renderComposeFiles(w, http.StatusOK, login, f, files, "Continuing your draft. Sending it or saving it again leaves the old draft in your inbox until you delete it.", "")
 	}
 	return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
@@ -139,6 +129,18 @@ func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *se
 	}
 	p.Notice, p.Alert = notice, alert
 	return s.render(w, status, "compose", p)
+}
+
+// carryAll sends every attachment of the message at ref along, ticked,
+// as a forward does, and lists them for the form.
+func (f *composeForm) carryAll(ref mailtools.Ref, view *render.View) []forwardFile {
+	f.Forward = ref.String()
+	var files []forwardFile
+	for _, a := range forwardable(view) {
+		f.ForwardParts = append(f.ForwardParts, a.ID)
+		files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: true})
+	}
+	return files
 }
 
 // forwardFiles lists the forwarded message's attachments, checked as f says.
