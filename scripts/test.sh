@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 GO="${GO:-go}"
 
 bash scripts/install-deps.sh
+bash scripts/install-npm.sh
 
 stack="" log=""
 stop_stack() {
