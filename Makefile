@@ -6,7 +6,7 @@ FUZZTIME ?= 30s
 STRESS_FUZZTIME ?= 10m
 LOADTIME ?= 60s
 
-.PHONY: run build test stress bench lint fmt stack-start stack-stop
+.PHONY: run build test stress bench screenshots lint fmt stack-start stack-stop
 
 ## run: the webmail with its embedded demo mail servers; log in as demo / demo
 run:
@@ -31,6 +31,12 @@ stress:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) test -run '^TestLoad$$' -count=1 -v ./internal/web -load $(LOADTIME)
+
+## screenshots: every page of the browser walk at 1280 and 375 px, light
+## and dark, into docs/screenshots (the README shows some of them)
+screenshots:
+	bash scripts/install-deps.sh
+	GOMAILCGI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestBrowserScreenshots$$' ./internal/web
 
 ## lint: vet, gofmt, staticcheck, govulncheck
 lint:

@@ -2,7 +2,8 @@
 # install-deps.sh: install the Debian packages gomailcgi's tests need.
 #
 #   dovecot-pop3d postfix openssl python3   the test mail stack (scripts/mailstack.sh)
-#   chromium w3m                            looking at pages as a person would
+#   chromium w3m fonts-noto-cjk             looking at pages as a person would
+#                                           (the Japanese sample, not boxes)
 #   nginx lighttpd                          the web servers of the deployment tests
 #
 # Quiet and quick when everything is there. As root it installs what is
@@ -12,7 +13,7 @@
 # Not root: prints the command to run; exits non-zero only when CI=true.
 set -euo pipefail
 
-PKGS="dovecot-pop3d postfix openssl python3 chromium w3m nginx lighttpd"
+PKGS="dovecot-pop3d postfix openssl python3 chromium w3m nginx lighttpd fonts-noto-cjk"
 
 installed=" $(dpkg-query -W -f='${Package}=${Status}\n' $PKGS 2>/dev/null |
   sed -n 's/=install ok installed$//p' | tr '\n' ' ' || true)"

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 )
@@ -96,7 +97,7 @@ const pageViewJS = `(() => {
 
 // look opens url in a new tab with a w×h window, waits for the page and
 // its frames to load, and returns what it shows.
-func (d devtools) look(url string, w, h int) pageView {
+func (d devtools) look(url string, w, h int, scheme string) pageView {
 	d.t.Helper()
 	ctx, cancel := chromedp.NewContext(d.ctx)
 	defer cancel()
@@ -113,6 +114,10 @@ func (d devtools) look(url string, w, h int) pageView {
 	})
 	if err == nil {
 		_, err = chromedp.Call(ctx, cdplog.Enable, cdp.Empty{})
+	}
+	if err == nil {
+		_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
 	}
 	if err == nil {
 		err = chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h)), chromedp.Navigate(url))
@@ -153,7 +158,7 @@ func TestDevtoolsSeesCSPViolations(t *testing.T) {
 		io.WriteString(w, `<!doctype html><title>t</title><h1>Blocked</h1><img src="/pixel.png" alt="">`)
 	}))
 	defer srv.Close()
-	v := b.look(srv.URL+"/", 400, 300)
+	v := b.look(srv.URL+"/", 400, 300, "light")
 	var seen []string
 	for _, line := range v.Console {
 		seen = append(seen, cspViolations(line)...)

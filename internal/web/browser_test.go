@@ -228,7 +228,11 @@ func TestBrowserScreenshots(t *testing.T) {
 		{"login", "/login"},
 		{"list", "/list?t=" + url.QueryEscape(tok)},
 		{"view", list.viewLink("New icon for the inbox (inline image)")},
+		{"view-html", list.viewLink("A quick tour of the message list")},
+		{"view-plain", list.viewLink("Five tips for getting around")},
+		{"view-attachments", list.viewLink("Your checklist and a list of pages (2 attachments)")},
 		{"compose", list.link("Write")},
+		{"reply", parseDoc(t, h.get(list.viewLink("Paragraphs that flow")).body).link("Reply")},
 	}
 	for _, p := range pages {
 		res := h.get(p.link)
@@ -238,10 +242,14 @@ func TestBrowserScreenshots(t *testing.T) {
 		served := parseDoc(t, res.body)
 		wantHeading := text(served.tag("h1")[0])
 		wantSubjects := served.subjects()
-		for _, size := range []image.Point{{1280, 900}, {375, 800}} {
-			name := p.name + "-" + strconv.Itoa(size.X) + "x" + strconv.Itoa(size.Y)
+		for _, shot := range []struct {
+			size   image.Point
+			scheme string
+		}{{image.Point{1280, 900}, "light"}, {image.Point{375, 800}, "light"}, {image.Point{1280, 900}, "dark"}, {image.Point{375, 800}, "dark"}} {
+			size := shot.size
+			name := p.name + "-" + strconv.Itoa(size.X) + "-" + shot.scheme
 			t.Run(name, func(t *testing.T) {
-				v := b.look(siteURL(h, p.link), size.X, size.Y)
+				v := b.look(siteURL(h, p.link), size.X, size.Y, shot.scheme)
 				file := filepath.Join(dir, name+".png")
 				writePNG(t, file, v.PNG)
 				checkScreenshot(t, file, size)
