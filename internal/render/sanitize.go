@@ -199,6 +199,8 @@ func (s *sanitizer) linkTarget(href string) (string, bool) {
 	href = strings.TrimSpace(href)
 	lower := strings.ToLower(href)
 	switch {
+	case isScriptURL(href):
+		return "", false
 	case strings.HasPrefix(lower, "http://"), strings.HasPrefix(lower, "https://"):
 		return href, validLinkURL(href)
 	case strings.HasPrefix(lower, "mailto:"):
@@ -245,8 +247,8 @@ func attrValue(t xhtml.Token, key string) string {
 	return ""
 }
 
-// isScriptURL reports a value that a browser would run as script, also
-// when hidden by case, blanks or control characters.
+// isScriptURL reports a value that names a script URL anywhere in it,
+// also when hidden by case, blanks or control characters.
 func isScriptURL(v string) bool {
 	var b strings.Builder
 	for _, r := range v {
@@ -254,12 +256,12 @@ func isScriptURL(v string) bool {
 			continue
 		}
 		b.WriteRune(r)
-		if b.Len() > 16 {
-			break
-		}
 	}
 	l := strings.ToLower(b.String())
-	return strings.HasPrefix(l, "javascript:") || strings.HasPrefix(l, "vbscript:") || strings.HasPrefix(l, "livescript:")
+	// Anywhere, not only as the scheme: "mailto:javascript:" runs nothing,
+	// but it is never a real address either, and a client that reads
+	// URLs loosely might run it.
+	return strings.Contains(l, "javascript:") || strings.Contains(l, "vbscript:") || strings.Contains(l, "livescript:")
 }
 
 // percentDecodeString decodes %XX escapes in a cid: reference; one with
