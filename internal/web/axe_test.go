@@ -81,7 +81,6 @@ func TestAccessibility(t *testing.T) {
 	tok := h.login()
 	list, _ := h.list(tok, 1)
 	view := func(s string) string { return list.viewLink(s) }
-	compose := parseDoc(t, h.get(list.link("Write")).body)
 	pages := []struct{ name, link string }{
 		{"home", "/"},
 		{"login", "/login"},
@@ -96,14 +95,15 @@ func TestAccessibility(t *testing.T) {
 		{"compose", list.link("Write")},
 		{"reply", parseDoc(t, h.get(view("Paragraphs that flow")).body).link("Reply")},
 		{"source", parseDoc(t, h.get(view("Paragraphs that flow")).body).link("View source")},
+		{"sent", "/sent?t=" + url.QueryEscape(tok) + "&to=bob%40example.org&subject=Hello&n=1&copy=1"},
 		{"not found", "/nowhere"},
 		{"logged out", "/list?t=expired"},
 	}
-	_ = compose
+
 	states := []struct {
 		w, h   int
 		scheme string
-	}{{1280, 900, "light"}, {375, 800, "light"}, {1280, 900, "dark"}}
+	}{{1280, 900, "light"}, {375, 800, "light"}, {1280, 900, "dark"}, {375, 800, "dark"}}
 	for _, p := range pages {
 		for _, st := range states {
 			name := fmt.Sprintf("%s-%d-%s", p.name, st.w, st.scheme)

@@ -126,9 +126,22 @@ func TestBrowserWalk(t *testing.T) {
 	p.expect("Welcome to gomailcgi")
 	p.open("« Newest", "table.messages")
 
-	t.Run("plain message", func(t *testing.T) {
+	t.Run("plain message and a reply", func(t *testing.T) {
 		p.open("Paragraphs that flow", "dl.headers")
 		p.expect("This line ends without a space, so it is a hard break.")
+		p.open("Reply", "#body")
+		if to, subject := p.value("#to"), p.value("#subject"); to != "Rowan Flow <rowan@example.com>" || subject != "Re: Paragraphs that flow" {
+			t.Errorf("reply: To %q, Subject %q", to, subject)
+		}
+		p.open("Cancel", "table.messages")
+	})
+	t.Run("an inline image and an attached message", func(t *testing.T) {
+		p.open("New icon for the inbox (inline image)", "iframe.htmlbody")
+		p.expect("envelope.png")
+		p.open("‹ Back to the list", "table.messages")
+		p.open("Fwd: Release notes for the demo server", "article.nested")
+		p.expect("Attached message: Release notes for the demo server")
+		p.expect("What's new in the demo mail server")
 		p.open("‹ Back to the list", "table.messages")
 	})
 	t.Run("HTML message fits its frame", func(t *testing.T) {
