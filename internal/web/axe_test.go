@@ -12,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -51,6 +53,13 @@ type axeViolation struct {
 // audit loads url in a w×h window and runs axe-core on it through the
 // DevTools protocol: the page itself runs no script.
 func (d devtools) audit(axe, link string, w, h int, scheme string) []axeViolation {
+	return d.auditPage(axe, link, "", w, h, scheme)
+}
+
+// auditPage is audit; with content set, the page loaded from link (of the
+// same site) is replaced by content: the answer to a POST, which a GET
+// cannot reach.
+func (d devtools) auditPage(axe, link, content string, w, h int, scheme string) []axeViolation {
 	d.t.Helper()
 	ctx, cancel := chromedp.NewContext(d.ctx)
 	defer cancel()
@@ -60,6 +69,21 @@ func (d devtools) audit(axe, link string, w, h int, scheme string) []axeViolatio
 	}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h)), chromedp.Navigate(link)); err != nil {
 		d.t.Fatalf("load %s: %v", redactToken(link), err)
+	}
+	if content != "" {
+		tree, err := chromedp.Call(ctx, cdppage.GetFrameTree, cdp.Empty{})
+		if err == nil {
+			_, err = chromedp.Call(ctx, cdppage.SetDocumentContent, cdppage.SetDocumentContentParams{FrameID: tree.FrameTree.Frame.ID, HTML: content})
+		}
+		if err == nil {
+			err = chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS("main")))
+		}
+		if err != nil {
+			d.t.Fatalf("set the page's content: %v", err)
+		}
+		if title, err := chromedp.Run(ctx, chromedp.Title()); err != nil || title == "" || !strings.Contains(content, "<title>"+title) {
+			d.t.Fatalf("the page shows %q, not the content given (%v)", title, err)
+		}
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
 		d.t.Fatalf("inject axe-core: %v", err)
@@ -100,6 +124,19 @@ func TestAccessibility(t *testing.T) {
 		{"logged out", "/list?t=expired"},
 	}
 
+	// Answers to a POST: the delete question, and the login page that
+	// keeps a draft.
+	posted := []struct{ name, body string }{
+		{"delete question", h.post("/delete", url.Values{"t": {tok}, "m": refsFor(t, list, "Paragraphs that flow", "Welcome to gomailcgi"), "page": {"1"}}).body},
+		{"relogin with a draft", h.postMultipart("/send", url.Values{"t": {"expired"}, "to": {"bob@example.org"}, "subject": {"Kept"}, "body": {"my words"}}).body},
+	}
+	for _, p := range posted {
+		t.Run(p.name, func(t *testing.T) {
+			for _, v := range b.auditPage(axe, siteURL(h, "/nowhere"), p.body, 1280, 900, "light") {
+				t.Errorf("%s (%s): %s", v.ID, v.Impact, v.Help)
+			}
+		})
+	}
 	states := []struct {
 		w, h   int
 		scheme string
