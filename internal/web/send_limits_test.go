@@ -122,16 +122,18 @@ func TestSendDeclaredTooLargeIsRefusedUnread(t *testing.T) {
 // Message forms are read MaxUploads at a time; one more is answered 503
 // at once, not queued in memory.
 func TestSendUploadsAreBounded(t *testing.T) {
-	h := newHarness(t, webOption(func(c *Config) { c.MaxUploads = 1 }))
+	h := newHarness(t, webOption(func(c *Config) { c.MaxUploads, c.MaxUpload = 1, 32<<20 }))
 	tok := freshComposeToken(t, h, h.login())
-	const file = 12 << 20
+	// More than the socket buffers hold between the two ends goes out
+	// before the second form (the sender's is 4 MB at most here, and the
+	// receiver's grows only as the handler reads): the handler must have
+	// been reading, so it holds the slot.
+	const file, ahead = 24 << 20, 16 << 20
 	raw, ct, fileAt := multipartBody(t, [][2]string{{"t", tok}, {"to", "bob@example.org"}}, "slow.bin", file)
 	pr, pw := io.Pipe()
 	holding := make(chan struct{})
 	go func() {
-		// More than the socket buffers hold: once this is written, the
-		// handler has been reading the form, so it holds the slot.
-		pw.Write(raw[:fileAt+8<<20])
+		pw.Write(raw[:fileAt+ahead])
 		close(holding)
 	}()
 	first := make(chan response, 1)
@@ -146,7 +148,7 @@ func TestSendUploadsAreBounded(t *testing.T) {
 	if res.status != http.StatusServiceUnavailable || res.header.Get("Retry-After") == "" {
 		t.Errorf("second upload: status %d Retry-After %q, want 503 and a Retry-After", res.status, res.header.Get("Retry-After"))
 	}
-	pw.Write(raw[fileAt+8<<20:])
+	pw.Write(raw[fileAt+ahead:])
 	pw.Close()
 	if r := <-first; r.status != http.StatusSeeOther {
 		t.Errorf("first upload: status %d, want 303", r.status)
