@@ -81,31 +81,28 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 
 	out, status, alert := s.outgoing(r, login, &f)
 	var shown []string // the recipients the sent page names
-	if alert == "" && f.SaveDraft {
-		_, err = s.cfg.SMTP.Send(r.Context(), ptr(login.cred()), out)
-		if status, alert = sendProblem(s.log, err); alert == "" {
-			http.Redirect(w, r, s.urls.ListSaved(login.token), http.StatusSeeOther)
-			return nil
-		}
-		alert = strings.Replace(alert, "Nothing was sent.", "The draft was not saved.", 1)
-	} else if alert == "" {
-		for _, list := range [][]mailmsg.Address{out.To, out.Cc, out.Bcc} {
-			for _, a := range list {
-				shown = append(shown, a.Addr)
+	if alert == "" {
+		if !f.SaveDraft {
+			shown = out.Recipients()
+			if f.Copy {
+				// an envelope recipient only, as Bcc is: no header names it
+				out.Bcc = append(out.Bcc, out.From)
 			}
 		}
-		if f.Copy {
-			// an envelope recipient only, as Bcc is: no header names it
-			out.Bcc = append(out.Bcc, out.From)
-		}
 		_, err = s.cfg.SMTP.Send(r.Context(), ptr(login.cred()), out)
-		status, alert = sendProblem(s.log, err)
+		if status, alert = sendProblem(s.log, err); f.SaveDraft {
+			alert = strings.Replace(alert, "Nothing was sent.", "The draft was not saved.", 1)
+		}
 	}
 	if alert != "" {
 		if f.HadFiles {
 			alert += " Files you had attached must be chosen again."
 		}
 		return s.renderComposeFetching(w, r, status, login, &f, "", alert)
+	}
+	if f.SaveDraft {
+		http.Redirect(w, r, s.urls.ListSaved(login.token), http.StatusSeeOther)
+		return nil
 	}
 	http.Redirect(w, r, s.urls.Sent(login.token, sentSummary{To: shown, Subject: out.Subject, Copy: f.Copy, Draft: f.DraftRef}), http.StatusSeeOther)
 	return nil
