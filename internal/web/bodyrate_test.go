@@ -50,10 +50,7 @@ func TestSendStalledBodyKeepsTheDraft(t *testing.T) {
 	pr, pw := io.Pipe()
 	go pw.Write(raw[:fileAt+10]) // then nothing more
 	defer pw.Close()
-	req, _ := http.NewRequest("POST", h.srv.URL+"/send", pr)
-	req.ContentLength = int64(len(raw))
-	req.Header.Set("Content-Type", ct)
-	res := h.do(req)
+	res := h.sendRaw(pr, ct, int64(len(raw)))
 	if res.status != http.StatusRequestTimeout {
 		t.Fatalf("status %d, want 408", res.status)
 	}

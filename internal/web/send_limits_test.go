@@ -32,6 +32,19 @@ func multipartBody(t *testing.T, fields [][2]string, file string, n int) (body [
 	return buf.Bytes(), mw.FormDataContentType(), fileAt
 }
 
+// sendRaw posts body to /send as a form of this content type, declaring
+// length bytes whether or not that many come.
+func (h *harness) sendRaw(body io.Reader, contentType string, length int64) response {
+	h.t.Helper()
+	req, err := http.NewRequest("POST", h.srv.URL+"/send", body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.ContentLength = length
+	req.Header.Set("Content-Type", contentType)
+	return h.do(req)
+}
+
 // countingBody counts what has been read of a request body.
 type countingBody struct {
 	r io.Reader
@@ -100,10 +113,7 @@ func TestSendDeclaredTooLargeIsRefusedUnread(t *testing.T) {
 	}()
 	defer pr.Close()
 	body := &countingBody{r: pr}
-	req, _ := http.NewRequest("POST", h.srv.URL+"/send", body)
-	req.ContentLength = 200 << 20
-	req.Header.Set("Content-Type", ct)
-	res := h.do(req)
+	res := h.sendRaw(body, ct, 200<<20)
 	if res.status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("status %d, want 413", res.status)
 	}
@@ -114,8 +124,8 @@ func TestSendDeclaredTooLargeIsRefusedUnread(t *testing.T) {
 	if !strings.Contains(d.alert(), "larger than") {
 		t.Errorf("alert: got %q", d.alert())
 	}
-	if n := body.n.Load(); n > 4<<20 {
-		t.Errorf("%d bytes of the body were sent before the answer, want the text and at most a few MB", n)
+	if n := body.n.Load(); n > 16<<20 { // socket buffers hold a few MB
+		t.Errorf("%d bytes of the body were sent before the answer, want the text and what the socket buffers hold, not the 200 MB", n)
 	}
 }
 
@@ -138,10 +148,7 @@ func TestSendUploadsAreBounded(t *testing.T) {
 	}()
 	first := make(chan response, 1)
 	go func() {
-		req, _ := http.NewRequest("POST", h.srv.URL+"/send", pr)
-		req.ContentLength = int64(len(raw))
-		req.Header.Set("Content-Type", ct)
-		first <- h.do(req)
+		first <- h.sendRaw(pr, ct, int64(len(raw)))
 	}()
 	<-holding
 	res := h.postMultipart("/send", url.Values{"t": {tok}, "to": {"bob@example.org"}})
@@ -164,9 +171,8 @@ func TestSendCutShortKeepsTheDraft(t *testing.T) {
 	h := newHarness(t)
 	tok := freshComposeToken(t, h, h.login())
 	raw, ct, fileAt := multipartBody(t, [][2]string{{"t", tok}, {"to", "bob@example.org"}, {"body", "keep this too"}}, "cut.bin", 100)
-	req, _ := http.NewRequest("POST", h.srv.URL+"/send", bytes.NewReader(raw[:fileAt+50])) // no closing boundary
-	req.Header.Set("Content-Type", ct)
-	res := h.do(req)
+	cut := raw[:fileAt+50] // no closing boundary
+	res := h.sendRaw(bytes.NewReader(cut), ct, int64(len(cut)))
 	if res.status != http.StatusBadRequest {
 		t.Fatalf("status %d, want 400", res.status)
 	}
@@ -294,9 +300,7 @@ func TestSendTooManyFieldsKeepsTheDraft(t *testing.T) {
 		fields = append(fields, [2]string{"x" + strconv.Itoa(i), "y"})
 	}
 	raw, ct, _ := multipartBody(t, fields, "f.txt", 1)
-	req, _ := http.NewRequest("POST", h.srv.URL+"/send", bytes.NewReader(raw))
-	req.Header.Set("Content-Type", ct)
-	res := h.do(req)
+	res := h.sendRaw(bytes.NewReader(raw), ct, int64(len(raw)))
 	if res.status != http.StatusBadRequest {
 		t.Fatalf("status %d, want 400", res.status)
 	}
