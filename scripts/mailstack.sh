@@ -14,6 +14,7 @@
 #   fill USER N      replace USER's inbox with N generated messages: POP number
 #                    i has Subject "Test message i of N" (see mailstack/fill.py)
 #   clear USER       empty USER's inbox
+#   put USER FILE    add FILE, byte for byte, as USER's newest message
 #   adduser USER PASS  add or change a user (log in as USER or USER@DOMAIN);
 #                    returns once Dovecot accepts the login and Postfix the
 #                    mailbox (both servers running)
@@ -323,6 +324,22 @@ cmd_fill() {
 
 cmd_clear() { [ $# -eq 1 ] || die "usage: clear USER"; empty_inbox "$1"; say "$1's inbox emptied"; }
 
+cmd_put() { # USER FILE: the file, as it is, becomes the newest message
+  [ $# -eq 2 ] || die "usage: put USER FILE"
+  valid_user "$1"
+  [ -f "$USERS_DIR/$1" ] || die "no such user: $1 (adduser first)"
+  [ -f "$2" ] || die "no such file: $2"
+  [ -d "$MAIL/$1/cur" ] || empty_inbox "$1"
+  local name tmp
+  # Dovecot numbers Maildir files by the time stamp their names start
+  # with: a name past every fill keeps the new message last
+  name="$(( $(date +%s) + 1000000000 )).M$(date +%N)P$$.mailstack,S=$(stat -c %s "$2")"
+  tmp="$MAIL/$1/tmp/$name"
+  cp "$2" "$tmp"; chown "$MUID:$MGID" "$tmp"
+  mv "$tmp" "$MAIL/$1/new/$name"
+  say "$2 put into $1's inbox"
+}
+
 cmd_adduser() {
   [ $# -eq 2 ] || die "usage: adduser USER PASS"
   [ -f "$PFETC/main.cf" ] || die "run start first"
@@ -365,7 +382,7 @@ cmd="${1:-}"; shift || true
 [ "$cmd" = start ] || load_settings
 case "$cmd" in
   start) cmd_start;; stop) cmd_stop;; status) cmd_status;; env) cmd_env;;
-  fill) cmd_fill "$@";; clear) cmd_clear "$@";; adduser) cmd_adduser "$@";;
+  fill) cmd_fill "$@";; clear) cmd_clear "$@";; put) cmd_put "$@";; adduser) cmd_adduser "$@";;
   drain) cmd_drain "$@";; selftest) cmd_selftest;;
   *) sed -n '2,/^set -euo/p' "$SELF" | sed '$d'; exit 2;;
 esac

@@ -31,6 +31,12 @@ func (e Env) Clear(t testing.TB, user string) {
 	e.run(t, "clear", user)
 }
 
+// Put adds the message in file, byte for byte, as user's newest message.
+func (e Env) Put(t testing.TB, user, file string) {
+	t.Helper()
+	e.run(t, "put", user, file)
+}
+
 // Drain waits until Postfix has delivered all accepted mail to the Maildirs
 // (an SMTP "250" only means queued).
 func (e Env) Drain(t testing.TB) {
