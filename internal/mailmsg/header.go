@@ -43,6 +43,7 @@ type Issues struct {
 	LongHeader bool // a header line or block past its limit, shortened
 	LongText   bool // a text part past its limit, shortened
 	TooDeep    bool // nesting past the depth limit
+	NUL        bool // NUL bytes, which mail must not contain
 }
 
 // readHeader reads a header block leniently. A line that is neither a field

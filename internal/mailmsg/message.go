@@ -1,6 +1,9 @@
 package mailmsg
 
-import "bytes"
+import (
+	"bytes"
+	"io"
+)
 
 // Default limits used when Limits leaves them at zero.
 const (
@@ -23,15 +26,59 @@ type Limits struct {
 type Message struct {
 	Root    *Entity
 	Issues  Issues
-	Omitted int // entities past Limits.MaxParts, counted but not kept
+	Omitted int   // entities past Limits.MaxParts, counted but not kept
+	Size    int64 // bytes of the raw message
 }
 
 // Parse reads a whole raw message leniently. It never fails and never
 // panics: damaged input gives what could be read, with Issues set.
 func Parse(raw []byte, lim Limits) *Message {
+	m, _ := Read(bytes.NewReader(raw), lim)
+	return m
+}
+
+// Read parses a message as it streams from r, in one pass and to r's end.
+// It keeps the headers and the text a page may show (Entity.Body, within
+// MaxTextPart); every other body is decoded only to be measured, so the
+// memory it takes does not grow with the message. Like Parse it is
+// lenient. The error is r's own, other than io.EOF; the message is then
+// what was read before it, and must not be taken as whole.
+func Read(r io.Reader, lim Limits) (*Message, error) {
 	w := newWalker(lim)
-	root := w.message(bytes.NewReader(raw), "", 0, true)
-	return &Message{Root: root, Issues: w.iss, Omitted: w.omitted}
+	sr := &scanReader{r: r}
+	root := w.message(sr, "", 0, true)
+	// An epilogue, or what a broken structure left unread
+	_, _ = io.Copy(io.Discard, sr)
+	w.iss.NUL = sr.nul
+	return &Message{Root: root, Issues: w.iss, Omitted: w.omitted, Size: sr.n}, sr.err
+}
+
+// scanReader reads the raw message for Read: it counts the bytes, notes a
+// NUL, and keeps the first error other than io.EOF, which the lenient walk
+// below it would take for the end of the message.
+type scanReader struct {
+	r   io.Reader
+	n   int64
+	nul bool
+	err error
+}
+
+func (s *scanReader) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, io.EOF
+	}
+	n, err := s.r.Read(p)
+	s.n += int64(n)
+	if !s.nul && bytes.IndexByte(p[:n], 0) >= 0 {
+		s.nul = true
+	}
+	// io.EOF itself, not an error that wraps it: a connection that
+	// ended early is such an error
+	if err != nil && err != io.EOF { //nolint:errorlint
+		s.err = err
+		err = io.EOF
+	}
+	return n, err
 }
 
 // Part describes one MIME part: an attachment, an inline image, or the

@@ -73,7 +73,7 @@ func BenchmarkOpenStream100MB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r, _, err := s.Open(ctx, l.Messages[0].Ref)
+		r, err := s.Open(ctx, l.Messages[0].Ref)
 		if err != nil {
 			b.Fatal(err)
 		}

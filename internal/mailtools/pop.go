@@ -13,20 +13,12 @@ import (
 	pop3 "github.com/knadh/go-pop3"
 )
 
-// DefaultMaxMessageSize bounds what Fetch reads into memory; larger
-// messages are still available as a stream through Open.
-const DefaultMaxMessageSize = 32 << 20
-
-// ErrTooLarge means a message is larger than Fetch will hold in memory.
-var ErrTooLarge = errors.New("mailtools: the message is too large to show")
-
 // DefaultMaxPerUser bounds the sessions one user has open at once.
 const DefaultMaxPerUser = 4
 
 // POP is a POP3 mailbox server.
 type POP struct {
-	Server         Server
-	MaxMessageSize int64 // Fetch limit; 0 means DefaultMaxMessageSize
+	Server Server
 	// MaxPerUser bounds the sessions open at once for one user name; a
 	// Dial past it waits for one to end, or for its context. A burst of
 	// pages then cannot make the server refuse the user, or ban the
@@ -91,10 +83,9 @@ func (p *POP) Login(ctx context.Context, cred Credentials) error {
 // within it; deletions take effect only when it ends with QUIT. A Session
 // is for one goroutine at a time.
 type Session struct {
-	addr     string
-	lc       *lineConn
-	pc       *pop3.Conn
-	maxFetch int64
+	addr string
+	lc   *lineConn
+	pc   *pop3.Conn
 
 	caps     *capabilities // nil until asked
 	count    int
@@ -149,10 +140,7 @@ func (p *POP) dial(ctx context.Context, cred Credentials) (*Session, error) {
 		lc.Close()
 		return nil, &UnavailableError{Addr: p.Server.Addr, Err: err}
 	}
-	s := &Session{addr: p.Server.Addr, lc: lc, pc: pc, maxFetch: p.MaxMessageSize}
-	if s.maxFetch <= 0 {
-		s.maxFetch = DefaultMaxMessageSize
-	}
+	s := &Session{addr: p.Server.Addr, lc: lc, pc: pc}
 	if err := pc.User(cred.User); err != nil {
 		return nil, s.authFailed("USER", err)
 	}

@@ -30,12 +30,13 @@ func TestRetrUnstuffsDots(t *testing.T) {
 	srv := newScriptServer(t, "+OK ready\r\n", steps(loginSteps(), []step{
 		{expect: "STAT", reply: "+OK 1 100\r\n"},
 		{expect: "TOP 1 0", reply: "+OK\r\n" + retrHeader + ".\r\n"},
+		{expect: "LIST 1", reply: "+OK 1 100\r\n"},
 		{expect: "RETR 1", reply: "+OK\r\n" + wire},
 		{expect: "QUIT", reply: "+OK bye\r\n"},
 	})...)
 	s := dialTest(t, testPOP(srv.addr()))
 	ref := Ref{Num: 1, ID: headerFingerprint([]byte(retrHeader))}
-	m, err := s.Fetch(context.Background(), ref)
+	m, err := fetchAll(context.Background(), s, ref)
 	if err != nil {
 		t.Fatalf("Fetch: %v", err)
 	}
@@ -86,7 +87,7 @@ func TestUnreadableReplyHangsUpWithoutQuit(t *testing.T) {
 				{expect: "UIDL 1", reply: "+OK 2 other\r\n"},
 			},
 			call: func(s *Session) error {
-				_, err := s.Fetch(context.Background(), Ref{Num: 1, ID: "uabc"})
+				_, err := fetchAll(context.Background(), s, Ref{Num: 1, ID: "uabc"})
 				return err
 			},
 		},
@@ -198,12 +199,12 @@ func TestOpenStreamsBeforeTheMessageEnds(t *testing.T) {
 		{expect: "QUIT", reply: "+OK\r\n"},
 	})...)
 	s := dialTest(t, testPOP(srv.addr()))
-	r, size, err := s.Open(context.Background(), Ref{Num: 1, ID: headerFingerprint([]byte(retrHeader))})
+	r, err := s.Open(context.Background(), Ref{Num: 1, ID: headerFingerprint([]byte(retrHeader))})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	if size != 100 {
-		t.Errorf("size: got %d, want 100", size)
+	if r.Size != 100 || r.Ref.Num != 1 {
+		t.Errorf("got size %d, number %d; want 100, 1", r.Size, r.Ref.Num)
 	}
 	first := make([]byte, len(retrHeader)+len("first part\r\n"))
 	if _, err := io.ReadFull(r, first); err != nil {

@@ -51,7 +51,7 @@ func realFetchOnly(t *testing.T, st mailstack.Env, cred Credentials) []byte {
 	if err != nil || len(l.Messages) != 1 {
 		t.Fatalf("List %s: got %v, %v; want one message", cred.User, l, err)
 	}
-	m, err := s.Fetch(ctx, l.Messages[0].Ref)
+	m, err := fetchAll(ctx, s, l.Messages[0].Ref)
 	if err != nil {
 		t.Fatalf("Fetch %s: %v", cred.User, err)
 	}

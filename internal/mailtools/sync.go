@@ -70,50 +70,26 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 	return ref.Num, nil
 }
 
-// Message is one message fetched whole.
-type Message struct {
-	Ref      Ref // as given, with Num updated if the message moved
-	Envelope mailmsg.Envelope
-	Raw      []byte // exactly as the server sent it, dot-stuffing removed
+// Stream is a message as the server sends it (RETR), dot-stuffing
+// removed. Read it to its end, or Close the session, before the next call
+// on the session.
+type Stream struct {
+	Ref  Ref   // as given, with Num updated if the message moved
+	Size int64 // in octets, as LIST reports it
+	streamReader
 }
 
-// Fetch checks the reference and reads the message into memory, up to the
-// POP's MaxMessageSize (ErrTooLarge past it; use Open to stream instead).
-func (s *Session) Fetch(ctx context.Context, ref Ref) (*Message, error) {
+// Open checks the reference and streams the message. The context given
+// bounds the reading too. Nothing is held in memory: what to keep of the
+// message is the reader's choice.
+func (s *Session) Open(ctx context.Context, ref Ref) (*Stream, error) {
 	n, err := s.resolve(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.multi(ctx, "RETR", n)
-	if err != nil {
-		return nil, vanished(ref, err)
-	}
-	stop := s.lc.watch(ctx)
-	raw, err := io.ReadAll(io.LimitReader(d, s.maxFetch+1))
-	stop()
-	if err != nil {
-		return nil, s.wrap("RETR", err)
-	}
-	if int64(len(raw)) > s.maxFetch {
-		s.abort() // rather than read the rest only to throw it away
-		return nil, ErrTooLarge
-	}
-	ref.Num = n
-	return &Message{Ref: ref, Envelope: mailmsg.ParseEnvelope(splitHeader(raw)), Raw: raw}, nil
-}
-
-// Open checks the reference and streams the message as the server sends
-// it, with its size as LIST reports it. Read the stream to its end (or
-// Close the session) before the next call on the session; ctx bounds the
-// reading too.
-func (s *Session) Open(ctx context.Context, ref Ref) (io.Reader, int64, error) {
-	n, err := s.resolve(ctx, ref)
-	if err != nil {
-		return nil, 0, err
-	}
 	text, err := s.simple(ctx, "LIST", n)
 	if err != nil {
-		return nil, 0, vanished(ref, err)
+		return nil, vanished(ref, err)
 	}
 	var size int64
 	if f := strings.Fields(text); len(f) >= 2 {
@@ -121,10 +97,11 @@ func (s *Session) Open(ctx context.Context, ref Ref) (io.Reader, int64, error) {
 	}
 	d, err := s.multi(ctx, "RETR", n)
 	if err != nil {
-		return nil, 0, vanished(ref, err)
+		return nil, vanished(ref, err)
 	}
 	s.inflight = d
-	return &streamReader{s: s, d: d, ctx: ctx}, size, nil
+	ref.Num = n
+	return &Stream{Ref: ref, Size: size, streamReader: streamReader{s: s, d: d, ctx: ctx}}, nil
 }
 
 // streamReader reads a RETR body under the caller's context and turns
@@ -135,7 +112,10 @@ type streamReader struct {
 	ctx context.Context
 }
 
-func (r *streamReader) Read(p []byte) (int, error) {
+func (r streamReader) Read(p []byte) (int, error) {
+	if r.d.done {
+		return 0, io.EOF
+	}
 	if r.s.inflight != r.d {
 		return 0, errors.New("mailtools: stream used after its session moved on")
 	}

@@ -82,7 +82,7 @@ func TestRealSyncAfterAnotherClientDeleted(t *testing.T) {
 				t.Fatalf("Dial: %v", err)
 			}
 			// Message 2 did not move: found either way.
-			if m, err := s.Fetch(ctx, ref(2)); err != nil || m.Ref.Num != 2 || m.Envelope.MessageID != realFillID(st, cred.User, 2, n) {
+			if m, err := fetchAll(ctx, s, ref(2)); err != nil || m.Ref.Num != 2 || m.Envelope.MessageID != realFillID(st, cred.User, 2, n) {
 				t.Errorf("Fetch unmoved message 2: got %v, want it at 2", err)
 			}
 			for _, c := range []struct {
@@ -94,7 +94,7 @@ func TestRealSyncAfterAnotherClientDeleted(t *testing.T) {
 				if mode.noUIDL {
 					c.wantErr = ErrInboxChanged // without UIDL a shift is a change
 				}
-				m, err := s.Fetch(ctx, ref(c.msg))
+				m, err := fetchAll(ctx, s, ref(c.msg))
 				if c.wantErr == nil {
 					if err != nil || m.Ref.Num != c.msg-1 || m.Envelope.MessageID != realFillID(st, cred.User, c.msg, n) {
 						t.Errorf("Fetch moved message %d: got %v, %v; want it at %d", c.msg, m, err, c.msg-1)
@@ -166,10 +166,10 @@ func TestRealSyncExpungedDuringSession(t *testing.T) {
 				op   func(s *Session, ref func(int) Ref) error
 			}{
 				{"fetch", func(s *Session, ref func(int) Ref) error {
-					if m, err := s.Fetch(ctx, ref(4)); err != nil || m.Ref.Num != 4 {
+					if m, err := fetchAll(ctx, s, ref(4)); err != nil || m.Ref.Num != 4 {
 						t.Errorf("Fetch message 4 in the same session: got %v, want it at 4", err)
 					}
-					_, err := s.Fetch(ctx, ref(3))
+					_, err := fetchAll(ctx, s, ref(3))
 					return err
 				}},
 				{"delete", func(s *Session, ref func(int) Ref) error {

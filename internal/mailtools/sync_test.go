@@ -262,11 +262,12 @@ func TestExpungedDuringSession(t *testing.T) {
 			{expect: "STAT", reply: "+OK 2 200\r\n"},
 			{expect: "CAPA", reply: capaPlain},
 			{expect: "UIDL 2", reply: "+OK 2 u-b\r\n"},
+			{expect: "LIST 2", reply: "+OK 2 100\r\n"},
 			{expect: "RETR 2", reply: "-ERR Message 2 expunged.\r\n"},
 			{expect: "QUIT", reply: "+OK\r\n"},
 		})...)
 		s := dialTest(t, testPOP(srv.addr()))
-		_, err := s.Fetch(context.Background(), Ref{2, "uu-b"})
+		_, err := fetchAll(context.Background(), s, Ref{2, "uu-b"})
 		var se *SyncError
 		if !errors.As(err, &se) || !errors.Is(err, ErrMessageGone) || se.Ref != (Ref{2, "uu-b"}) {
 			t.Fatalf("Fetch: got %v, want a SyncError with ErrMessageGone", err)

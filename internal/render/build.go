@@ -59,6 +59,9 @@ func (b *builder) collect(n *mailmsg.Entity, st *bodyState) {
 		}
 	case n.Broken || n.IsTextCandidate():
 		st.pieces = append(st.pieces, b.piece(n))
+		if n.Size > int64(len(n.Body)) {
+			st.v.Shortened = append(st.v.Shortened, attachment(n))
+		}
 	default:
 		st.v.Attachments = append(st.v.Attachments, attachment(n))
 	}

@@ -18,24 +18,32 @@
 package render
 
 import (
-	"bytes"
-
 	"gomailcgi/internal/mailmsg"
 )
 
 // Render parses a raw message and returns what the view page shows.
 func Render(raw []byte, opt Options) *View {
-	m := mailmsg.Parse(raw, mailmsg.Limits{MaxParts: opt.MaxParts, MaxDepth: opt.MaxDepth})
-	b := &builder{opt: opt, iss: &m.Issues}
+	return Message(mailmsg.Parse(raw, opt.Limits()), opt)
+}
+
+// Limits are the parser's limits these options ask for.
+func (opt Options) Limits() mailmsg.Limits {
+	return mailmsg.Limits{MaxParts: opt.MaxParts, MaxDepth: opt.MaxDepth}
+}
+
+// Message returns what the view page shows of a parsed message. It does
+// not change m, so one parse can be shown in more than one way.
+func Message(m *mailmsg.Message, opt Options) *View {
+	iss := m.Issues
+	b := &builder{opt: opt, iss: &iss}
 	v := b.view(m.Root, "")
 	v.PartsOmitted = m.Omitted
-	iss := m.Issues
 	for _, p := range []struct {
 		on   bool
 		note string
 	}{
 		{iss.Malformed, ProblemMalformed},
-		{bytes.IndexByte(raw, 0) >= 0, ProblemNUL},
+		{iss.NUL, ProblemNUL},
 		{iss.Encoding, ProblemEncoding},
 		{iss.Charset, ProblemCharset},
 		{iss.LongHeader, ProblemLongHeader},

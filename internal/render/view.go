@@ -61,6 +61,9 @@ type View struct {
 	RemoteBlocked int
 	// Attachments lists every part that is not the shown body.
 	Attachments []Part
+	// Shortened lists the shown text parts that were too long to show
+	// whole (mailmsg.MaxTextPart): the body shows their start.
+	Shortened []Part
 	// Nested holds attached messages (message/rfc822), in order.
 	Nested []*View
 	// PartsOmitted counts parts past Options.MaxParts that are not listed.

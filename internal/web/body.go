@@ -1,12 +1,10 @@
 package web
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
 
-	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
 )
 
@@ -31,14 +29,11 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	if len(partID) > 100 {
 		return badRequest("That link does not name a part of a message.", nil)
 	}
-	msg, err := s.fetch(r.Context(), at, "")
+	o, err := s.read(r.Context(), at, "")
 	if err != nil {
-		if errors.Is(err, mailtools.ErrTooLarge) {
-			return &userError{status: http.StatusNotFound, title: "Message too large", msg: "This message is too large to show."}
-		}
 		return err
 	}
-	v := render.Render(msg.Raw, s.renderOptions(at.login, msg.Ref, opt))
+	v := render.Message(o.msg, s.renderOptions(at.login, o.ref, opt))
 	if partID != "" {
 		if v = v.FindNested(partID); v == nil {
 			return &userError{status: http.StatusNotFound, title: "No such message",

@@ -49,13 +49,13 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msg, err := s.fetch(r.Context(), messageAt{login: login, ref: ref, page: page}, "Nothing was prefilled.")
+	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: page}, "Nothing was prefilled.")
 	if err != nil {
 		return err
 	}
 
-	env := msg.Envelope
-	view := renderPlain(msg.Raw)
+	env := o.envelope()
+	view := renderPlain(o.msg)
 	text := plainText(view)
 	self := fromAddress(login.state.User, s.cfg.FromDomain)
 	switch mode {
@@ -72,7 +72,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	case modeForward:
 		f.Subject = forwardSubject(env.Subject)
 		f.Body = "\n\n" + forwardedBlock(env, text)
-		files := f.carryAll(msg.Ref, view)
+		files := f.carryAll(o.ref, view)
 		return s.renderComposeFiles(w, http.StatusOK, login, f, files, "", "")
 	case modeDraft:
 		if !env.Draft {
@@ -81,8 +81,8 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 		f.To, f.Cc, f.Bcc = addressField(env.To), addressField(env.Cc), addressField(env.DraftBcc)
 		f.Subject, f.Body = env.Subject, text
 		f.InReplyTo, f.References = env.InReplyTo, strings.Join(env.References, " ")
-		f.DraftRef = msg.Ref.String()
-		files := f.carryAll(msg.Ref, view) // its attachments come along as a forward's do
+		f.DraftRef = o.ref.String()
+		files := f.carryAll(o.ref, view) // its attachments come along as a forward's do
 		return s.renderComposeFiles(w, http.StatusOK, login, f, files, "Continuing your draft. Sending it or saving it again leaves the old draft in your inbox until you delete it.", "")
 	}
 	return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
@@ -149,12 +149,12 @@ func (s *server) forwardFiles(r *http.Request, login *session, f *composeForm) (
 	if err != nil {
 		return nil, err
 	}
-	msg, err := s.fetch(r.Context(), messageAt{login: login, ref: ref, page: f.Page}, "")
+	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: f.Page}, "")
 	if err != nil {
 		return nil, err
 	}
 	var files []forwardFile
-	for _, a := range forwardable(renderPlain(msg.Raw)) {
+	for _, a := range forwardable(renderPlain(o.msg)) {
 		files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: f.forwarding(a.ID)})
 	}
 	return files, nil

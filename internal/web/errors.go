@@ -134,9 +134,6 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, mailtools.ErrInboxChanged):
 		status, title, msg = http.StatusConflict, "Inbox changed",
 			"Your inbox changed since the list was shown, so gomailcgi did nothing. Please look at the list again."
-	case errors.Is(err, mailtools.ErrTooLarge):
-		status, title, msg = http.StatusUnprocessableEntity, "Message too large",
-			"This message is too large to be shown or quoted here. You can still download it from its page."
 	case errors.Is(err, mailtools.ErrBadRef):
 		status, title, msg = http.StatusBadRequest, "Bad request", "That link does not name a message."
 	case errors.As(err, &tooBig):

@@ -43,7 +43,6 @@ func TestFailMapsErrorsToPages(t *testing.T) {
 		{"gone", &mailtools.SyncError{Err: mailtools.ErrMessageGone}, 410, "no longer on the server"},
 		{"changed", &mailtools.SyncError{Err: mailtools.ErrInboxChanged}, 409, "Your inbox changed"},
 		{"bad ref", mailtools.ErrBadRef, 400, "does not name a message"},
-		{"too large", mailtools.ErrTooLarge, 422, "too large to be shown"},
 		{"password changed", mailtools.ErrBadCredentials, 401, "no longer accepts your login"},
 		{"too big", &http.MaxBytesError{Limit: 1}, 413, "larger than this site accepts"},
 	}

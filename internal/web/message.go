@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"html/template"
-	"io"
 	"net/url"
 	"strings"
 
@@ -41,58 +40,78 @@ func (s *server) readMessageAt(q url.Values) (messageAt, error) {
 	return messageAt{login: login, ref: ref, page: page}, nil
 }
 
-// fetch reads the message whole, sync-checked, in a POP session of its own
-// that is closed before it returns. With an outcome, a failed sync check
+// opened is a message read for a page: parsed as it streamed from the
+// server, with the reference that found it.
+type opened struct {
+	msg *mailmsg.Message
+	ref mailtools.Ref // Num updated if the message moved
+	// newer and older name the messages listed just above and below it,
+	// when asked for and when they can be named.
+	newer, older *mailtools.Ref
+}
+
+// envelope is the message's decoded header.
+func (o *opened) envelope() mailmsg.Envelope { return o.msg.Root.Header.Envelope() }
+
+// read opens the message, sync-checked, in a POP session of its own that
+// is closed before it returns, and parses it as RETR streams it: only
+// what a page shows is kept (mailmsg.Read), so the memory a page takes
+// does not grow with the message. With an outcome, a failed sync check
 // becomes an inboxChanged error: the adapter shows the list as it is now
 // and says what was not done ("It was not shown.").
-func (s *server) fetch(ctx context.Context, at messageAt, outcome string) (*mailtools.Message, error) {
+func (s *server) read(ctx context.Context, at messageAt, outcome string) (*opened, error) {
+	return s.readMessage(ctx, at, outcome, false)
+}
+
+// readAround is read, and also names the messages listed just above and
+// below it (newer: the next number, older: the one before), for the
+// page's own links; following one checks it like any other link.
+func (s *server) readAround(ctx context.Context, at messageAt, outcome string) (*opened, error) {
+	return s.readMessage(ctx, at, outcome, true)
+}
+
+func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, around bool) (*opened, error) {
 	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
 	if err != nil {
 		return nil, err
 	}
 	defer pop.Close()
-	msg, err := pop.Fetch(ctx, at.ref)
-	return msg, at.changed(err, outcome)
-}
-
-// fetchAround is fetch, and also names the messages listed just above and
-// below it (newer: the next number, older: the one before), for the
-// page's own links; following one checks it like any other link. A
-// neighbour that cannot be named is left out (nil).
-func (s *server) fetchAround(ctx context.Context, at messageAt, outcome string) (msg *mailtools.Message, newer, older *mailtools.Ref, err error) {
-	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
+	st, err := pop.Open(ctx, at.ref)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, at.changed(err, outcome)
 	}
-	defer pop.Close()
-	msg, err = pop.Fetch(ctx, at.ref)
+	msg, err := mailmsg.Read(st, mailmsg.Limits{})
 	if err != nil {
-		return nil, nil, nil, at.changed(err, outcome)
+		return nil, err // a transfer cut short: never show half a message
+	}
+	o := &opened{msg: msg, ref: st.Ref}
+	if !around {
+		return o, nil
 	}
 	for _, nb := range []struct {
 		num int
 		dst **mailtools.Ref
-	}{{msg.Ref.Num + 1, &newer}, {msg.Ref.Num - 1, &older}} {
+	}{{o.ref.Num + 1, &o.newer}, {o.ref.Num - 1, &o.older}} {
 		if ref, err := pop.RefAt(ctx, nb.num); err == nil {
 			*nb.dst = &ref
 		}
 	}
-	return msg, newer, older, nil
+	return o, nil
 }
 
 // openStream opens the message as the server sends it, sync-checked as
 // fetch does. The caller reads what it needs, then closes the session.
-func (s *server) openStream(ctx context.Context, at messageAt, outcome string) (*mailtools.Session, io.Reader, int64, error) {
+func (s *server) openStream(ctx context.Context, at messageAt, outcome string) (*mailtools.Session, *mailtools.Stream, error) {
 	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, err
 	}
-	body, size, err := pop.Open(ctx, at.ref)
+	st, err := pop.Open(ctx, at.ref)
 	if err != nil {
 		pop.Close()
-		return nil, nil, 0, at.changed(err, outcome)
+		return nil, nil, at.changed(err, outcome)
 	}
-	return pop, body, size, nil
+	return pop, st, nil
 }
 
 // changed wraps a failed sync check for the adapter when there is an
@@ -107,8 +126,8 @@ func (at messageAt) changed(err error, outcome string) error {
 
 // renderPlain renders a message preferring its plain-text body, as the
 // compose form quotes it.
-func renderPlain(raw []byte) *render.View {
-	return render.Render(raw, render.Options{PreferPlain: true})
+func renderPlain(m *mailmsg.Message) *render.View {
+	return render.Message(m, render.Options{PreferPlain: true})
 }
 
 // plainText is a rendered text body as plain text again, quote marks

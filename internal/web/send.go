@@ -2,8 +2,10 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -90,7 +92,12 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		_, err = s.cfg.SMTP.Send(r.Context(), ptr(login.cred()), out)
-		if status, alert = sendProblem(s.log, err); f.SaveDraft {
+		closeForwarded(out.Attachments)
+		status, alert = sendProblem(s.log, err)
+		if fs, fa, ok := s.forwardProblem(err); ok {
+			status, alert = fs, fa // the original changed while it was sent
+		}
+		if f.SaveDraft {
 			alert = strings.Replace(alert, "Nothing was sent.", "The draft was not saved.", 1)
 		}
 	}
@@ -151,15 +158,8 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 	if f.Forward != "" && len(f.ForwardParts) > 0 {
 		atts, err := s.forwardAttachments(r, login, f)
 		if err != nil {
-			if errors.Is(err, mailtools.ErrMessageGone) || errors.Is(err, mailtools.ErrInboxChanged) ||
-				errors.Is(err, mailmsg.ErrPartNotFound) || errors.Is(err, mailmsg.ErrBadPartID) {
-				return nil, http.StatusConflict, "The message you are forwarding changed or is gone from the server, " +
-					"so its attachments could not be sent along. Nothing was sent. Press Send again to send your message without them."
-			}
-			if errors.Is(err, errForwardTooLarge) {
-				return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf(
-					"Your message with the attachments it forwards is larger than the %s this site sends, so it was not sent. "+
-						"Untick some of the forwarded attachments and press Send again.", humanSize(s.cfg.MaxUpload))
+			if status, alert, ok := s.forwardProblem(err); ok {
+				return nil, status, alert
 			}
 			status, alert := sendProblem(s.log, err)
 			return nil, status, alert
@@ -177,22 +177,25 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 // larger than MaxUpload.
 var errForwardTooLarge = errors.New("forwarded attachments too large")
 
-// forwardAttachments fetches the forwarded message again, sync-checked,
-// and opens the selected parts: only parts the original lists as its
+// forwardAttachments reads the forwarded message again, sync-checked, and
+// names the selected parts: only parts the original lists as its
 // attachments, each once, and no more bytes, with the uploads, than
-// MaxUpload. Nothing is written to disk: the message is held in memory for
-// as long as the send takes.
+// MaxUpload. Each part streams, decoded, from a RETR of its own while the
+// message is sent (see forwardedPart): nothing is written to disk, and no
+// more of the message is held in memory than a buffer.
 func (s *server) forwardAttachments(r *http.Request, login *session, f *composeForm) ([]mailtools.Attachment, error) {
 	ref, err := mailtools.ParseRef(f.Forward)
 	if err != nil {
 		return nil, err
 	}
-	msg, err := s.fetch(r.Context(), messageAt{login: login, ref: ref, page: f.Page}, "")
+	at := messageAt{login: login, ref: ref, page: f.Page}
+	o, err := s.read(r.Context(), at, "")
 	if err != nil {
 		return nil, err
 	}
+	at.ref = o.ref
 	listed := map[string]mailmsg.Part{}
-	for _, a := range forwardable(renderPlain(msg.Raw)) {
+	for _, a := range forwardable(renderPlain(o.msg)) {
 		listed[a.ID] = a
 	}
 	var total int64
@@ -213,17 +216,88 @@ func (s *server) forwardAttachments(r *http.Request, login *session, f *composeF
 		if total += want.Size; total > s.cfg.MaxUpload {
 			return nil, errForwardTooLarge
 		}
-		part, body, err := mailmsg.OpenPart(bytes.NewReader(msg.Raw), id)
-		if err != nil {
-			return nil, fmt.Errorf("forwarded part %q: %w", id, err)
-		}
-		name := part.Filename
-		if name == "" {
-			name = want.Filename // an attached message's name, made from its subject
-		}
-		atts = append(atts, mailtools.Attachment{Filename: name, ContentType: part.ContentType, Body: body})
+		atts = append(atts, mailtools.Attachment{Filename: want.Filename, ContentType: want.ContentType,
+			Body: &forwardedPart{ctx: r.Context(), s: s, at: at, id: id}})
 	}
 	return atts, nil
+}
+
+// forwardedPart streams one part of a forwarded message, decoded, from a
+// RETR of its own that is opened when the message being sent first reads
+// it and closed at the part's end: one POP session at a time however many
+// parts are forwarded, and no more of the message read than up to the
+// part's end.
+type forwardedPart struct {
+	ctx  context.Context
+	s    *server
+	at   messageAt
+	id   string
+	pop  *mailtools.Session
+	body io.Reader
+	err  error
+}
+
+func (p *forwardedPart) Read(b []byte) (int, error) {
+	if p.body == nil && p.err == nil {
+		p.err = p.open()
+	}
+	if p.err != nil {
+		return 0, p.err
+	}
+	n, err := p.body.Read(b)
+	if err != nil {
+		p.Close()
+	}
+	return n, err
+}
+
+func (p *forwardedPart) open() error {
+	pop, raw, err := p.s.openStream(p.ctx, p.at, "")
+	if err != nil {
+		return err
+	}
+	_, body, err := mailmsg.OpenPart(raw, p.id)
+	if err != nil {
+		pop.Close()
+		return fmt.Errorf("forwarded part %q: %w", p.id, err)
+	}
+	p.pop, p.body = pop, body
+	return nil
+}
+
+// Close ends the part's POP session, if it is open.
+func (p *forwardedPart) Close() error {
+	if p.pop == nil {
+		return nil
+	}
+	err := p.pop.Close()
+	p.pop = nil
+	return err
+}
+
+// closeForwarded ends the sessions of forwarded parts a failed send left open.
+func closeForwarded(atts []mailtools.Attachment) {
+	for _, a := range atts {
+		if p, ok := a.Body.(*forwardedPart); ok {
+			p.Close()
+		}
+	}
+}
+
+// forwardProblem is the answer to a forward whose original changed or
+// whose parts cannot be sent along; ok is false for other errors.
+func (s *server) forwardProblem(err error) (status int, alert string, ok bool) {
+	switch {
+	case errors.Is(err, mailtools.ErrMessageGone) || errors.Is(err, mailtools.ErrInboxChanged) ||
+		errors.Is(err, mailmsg.ErrPartNotFound) || errors.Is(err, mailmsg.ErrBadPartID):
+		return http.StatusConflict, "The message you are forwarding changed or is gone from the server, " +
+			"so its attachments could not be sent along. Nothing was sent. Press Send again to send your message without them.", true
+	case errors.Is(err, errForwardTooLarge):
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf(
+			"Your message with the attachments it forwards is larger than the %s this site sends, so it was not sent. "+
+				"Untick some of the forwarded attachments and press Send again.", humanSize(s.cfg.MaxUpload)), true
+	}
+	return 0, "", false
 }
 
 // sendLoggedOut answers a send whose login no longer holds: 401 and the

@@ -30,7 +30,7 @@ func (s *server) source(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pop, raw, _, err := s.openStream(r.Context(), at, "")
+	pop, raw, err := s.openStream(r.Context(), at, "")
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (s *server) raw(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	login, ref, page := at.login, at.ref, at.page
-	pop, body, size, err := s.openStream(r.Context(), at, "Its source was not shown.")
+	pop, body, err := s.openStream(r.Context(), at, "Its source was not shown.")
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *server) raw(w http.ResponseWriter, r *http.Request) error {
 		Source:      sourceText(buf),
 		Truncated:   truncated,
 		Shown:       humanSize(int64(len(buf))),
-		Size:        humanSize(max(size, int64(len(buf)))),
+		Size:        humanSize(max(body.Size, int64(len(buf)))),
 		DownloadURL: s.urls.Source(login.token, ref),
 		ViewURL:     s.urls.View(login.token, ref, page),
 		BackURL:     s.urls.List(login.token, page),

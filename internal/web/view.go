@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"errors"
 	"net/http"
 	"net/url"
 
@@ -30,27 +29,17 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 // showView renders a message's page, with a notice (after a delete).
 func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, opt viewOptions, notice string) error {
 	login, page := at.login, at.page
-	msg, newer, older, err := s.fetchAround(r.Context(), at, "It was not shown.")
-	switch {
-	case errors.Is(err, mailtools.ErrTooLarge):
-		return s.render(w, http.StatusOK, "error", &errorPage{
-			basePage: withAlert(login.base("Message too large to show"),
-				"This message is too large to show here. You can download it whole and open it with a mail program."),
-			Back:     s.urls.List(login.token, page),
-			Download: s.urls.Source(login.token, at.ref),
-			Source:   s.urls.Raw(login.token, at.ref, page),
-		})
-	case err != nil:
+	o, err := s.readAround(r.Context(), at, "It was not shown.")
+	if err != nil {
 		return err
 	}
-	ref := msg.Ref
-
-	v := render.Render(msg.Raw, s.renderOptions(login, ref, opt))
+	ref, newer, older := o.ref, o.newer, o.older
+	v := render.Message(o.msg, s.renderOptions(login, ref, opt))
 	b := viewBuilder{urls: s.urls, token: login.token, ref: ref, page: page, opt: opt, loc: s.cfg.Location}
 	p := &viewPage{
 		basePage:     login.base(subjectOrNone(v.Header.Subject)),
 		headerFields: headerFieldsOf(v.Header, s.cfg.Location),
-		Body:         b.topBody(msg.Raw, v),
+		Body:         b.topBody(o.msg, v),
 		Formats:      b.formats(v),
 		Nested:       b.nested(v.Nested),
 		Problems:     v.Problems,
@@ -81,6 +70,7 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 		p.ContinueURL = s.urls.Compose(login.token, modeDraft, ref, page)
 	}
 	p.Attachments, p.InlineImages = b.attachments(v.Attachments)
+	p.Shortened, _ = b.attachments(v.Shortened)
 	p.PartsOmitted = v.PartsOmitted
 	p.Remote = b.remote(v)
 	return s.render(w, http.StatusOK, "view", p)

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"encoding/base64"
+	"gomailcgi/internal/mailmsg"
 	"net/http"
 	"strings"
 	"testing"
@@ -187,24 +190,49 @@ func TestViewBadReference(t *testing.T) {
 	}
 }
 
-func TestViewTooLargeOffersDownload(t *testing.T) {
-	h := newHarness(t, webOption(func(c *Config) { c.POP.MaxMessageSize = 500 }))
+// A message of any size opens: the text part past the display limit shows
+// its start with a link to the whole of it, and the large attachment is
+// listed with its size, both read from the one RETR stream.
+func TestViewLargeMessage(t *testing.T) {
+	h := newHarness(t)
 	tok := h.login()
+	line := "The quick brown fox jumps over the lazy dog, again and again.\r\n"
+	text := strings.Repeat(line, mailmsg.MaxTextPart/len(line)+1000)
+	blob := bytes.Repeat([]byte{0, 1, 2, 250, 251, 255}, 1<<20) // 6 MB
+	var raw bytes.Buffer
+	raw.WriteString("From: a@example.net\r\nSubject: Huge\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n")
+	raw.WriteString(text)
+	raw.WriteString("--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=blob.bin\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n")
+	enc := base64.StdEncoding.EncodeToString(blob)
+	for len(enc) > 76 {
+		raw.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	raw.WriteString(enc + "\r\n--b--\r\n")
+	h.mail.Mailbox(aliceUser).Add(raw.Bytes())
+
 	list, _ := h.list(tok, 1)
-	res := h.get(list.viewLink("One paragraph, one very long line"))
+	res := h.get(list.viewLink("Huge"))
 	if res.status != http.StatusOK {
-		t.Fatalf("status %d", res.status)
+		t.Fatalf("view: status %d", res.status)
 	}
 	d := parseDoc(t, res.body)
-	if !strings.Contains(d.alert(), "too large to show") {
-		t.Errorf("alert: got %q", d.alert())
+	body := strings.TrimSpace(plainBody(d))
+	if !strings.HasPrefix(body, "The quick brown fox") || len(body) > mailmsg.MaxTextPart+len(line) {
+		t.Errorf("body: got %d bytes starting %.40q, want the first %d", len(body), body, mailmsg.MaxTextPart)
 	}
-	src := h.get(d.link("Download the message (.eml)"))
-	if src.status != http.StatusOK || len(src.body) < 5000 {
-		t.Errorf("download: status %d, %d bytes", src.status, len(src.body))
+	if !d.hasLink("blob.bin") || !strings.Contains(res.body, "6.0 MB") {
+		t.Errorf("the attachment is not listed with its size:\n%s", res.body)
 	}
-	raw := h.get(d.link("View the message source"))
-	if raw.status != http.StatusOK || !strings.Contains(sourcePre(t, parseDoc(t, raw.body)), "Item 2: gomailcgi never splits a line") {
-		t.Errorf("source page: status %d", raw.status)
+	whole := h.get(d.link("Download the whole text"))
+	// the CRLF before a boundary belongs to the boundary
+	if whole.status != http.StatusOK || whole.body+"\r\n" != text {
+		t.Errorf("whole text: status %d, %d bytes, want %d", whole.status, len(whole.body), len(text))
+	}
+	got := h.get(d.link("blob.bin"))
+	if got.status != http.StatusOK || got.body != string(blob) {
+		t.Errorf("attachment: status %d, %d bytes, want the %d original bytes", got.status, len(got.body), len(blob))
 	}
 }

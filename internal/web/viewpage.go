@@ -18,6 +18,7 @@ type viewPage struct {
 	Remote                            remoteNotice
 	Attachments                       []attachmentLink
 	InlineImages                      []attachmentLink // parts the HTML body shows (cid:)
+	Shortened                         []attachmentLink // text parts shown only in part
 	PartsOmitted                      int
 	Nested                            []nestedMessage // attached messages (message/rfc822)
 	Problems                          []string
@@ -54,8 +55,9 @@ type nestedMessage struct {
 	headerFields
 	Body                      bodyView
 	Attachments, InlineImages []attachmentLink
-	DownloadURL               string // the attached message as .eml
-	Filename                  string // its file name, or ""
+	Shortened                 []attachmentLink // text parts shown only in part
+	DownloadURL               string           // the attached message as .eml
+	Filename                  string           // its file name, or ""
 	Nested                    []nestedMessage
 }
 
@@ -104,10 +106,10 @@ func (b viewBuilder) body(v *render.View, title string) bodyView {
 
 // topBody is the message's own body; an HTML body's fallback text is the
 // plain version when the message has one.
-func (b viewBuilder) topBody(raw []byte, v *render.View) bodyView {
+func (b viewBuilder) topBody(m *mailmsg.Message, v *render.View) bodyView {
 	body := b.body(v, "Message body")
 	if v.IsHTML && v.HasPlain {
-		body.Fallback = plainText(renderPlain(raw))
+		body.Fallback = plainText(renderPlain(m))
 	}
 	return body
 }
@@ -218,6 +220,7 @@ func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 			Nested:       b.nested(v.Nested),
 		}
 		m.Attachments, m.InlineImages = b.attachments(v.Attachments)
+		m.Shortened, _ = b.attachments(v.Shortened)
 		out = append(out, m)
 	}
 	return out

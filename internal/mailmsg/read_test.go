@@ -1,0 +1,52 @@
+package mailmsg
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// errConnLost stands for a connection that ends early, wrapping io.EOF as
+// a network error does: Read must not take it for the message's end.
+var errConnLost = fmt.Errorf("connection lost: %w", io.EOF)
+
+func TestReadStreams(t *testing.T) {
+	const attachment = 3 << 20
+	raw := "Subject: big\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n" +
+		"--x\r\nContent-Type: text/plain\r\n\r\nhello\r\n" +
+		"--x\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=a.bin\r\n\r\n" +
+		strings.Repeat("z", attachment) + "\r\n--x--\r\nan epilogue\r\n"
+	m, err := Read(iotest.OneByteReader(strings.NewReader(raw[:1000])), Limits{})
+	if err != nil || m.Size != 1000 {
+		t.Fatalf("a short message: got size %d, %v", m.Size, err)
+	}
+	m, err = Read(strings.NewReader(raw), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Size != int64(len(raw)) {
+		t.Errorf("size: got %d, want %d", m.Size, len(raw))
+	}
+	kids := m.Root.Children
+	if len(kids) != 2 || string(kids[0].Body) != "hello" || kids[1].Body != nil || kids[1].Size != attachment {
+		t.Fatalf("parts: got %d children; want the text kept and the attachment only measured", len(kids))
+	}
+	if m.Issues.NUL {
+		t.Error("NUL reported in a message without one")
+	}
+	if m, _ := Read(strings.NewReader("Subject: x\r\n\r\na\x00b\r\n"), Limits{}); !m.Issues.NUL {
+		t.Error("NUL byte not reported")
+	}
+
+	cut := io.MultiReader(strings.NewReader(raw[:len(raw)/2]), iotest.ErrReader(errConnLost))
+	m, err = Read(cut, Limits{})
+	if !errors.Is(err, errConnLost) {
+		t.Fatalf("a stream cut short: got %v, want the stream's error", err)
+	}
+	if m == nil || m.Size != int64(len(raw)/2) {
+		t.Errorf("a stream cut short: got %+v, want what was read", m)
+	}
+}
