@@ -94,6 +94,7 @@ type Session struct {
 	uidl     uidlState
 
 	inflight *dotReader // a RETR body handed out by Open
+	unwatch  func()     // ends the watch on the context the stream reads under
 	closed   bool
 	release  func() // gives the user's session slot back; set by Dial
 }
@@ -202,7 +203,7 @@ func (s *Session) ready() error {
 	}
 	if s.inflight != nil {
 		d := s.inflight
-		s.inflight = nil
+		s.streamDone()
 		if err := d.drain(); err != nil {
 			s.abort()
 			return &UnavailableError{Addr: s.addr, Err: err}
@@ -307,7 +308,7 @@ func (s *Session) Close() error {
 		s.abort()
 		return nil
 	}
-	s.inflight = nil
+	s.streamDone()
 	s.closed = true
 	defer s.done()
 	defer s.lc.Close() // go-pop3's Quit leaves it open when QUIT fails
@@ -331,8 +332,17 @@ func (s *Session) outOfStep(cmd, reply string) error {
 func (s *Session) abort() {
 	s.done()
 	s.closed = true
-	s.inflight = nil
+	s.streamDone()
 	s.lc.Close()
+}
+
+// streamDone forgets the stream Open handed out, which is over.
+func (s *Session) streamDone() {
+	if s.unwatch != nil {
+		s.unwatch()
+		s.unwatch = nil
+	}
+	s.inflight = nil
 }
 
 // done gives the session's slot back, once.

@@ -99,17 +99,18 @@ func (s *Session) Open(ctx context.Context, ref Ref) (*Stream, error) {
 	if err != nil {
 		return nil, vanished(ref, err)
 	}
-	s.inflight = d
+	// One watch for the whole stream: one per Read would allocate for
+	// every few kilobytes of a large message
+	s.inflight, s.unwatch = d, s.lc.watch(ctx)
 	ref.Num = n
-	return &Stream{Ref: ref, Size: size, streamReader: streamReader{s: s, d: d, ctx: ctx}}, nil
+	return &Stream{Ref: ref, Size: size, streamReader: streamReader{s: s, d: d}}, nil
 }
 
 // streamReader reads a RETR body under the caller's context and turns
 // connection failures into UnavailableError.
 type streamReader struct {
-	s   *Session
-	d   *dotReader
-	ctx context.Context
+	s *Session
+	d *dotReader
 }
 
 func (r streamReader) Read(p []byte) (int, error) {
@@ -119,11 +120,9 @@ func (r streamReader) Read(p []byte) (int, error) {
 	if r.s.inflight != r.d {
 		return 0, errors.New("mailtools: stream used after its session moved on")
 	}
-	stop := r.s.lc.watch(r.ctx)
 	n, err := r.d.Read(p)
-	stop()
 	if err == io.EOF {
-		r.s.inflight = nil
+		r.s.streamDone()
 		return n, io.EOF
 	}
 	if err != nil {
