@@ -1,9 +1,15 @@
 package mailtools
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
+
+	gomail "github.com/emersion/go-message/mail"
 )
 
 // patternBlock is the repeating content of a patternReader: 64 KiB of
@@ -79,11 +85,124 @@ func TestWriteToStreams(t *testing.T) {
 	if grew := int64(w.peakHeap) - int64(before.HeapAlloc); grew > heapLimit {
 		t.Errorf("heap grew by %d bytes building a 50 MB message, want <= %d", grew, heapLimit)
 	}
-	// go-message allocates a few bytes per encoded line; reading the
-	// attachment whole would allocate more than its size.
+	// Reading the attachment whole would allocate more than its size.
 	if got := after.TotalAlloc - before.TotalAlloc; got > fiftyMB/2 {
 		t.Errorf("allocated %d bytes building a 50 MB message, want <= %d", got, fiftyMB/2)
 	}
+}
+
+// TestWriteTo50MBAllocs checks that building a message allocates a fixed
+// number of times per attachment, not per line: a 50 MB attachment is
+// 920,000 lines of base64. The message it writes is read back, streaming,
+// and the attachment must be the 50 MB that went in.
+func TestWriteTo50MBAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("50 MB attachment")
+	}
+	build := func(w io.Writer, size int64) error {
+		m := baseOutgoing()
+		m.Attachments = []Attachment{{Filename: "big.bin", Body: &patternReader{n: size}}}
+		return m.WriteTo(w, buildDate, buildMsgID)
+	}
+	// A small message first, so that what is set up once per process (the
+	// table of MIME types) is not counted.
+	if err := build(io.Discard, 1); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := build(io.Discard, fiftyMB); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	const maxAllocs = 1000 // about 160 today
+	if got := after.Mallocs - before.Mallocs; got > maxAllocs {
+		t.Errorf("building a message with a 50 MB attachment took %d allocations, want <= %d", got, maxAllocs)
+	}
+
+	pr, pw := io.Pipe()
+	defer pr.Close() // ends build if the reading stops early
+	go func() { pw.CloseWithError(build(pw, fiftyMB)) }()
+	mr, err := gomail.CreateReader(pr)
+	if err != nil {
+		t.Fatalf("CreateReader: %v", err)
+	}
+	var names []string
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("NextPart: %v", err)
+		}
+		ah, ok := p.Header.(*gomail.AttachmentHeader)
+		if !ok {
+			continue
+		}
+		name, _ := ah.Filename()
+		names = append(names, name)
+		check := &patternChecker{want: &patternReader{n: fiftyMB}}
+		if _, err := io.Copy(check, p.Body); err != nil {
+			t.Fatalf("attachment %q: %v", name, err)
+		}
+		if check.want.off != fiftyMB {
+			t.Errorf("attachment %q: read back %d bytes, want %d", name, check.want.off, fiftyMB)
+		}
+	}
+	if len(names) != 1 || names[0] != "big.bin" {
+		t.Errorf("attachments: got %q, want [big.bin]", names)
+	}
+}
+
+// TestWriteToTextAllocs checks that a text body is written without work
+// per line, in either transfer encoding, alone or beside an attachment.
+func TestWriteToTextAllocs(t *testing.T) {
+	for _, c := range []struct{ name, body string }{
+		{"7bit", strings.Repeat("a short line\n", 100_000)},
+		{"quoted-printable", strings.Repeat("Grüße\n", 100_000)},
+	} {
+		for _, attach := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/attachment=%v", c.name, attach), func(t *testing.T) {
+				var buf bytes.Buffer
+				var err error
+				allocs := testing.AllocsPerRun(2, func() {
+					m := baseOutgoing()
+					m.Body = c.body
+					if attach {
+						m.Attachments = []Attachment{{Filename: "a.bin", Body: &patternReader{n: 1000}}}
+					}
+					buf.Reset()
+					err = m.WriteTo(&buf, buildDate, buildMsgID)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				const maxAllocs = 1000 // about 100 to 200 today
+				if allocs > maxAllocs {
+					t.Errorf("building a message with a 100,000-line body took %.0f allocations, want <= %d", allocs, maxAllocs)
+				}
+				if want := "\r\nContent-Transfer-Encoding: " + c.name + "\r\n"; !strings.Contains(buf.String(), want) {
+					t.Errorf("the text is not sent %s", c.name)
+				}
+			})
+		}
+	}
+}
+
+// patternChecker fails a Write that differs from what want yields next.
+type patternChecker struct {
+	want *patternReader
+	buf  []byte
+}
+
+func (c *patternChecker) Write(p []byte) (int, error) {
+	at := c.want.off
+	c.buf = slices.Grow(c.buf[:0], len(p))[:len(p)]
+	if n, _ := io.ReadFull(c.want, c.buf); n != len(p) || !bytes.Equal(c.buf, p) {
+		return 0, fmt.Errorf("bytes %d to %d differ from the original", at, at+int64(len(p)))
+	}
+	return len(p), nil
 }
 
 func BenchmarkWriteTo50MB(b *testing.B) {
