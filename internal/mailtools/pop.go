@@ -93,6 +93,7 @@ type Session struct {
 	statDone bool
 	uidl     uidlState
 
+	marked   bool       // DELE was sent: QUIT commits it
 	inflight *dotReader // a RETR body handed out by Open
 	unwatch  func()     // ends the watch on the context the stream reads under
 	closed   bool
@@ -298,7 +299,8 @@ func (s *Session) Count(ctx context.Context) (int, error) {
 }
 
 // Close ends the session with QUIT, which commits deletions, and closes
-// the connection whatever QUIT says. It is safe to call more than once.
+// the connection whatever QUIT says; it waits for QUIT's reply only when
+// there are deletions to commit. It is safe to call more than once.
 func (s *Session) Close() error {
 	if s.closed {
 		return nil
@@ -312,6 +314,12 @@ func (s *Session) Close() error {
 	s.closed = true
 	defer s.done()
 	defer s.lc.Close() // go-pop3's Quit leaves it open when QUIT fails
+	if !s.marked {
+		// Nothing for QUIT to commit: say it, but do not wait for the
+		// reply, which would only keep the page waiting
+		s.lc.Write([]byte("QUIT\r\n"))
+		return nil
+	}
 	stop := s.lc.watch(context.Background())
 	defer stop()
 	if err := s.pc.Quit(); err != nil {

@@ -147,16 +147,40 @@ func TestFailedGreetingClosesTheConnection(t *testing.T) {
 	}
 }
 
+// After a deletion QUIT's reply says whether it was committed: Close
+// waits for it, and reports a refusal.
 func TestFailedQuitClosesTheConnection(t *testing.T) {
 	srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+		{expect: "STAT", reply: "+OK 1 100\r\n"},
+		{expect: "CAPA", reply: capaPlain},
+		{expect: "UIDL 1", reply: "+OK 1 u-a\r\n"},
+		{expect: "TOP 1 0", reply: "+OK\r\n" + hdrA + ".\r\n"},
+		{expect: "DELE 1", reply: "+OK\r\n"},
 		{expect: "QUIT", reply: "-ERR cannot commit\r\n"},
 	})...)
 	s := dialTest(t, testPOP(srv.addr()))
-	if err := s.Close(); err == nil {
-		t.Error("Close: got nil, want the QUIT failure")
+	if _, err := s.Delete(context.Background(), []Ref{{1, "uu-a"}}); err == nil {
+		t.Error("Delete: got nil, want the QUIT failure")
 	}
 	if _, closed := srv.transcript(); !closed {
 		t.Error("connection leaked after a failed QUIT")
+	}
+}
+
+// Without deletions QUIT commits nothing: Close says it and hangs up
+// without waiting for the reply, which here never comes.
+func TestCloseWithoutDeletionsDoesNotWait(t *testing.T) {
+	hold := make(chan struct{})
+	srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+		{expect: "QUIT", hold: hold},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	close(hold)
+	if got, closed := srv.transcript(); !strings.HasSuffix(got, "QUIT\r\n") || !closed {
+		t.Errorf("want QUIT and a hang-up; client wrote:\n%s", got)
 	}
 }
 

@@ -163,6 +163,7 @@ func (s *Session) Delete(ctx context.Context, refs []Ref) ([]mailmsg.Envelope, e
 		s.Close() // no DELE was sent: nothing to commit
 		return nil, err
 	}
+	s.marked = true
 	for _, c := range checked {
 		if _, err := s.simple(ctx, "DELE", c.num); err != nil {
 			s.abort() // hang up without QUIT: the server forgets the marks
