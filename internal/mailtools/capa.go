@@ -1,7 +1,6 @@
 package mailtools
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"strings"
@@ -20,11 +19,21 @@ func (s *Session) capa(ctx context.Context) (*capabilities, error) {
 	if s.caps != nil {
 		return s.caps, nil
 	}
+	c, err := s.askCapa(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.caps = c
+	return c, nil
+}
+
+// askCapa sends CAPA; a server that does not know it has no known
+// capabilities.
+func (s *Session) askCapa(ctx context.Context) (*capabilities, error) {
 	d, err := s.multi(ctx, "CAPA")
 	var re *replyError
 	if errors.As(err, &re) {
-		s.caps = &capabilities{}
-		return s.caps, nil
+		return &capabilities{}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -33,10 +42,14 @@ func (s *Session) capa(ctx context.Context) (*capabilities, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseCapa(data), nil
+}
+
+// parseCapa reads the body of a CAPA reply.
+func parseCapa(data []byte) *capabilities {
 	c := &capabilities{known: true}
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
-	for sc.Scan() {
-		f := strings.Fields(strings.ToUpper(sc.Text()))
+	for line := range strings.Lines(string(data)) {
+		f := strings.Fields(strings.ToUpper(line))
 		if len(f) == 0 {
 			continue
 		}
@@ -49,6 +62,5 @@ func (s *Session) capa(ctx context.Context) (*capabilities, error) {
 			c.pipelining = true
 		}
 	}
-	s.caps = c
-	return c, nil
+	return c
 }

@@ -25,8 +25,9 @@ type POP struct {
 	// webmail's address. 0 means DefaultMaxPerUser.
 	MaxPerUser int
 
-	mu    sync.Mutex
-	users map[string]*userSlots // by lower-case user name
+	mu      sync.Mutex
+	users   map[string]*userSlots // by lower-case user name
+	preauth *capabilities         // CAPA before login, once asked
 }
 
 // userSlots are one user's session slots, shared by the Dials waiting.
@@ -143,11 +144,13 @@ func (p *POP) dial(ctx context.Context, cred Credentials) (*Session, error) {
 		return nil, &UnavailableError{Addr: p.Server.Addr, Err: err}
 	}
 	s := &Session{addr: p.Server.Addr, lc: lc, pc: pc}
-	if err := pc.User(cred.User); err != nil {
-		return nil, s.authFailed("USER", err)
+	pre, err := p.loginCaps(ctx, s)
+	if err != nil {
+		s.abort()
+		return nil, err
 	}
-	if err := pc.Pass(cred.Password); err != nil {
-		return nil, s.authFailed("PASS", err)
+	if err := s.login(ctx, pre, cred); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -279,17 +282,7 @@ func (s *Session) stat(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	f := strings.Fields(text)
-	if len(f) < 2 {
-		return s.outOfStep("STAT", text)
-	}
-	n, err1 := strconv.Atoi(f[0])
-	size, err2 := strconv.ParseInt(f[1], 10, 64)
-	if err1 != nil || err2 != nil || n < 0 || size < 0 {
-		return s.outOfStep("STAT", text)
-	}
-	s.count, s.total, s.statDone = n, size, true
-	return nil
+	return s.setStat(text)
 }
 
 // Count returns the number of messages in the mailbox.

@@ -186,6 +186,7 @@ func TestCloseWithoutDeletionsDoesNotWait(t *testing.T) {
 
 func TestWrongPassword(t *testing.T) {
 	srv := newScriptServer(t, "+OK\r\n",
+		step{expect: "CAPA", reply: capaLogin},
 		step{expect: "USER ann", reply: "+OK\r\n"},
 		step{expect: "PASS pw", reply: "-ERR [AUTH] Authentication failed.\r\n"},
 	)
@@ -200,6 +201,7 @@ func TestWrongPassword(t *testing.T) {
 
 func TestTemporaryLoginFailureIsNotABadPassword(t *testing.T) {
 	srv := newScriptServer(t, "+OK\r\n",
+		step{expect: "CAPA", reply: capaLogin},
 		step{expect: "USER ann", reply: "+OK\r\n"},
 		step{expect: "PASS pw", reply: "-ERR [SYS/TEMP] try later\r\n"},
 	)

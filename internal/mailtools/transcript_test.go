@@ -25,6 +25,9 @@ type step struct {
 	hold chan struct{}
 	// hangup closes the connection after this step.
 	hangup bool
+	// ahead is how many more command lines must have arrived with this
+	// one, sent without waiting for its reply (pipelined).
+	ahead int
 }
 
 // scriptServer is a one-connection POP3 server that plays a transcript
@@ -81,6 +84,9 @@ func (s *scriptServer) serve(greeting string, steps []step) {
 			if got := strings.TrimRight(line, "\r\n"); got != st.expect {
 				s.t.Errorf("step %d: client sent %q, want %q", i, got, st.expect)
 				return
+			}
+			if buffered, _ := br.Peek(br.Buffered()); bytes.Count(buffered, []byte("\n")) < st.ahead {
+				s.t.Errorf("step %d: %q came with %q, want %d more commands sent with it", i, st.expect, buffered, st.ahead)
 			}
 		}
 		if st.hold != nil {
@@ -147,9 +153,14 @@ func testPOP(addr string) *POP {
 
 var testCred = Credentials{User: "ann", Password: "pw"}
 
+// capaLogin is a CAPA reply before login without PIPELINING: the login
+// then goes one command at a time.
+const capaLogin = "+OK\r\nUSER\r\n.\r\n"
+
 // loginSteps is a successful USER/PASS exchange.
 func loginSteps() []step {
 	return []step{
+		{expect: "CAPA", reply: capaLogin},
 		{expect: "USER ann", reply: "+OK\r\n"},
 		{expect: "PASS pw", reply: "+OK logged in\r\n"},
 	}
