@@ -296,8 +296,11 @@ func (p *perfSite) loadPhase(boxes []*perfMailbox) loadRow {
 		}
 		prof = f
 	}
-	row.ours = runLoad(boxes, *perfLoad, (*perfMailbox).ourList, prof)
-	row.floor = runLoad(boxes, *perfLoad, (*perfMailbox).floorList, nil)
+	var err error
+	if row.ours, err = runLoad(boxes, *perfLoad, (*perfMailbox).ourList, prof); err != nil {
+		p.t.Fatalf("-perf.cpuprofile: %v", err)
+	}
+	row.floor, _ = runLoad(boxes, *perfLoad, (*perfMailbox).floorList, nil)
 	if prof != nil {
 		if err := prof.Close(); err != nil {
 			p.t.Error(err)
@@ -308,15 +311,16 @@ func (p *perfSite) loadPhase(boxes []*perfMailbox) loadRow {
 }
 
 // runLoad has one goroutine per box call do in a loop for d, and counts.
-// With prof it writes a CPU profile of the phase there.
-func runLoad(boxes []*perfMailbox, d time.Duration, do func(*perfMailbox) error, prof io.Writer) loadResult {
+// With prof it writes a CPU profile of the phase there; the error is that
+// of starting the profile (go test -cpuprofile may have it already).
+func runLoad(boxes []*perfMailbox, d time.Duration, do func(*perfMailbox) error, prof *os.File) (loadResult, error) {
 	runtime.GC() // not the garbage of the phase before
 	var done, failed atomic.Int64
 	var mu sync.Mutex
 	var firstErr error
 	if prof != nil {
 		if err := pprof.StartCPUProfile(prof); err != nil {
-			return loadResult{firstErr: err, errors: 1}
+			return loadResult{}, err
 		}
 		defer pprof.StopCPUProfile()
 	}
@@ -340,5 +344,5 @@ func runLoad(boxes []*perfMailbox, d time.Duration, do func(*perfMailbox) error,
 		})
 	}
 	wg.Wait()
-	return loadResult{done: done.Load(), errors: failed.Load(), elapsed: time.Since(start), firstErr: firstErr}
+	return loadResult{done: done.Load(), errors: failed.Load(), elapsed: time.Since(start), firstErr: firstErr}, nil
 }
