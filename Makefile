@@ -5,6 +5,7 @@ GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
 FUZZTIME ?= 30s
 STRESS_FUZZTIME ?= 10m
 LOADTIME ?= 60s
+PERF_ARGS ?=
 
 .PHONY: run build test stress bench screenshots lint fmt stack-start stack-stop
 
@@ -26,11 +27,13 @@ test:
 stress:
 	GOMAILCGI_STRESS=1 FUZZTIME=$(STRESS_FUZZTIME) bash scripts/test.sh
 
-## bench: the speed and memory targets, then the bounded load test
-## (64 clients on loopback for LOADTIME against the site and its demo servers)
+## bench: the speed and memory benchmarks; TestPerf, the site against a
+## raw POP3 client on a real Dovecot of the run's own (a table, ratios
+## first; PERF_ARGS=-perf.strict fails on a missed target); then the
+## bounded load test (64 clients on loopback for LOADTIME against the site
+## and its demo servers)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
-	$(GO) test -run '^TestLoad$$' -count=1 -v ./internal/web -load $(LOADTIME)
+	GO=$(GO) LOADTIME=$(LOADTIME) PERF_ARGS='$(PERF_ARGS)' bash scripts/bench.sh
 
 ## screenshots: every page of the browser walk at 1280 and 375 px, light
 ## and dark, into docs/screenshots (the README shows some of them)

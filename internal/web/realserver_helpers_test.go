@@ -49,8 +49,9 @@ func realServer(env mailstack.Env, addr string, sec mailtools.Security) mailtool
 
 // newRealHarness serves the site against the real stack: POP at pop,
 // sending through Postfix's submission port (STARTTLS + AUTH). It shares
-// the devmail harness's helpers; h.mail stays nil.
-func newRealHarness(t *testing.T, env mailstack.Env, pop mailtools.Server) *harness {
+// the devmail harness's helpers; h.mail stays nil. Web options change the
+// site's configuration (mail options do not apply).
+func newRealHarness(t *testing.T, env mailstack.Env, pop mailtools.Server, opts ...harnessOption) *harness {
 	t.Helper()
 	h := &harness{t: t, logs: &syncBuffer{}, now: time.Now()}
 	keys, err := seal.RandomKeys()
@@ -58,14 +59,20 @@ func newRealHarness(t *testing.T, env mailstack.Env, pop mailtools.Server) *harn
 		t.Fatal(err)
 	}
 	h.sealer = &seal.Sealer{Keys: keys, Now: h.clock}
-	handler, err := New(Config{
+	cfg := Config{
 		POP:        &mailtools.POP{Server: pop},
 		SMTP:       &mailtools.SMTP{Server: realServer(env, env.Submission, mailtools.SecuritySTARTTLS)},
 		Sealer:     h.sealer,
 		FromDomain: env.Domain,
 		Logger:     slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:        h.clock,
-	})
+	}
+	for _, o := range opts {
+		if o.web != nil {
+			o.web(&cfg)
+		}
+	}
+	handler, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# bench.sh: gomailcgi's measurements, as `make bench` runs them.
+#   1. install the Debian packages of the real mail stack, when root and
+#      missing
+#   2. start a mail stack (Dovecot + Postfix on loopback) of this run's own:
+#      a new state folder and free ports, handed to the tests through
+#      MAILSTACK_DIR; stopped and removed on exit, as scripts/test.sh does
+#   3. the Go benchmarks; then TestPerf, the site against the floor POP3
+#      client (internal/testing/floorpop) on that stack: list latency at
+#      100, 1,000 and 10,000 messages, the view of a 1 MB HTML message, and
+#      requests per second at 1, 8 and 64 users, printed as one table,
+#      ratios first (PERF_ARGS adds flags, e.g. "-perf.strict" or
+#      "-perf.rounds 50 -perf.load 2s"); then TestLoad, the demo servers'
+#      load test, for LOADTIME
+# Every step has a go test timeout, so the run stops by itself: about five
+# minutes on two cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO="${GO:-go}"
+LOADTIME="${LOADTIME:-60s}"
+
+bash scripts/install-deps.sh
+
+stack=""
+stop_stack() {
+  [ -n "$stack" ] || return 0
+  MAILSTACK_DIR="$stack" bash scripts/mailstack.sh stop > /dev/null 2>&1 || true
+  rm -rf "$stack"; stack=""
+}
+trap stop_stack EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# Ports are picked free, but another process may take one before the
+# server binds it: then start again on other ports.
+for try in 1 2 3; do
+  stack="$(mktemp -d /tmp/gomailcgi-test.XXXXXX)"
+  if MAILSTACK_DIR="$stack" MAILSTACK_PORTS=auto bash scripts/mailstack.sh start; then
+    export MAILSTACK_DIR="$stack"
+    break
+  fi
+  stop_stack
+done
+if [ -z "$stack" ]; then
+  echo "bench: the real mail stack did not start; TestPerf needs it" >&2
+  exit 1
+fi
+
+"$GO" test -run '^$' -bench . -benchmem -timeout 10m ./...
+# shellcheck disable=SC2086 # PERF_ARGS is a list of flags
+"$GO" test -run '^TestPerf$' -count=1 -v -timeout 15m ./internal/web -perf ${PERF_ARGS:-}
+"$GO" test -run '^TestLoad$' -count=1 -v -timeout 10m ./internal/web -load "$LOADTIME"
