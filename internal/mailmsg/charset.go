@@ -85,6 +85,9 @@ func DecodeCharset(b []byte, cs string) (text string, unknown bool) {
 		return guessText(b), false
 	}
 	if cs == "utf-8" {
+		if utf8.Valid(b) { // the usual case, and much the faster check
+			return string(b), false
+		}
 		return strings.ToValidUTF8(string(b), "\uFFFD"), false
 	}
 	enc := encodingFor(cs)

@@ -43,6 +43,12 @@ var commentRE = regexp.MustCompile(`\([^()]*\)`)
 // seen in real mail (asctime, ISO 8601, a missing day name, a zone name
 // after the offset); ok is false when it cannot.
 func ParseDate(s string) (t time.Time, ok bool) {
+	// Most mail says it the one way RFC 5322 recommends; net/mail tries
+	// its layouts in turn, building an error for each that fails, which
+	// was a tenth of a list page's time.
+	if t, err := time.Parse(time.RFC1123Z, s); err == nil {
+		return t, true
+	}
 	if t, err := mail.ParseDate(s); err == nil {
 		return t, true
 	}

@@ -66,7 +66,10 @@ func (h Header) Envelope() Envelope {
 // ParseHeader reads a header block (as TOP n 0 returns it) leniently.
 func ParseHeader(block []byte) Header {
 	var iss Issues
-	h, _ := readHeader(bufio.NewReader(bytes.NewReader(block)), true, &iss)
+	// A buffer the block's size, not bufio's default 4 KB: a list page
+	// reads fifty of them
+	size := min(len(block)+1, 4096)
+	h, _ := readHeader(bufio.NewReaderSize(bytes.NewReader(block), size), true, &iss)
 	return h
 }
 

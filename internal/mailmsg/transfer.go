@@ -3,6 +3,7 @@ package mailmsg
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 )
@@ -128,11 +129,25 @@ func sextet(c byte) (byte, bool) {
 // qpReader decodes quoted-printable line by line. A malformed escape is
 // kept as written and noted.
 type qpReader struct {
-	br  *bufio.Reader
-	bad *bool
-	out []byte
-	buf []byte
-	err error
+	br   *bufio.Reader
+	bad  *bool
+	out  []byte
+	buf  []byte
+	line []byte // a line longer than br's buffer
+	err  error
+}
+
+// nextLine reads one line, with its end of line. It is valid until the
+// next call: a line that fits br's buffer is not copied.
+func (r *qpReader) nextLine() (line []byte, long bool, err error) {
+	chunk, err := r.br.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return chunk, false, err
+	}
+	r.line = append(r.line[:0], chunk...)
+	rest, long, err := readLine(r.br, maxQPLine-len(r.line))
+	r.line = append(r.line, rest...)
+	return r.line, long, err
 }
 
 func (r *qpReader) Read(p []byte) (int, error) {
@@ -140,7 +155,7 @@ func (r *qpReader) Read(p []byte) (int, error) {
 		if r.err != nil {
 			return 0, r.err
 		}
-		line, long, err := readLine(r.br, maxQPLine)
+		line, long, err := r.nextLine()
 		if long {
 			*r.bad = true
 		}
@@ -168,21 +183,26 @@ func (r *qpReader) decodeLine(line []byte) []byte {
 	if len(line) > 0 && line[len(line)-1] == '=' {
 		line, eol = line[:len(line)-1], "" // soft line break
 	}
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		if c == '=' {
-			if i+2 < len(line) {
-				if h, ok := unhex(line[i+1]); ok {
-					if l, ok := unhex(line[i+2]); ok {
-						out = append(out, h<<4|l)
-						i += 2
-						continue
-					}
+	for len(line) > 0 {
+		i := bytes.IndexByte(line, '=')
+		if i < 0 {
+			out = append(out, line...)
+			break
+		}
+		out = append(out, line[:i]...)
+		line = line[i:]
+		if len(line) >= 3 {
+			if h, ok := unhex(line[1]); ok {
+				if l, ok := unhex(line[2]); ok {
+					out = append(out, h<<4|l)
+					line = line[3:]
+					continue
 				}
 			}
-			*r.bad = true
 		}
-		out = append(out, c)
+		*r.bad = true
+		out = append(out, '=')
+		line = line[1:]
 	}
 	out = append(out, eol...)
 	r.buf = out

@@ -32,7 +32,7 @@ type lineConn struct {
 
 func newLineConn(conn net.Conn, timeout time.Duration) *lineConn {
 	c := &lineConn{conn: conn, timeout: timeout}
-	c.br = bufio.NewReaderSize(deadlineReader{c}, 64<<10)
+	c.br = bufio.NewReaderSize(deadlineReader{c}, 16<<10)
 	return c
 }
 

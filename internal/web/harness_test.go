@@ -36,7 +36,7 @@ const (
 // harness is one site under test: devmail POP3+SMTP, the web handler in an
 // httptest server, a settable clock and captured logs.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	mail   *devmail.Server
 	srv    *httptest.Server
 	client *http.Client
@@ -56,7 +56,7 @@ type harnessOption struct {
 func webOption(f func(*Config)) harnessOption          { return harnessOption{web: f} }
 func mailOption(f func(*devmail.Config)) harnessOption { return harnessOption{mail: f} }
 
-func newHarness(t *testing.T, opts ...harnessOption) *harness {
+func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
 	mcfg := devmail.Config{
 		Users:    map[string]string{aliceUser: alicePass, bobUser: bobPass},

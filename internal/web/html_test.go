@@ -10,11 +10,11 @@ import (
 
 // doc is a parsed page with finders for the assertions.
 type doc struct {
-	t    *testing.T
+	t    testing.TB
 	root *html.Node
 }
 
-func parseDoc(t *testing.T, body string) *doc {
+func parseDoc(t testing.TB, body string) *doc {
 	t.Helper()
 	root, err := html.Parse(strings.NewReader(body))
 	if err != nil {

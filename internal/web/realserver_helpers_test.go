@@ -113,7 +113,7 @@ func (h *harness) page(path string, want int) *doc {
 // formValues is what a browser would submit from the page's form that
 // posts to action: its named inputs (checked boxes only, no files or
 // buttons) and textareas, with the fields in set replaced.
-func formValues(t *testing.T, d *doc, action string, set url.Values) url.Values {
+func formValues(t testing.TB, d *doc, action string, set url.Values) url.Values {
 	t.Helper()
 	forms := d.all(func(n *html.Node) bool { return n.Data == "form" && attrOf(n, "action") == action })
 	if len(forms) == 0 {

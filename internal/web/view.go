@@ -26,6 +26,12 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	return s.showView(w, r, at, opt, "")
 }
 
+// viewPreview is how much of an HTML body the view page renders: the page
+// frames the body (see body), and needs only its start for the frame's
+// height, its fallback text and the image notes, so a long body costs it
+// no more than a short one.
+const viewPreview = 32 << 10
+
 // showView renders a message's page, with a notice (after a delete).
 func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, opt viewOptions, notice string) error {
 	login, page := at.login, at.page
@@ -34,7 +40,9 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 		return err
 	}
 	ref, newer, older := o.ref, o.newer, o.older
-	v := render.Message(o.msg, s.renderOptions(login, ref, opt))
+	ropt := s.renderOptions(login, ref, opt)
+	ropt.Preview = viewPreview
+	v := render.Message(o.msg, ropt)
 	b := viewBuilder{urls: s.urls, token: login.token, ref: ref, page: page, opt: opt, loc: s.cfg.Location}
 	p := &viewPage{
 		basePage:     login.base(subjectOrNone(v.Header.Subject)),

@@ -98,8 +98,13 @@ type viewBuilder struct {
 // body is a view's body as the page shows it.
 func (b viewBuilder) body(v *render.View, title string) bodyView {
 	if v.IsHTML {
-		return bodyView{URL: b.urls.Body(b.token, b.ref, v.PartID, b.opt), Title: title, Fallback: htmlText(v.HTML),
+		body := bodyView{URL: b.urls.Body(b.token, b.ref, v.PartID, b.opt), Title: title, Fallback: htmlText(v.HTML),
 			Fit: render.Fit(v.HTML), OwnURL: b.urls.BodyPage(b.token, b.ref, v.PartID, b.page, b.opt)}
+		if v.PreviewCut {
+			body.Fit = render.MaxFit
+			body.Fallback += "\n…\n\n(This is the start of the message. Open the HTML body on its own page to read all of it.)\n"
+		}
+		return body
 	}
 	return bodyView{Text: textBlocks(v.Text)}
 }
@@ -153,26 +158,33 @@ func (b viewBuilder) remote(v *render.View) remoteNotice {
 		}
 		return n
 	}
-	blocked := remoteBlocked(v)
-	if blocked == 0 {
+	blocked, maybe := remoteBlocked(v)
+	if blocked == 0 && !maybe {
 		return n
 	}
 	on := b.opt
 	on.Remote = true
 	n.ShowURL = b.urls.ViewWith(b.token, b.ref, b.page, on)
-	n.Blocked = "1 remote image was blocked."
-	if blocked > 1 {
+	switch {
+	case maybe:
+		n.Blocked = "Remote images in this message are blocked."
+	case blocked == 1:
+		n.Blocked = "1 remote image was blocked."
+	default:
 		n.Blocked = strconv.Itoa(blocked) + " remote images were blocked."
 	}
 	return n
 }
 
-func remoteBlocked(v *render.View) int {
-	n := v.RemoteBlocked
+// remoteBlocked counts the remote images blocked in v and the messages it
+// carries; maybe tells that a body shown only in part may block more.
+func remoteBlocked(v *render.View) (n int, maybe bool) {
+	n, maybe = v.RemoteBlocked, v.RemoteMaybe
 	for _, c := range v.Nested {
-		n += remoteBlocked(c)
+		cn, cm := remoteBlocked(c)
+		n, maybe = n+cn, maybe || cm
 	}
-	return n
+	return n, maybe
 }
 
 func showsHTML(v *render.View) bool {
