@@ -1,7 +1,10 @@
 package mailmsg
 
 import (
+	"bytes"
+	"encoding/base64"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -137,5 +140,50 @@ func TestCleanFilename(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// The fast path for whole clean lines decodes exactly as the careful
+// byte-at-a-time path does, whatever the line lengths, the junk and the
+// sizes of the reads.
+func TestBase64FastPathAgrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 300 {
+		data := make([]byte, rng.IntN(3000))
+		for i := range data {
+			data[i] = byte(rng.Uint32())
+		}
+		enc := base64.StdEncoding.EncodeToString(data)
+		width := []int{76, 64, 4, 3, 10, 77}[round%6]
+		var src []byte
+		for len(enc) > 0 {
+			n := min(width, len(enc))
+			src = append(src, enc[:n]...)
+			enc = enc[n:]
+			if rng.IntN(20) == 0 {
+				src = append(src, "*="[rng.IntN(2)])
+			}
+			src = append(src, []string{"\r\n", "\n", " \r\n"}[rng.IntN(3)]...)
+		}
+		var slowBad, fastBad bool
+		slow := &base64Reader{bad: &slowBad}
+		slow.decodeSlowly(src, nil)
+		want := append([]byte(nil), slow.out...)
+		if slow.n > 0 {
+			slow.finish()
+			want = append(want, slow.out...)
+		}
+		var r io.Reader = bytes.NewReader(src)
+		if round%2 == 1 {
+			r = iotest.HalfReader(r)
+		}
+		got, err := io.ReadAll(&base64Reader{src: r, bad: &fastBad})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) || fastBad != slowBad {
+			t.Fatalf("round %d (width %d): fast path gave %d bytes (bad %v), careful path %d (bad %v)",
+				round, width, len(got), fastBad, len(want), slowBad)
+		}
 	}
 }

@@ -3,8 +3,10 @@ package mailmsg
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -61,6 +63,32 @@ func (r *base64Reader) Read(p []byte) (int, error) {
 
 func (r *base64Reader) decode(b []byte) {
 	out := r.buf[:0]
+	// Whole, clean lines go through encoding/base64, many times faster
+	// than a byte at a time; anything else (a line cut by the chunk,
+	// junk, a quad across lines) takes the careful path below.
+	for r.n == 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			break
+		}
+		line := bytes.TrimSuffix(b[:i], []byte("\r"))
+		if len(line)%4 != 0 {
+			break
+		}
+		out = slices.Grow(out, len(line)/4*3)
+		n, err := base64.StdEncoding.Decode(out[len(out):cap(out)], line)
+		if err != nil {
+			break
+		}
+		out = out[:len(out)+n]
+		r.ended = len(line) > 0 && line[len(line)-1] == '='
+		b = b[i+1:]
+	}
+	r.decodeSlowly(b, out)
+}
+
+// decodeSlowly decodes a byte at a time, whatever comes.
+func (r *base64Reader) decodeSlowly(b, out []byte) {
 	for _, c := range b {
 		v, ok := sextet(c)
 		if !ok {

@@ -86,6 +86,10 @@ func TestPerf(t *testing.T) {
 	t.Logf("view phase took %v", time.Since(phase).Round(time.Second))
 
 	phase = time.Now()
+	rep.large = p.largePhase()
+	t.Logf("large message phase took %v", time.Since(phase).Round(time.Second))
+
+	phase = time.Now()
 	users := make([]*perfMailbox, perfMaxUsers)
 	for i := range users {
 		users[i] = p.mailbox(fmt.Sprintf("webperf-load%02d", i), perfLoadSize)

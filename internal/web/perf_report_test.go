@@ -82,6 +82,7 @@ type perfReport struct {
 	latency         []latencyRow // the list at each mailbox size
 	growth          growthRow
 	view, viewFrame latencyRow
+	large           []largeRow
 	load            []loadRow
 }
 
@@ -127,6 +128,9 @@ func (r *perfReport) table(loadFor time.Duration) string {
 	lat(r.viewFrame, 0)
 	w.Flush()
 
+	if len(r.large) > 0 {
+		b.WriteString("\n" + largeTable(r.large))
+	}
 	b.WriteString("\n")
 	w = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "load: list page, %s msgs per user\trps ratio\ttarget\t\tours rps\tours errors\tfloor rps\tfloor errors\tseconds each\t\n",
