@@ -99,4 +99,3 @@ func largeTable(rows []largeRow) string {
 	w.Flush()
 	return b.String()
 }
-
