@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"strconv"
 
@@ -15,7 +16,7 @@ type listPage struct {
 	Count        int // messages in the mailbox
 	First, Last  int // 1-based positions of the rows shown
 	Page, Pages  int
-	Rows         []listRow
+	Rows         []template.HTML // listRow.html
 	FirstURL     string // "" on the first page
 	PrevURL      string
 	NextURL      string // "" on the last page
@@ -141,7 +142,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session
 		if row.From == "" {
 			row.From = "(unknown sender)"
 		}
-		p.Rows = append(p.Rows, row)
+		p.Rows = append(p.Rows, row.html(o.all))
 	}
 	return s.render(w, o.status, "list", p)
 }

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"html"
+	"html/template"
+	"strings"
+)
+
+// html is the row as markup. A page has fifty rows, and html/template
+// escapes each of their values through a reflected call: that was a
+// third of the time the site spent on a list page under load. Here every
+// value goes through html.EscapeString, which is right for both places
+// values land: element text, and attribute values in double quotes. The
+// view link is the site's own relative URL, already percent-encoded.
+func (r listRow) html(allSelected bool) template.HTML {
+	var b strings.Builder
+	b.Grow(512 + len(r.ViewURL) + 2*(len(r.Subject)+len(r.From)))
+	esc := func(s string) { b.WriteString(html.EscapeString(s)) }
+	b.WriteString(`<tr>` + "\n" + `<td class="pick"><input type="checkbox" name="m" value="`)
+	esc(r.Ref)
+	b.WriteString(`"`)
+	if allSelected {
+		b.WriteString(` checked`)
+	}
+	b.WriteString(` aria-label="Select the message from `)
+	esc(r.From)
+	b.WriteString(`: `)
+	esc(r.Subject)
+	b.WriteString(`"></td>` + "\n" + `<td class="from" title="`)
+	esc(r.FromFull)
+	b.WriteString(`"><bdi>`)
+	esc(r.From)
+	b.WriteString(`</bdi></td>` + "\n" + `<td class="subject">`)
+	if r.Draft {
+		b.WriteString(`<span class="clip">[draft]</span> `)
+	}
+	b.WriteString(`<a href="`)
+	esc(r.ViewURL)
+	b.WriteString(`"><bdi>`)
+	esc(r.Subject)
+	b.WriteString(`</bdi></a>`)
+	if r.HasAttach {
+		b.WriteString(` <span class="clip" title="Has attachments">[attachment]</span>`)
+	}
+	b.WriteString(`</td>` + "\n" + `<td class="date"><span title="`)
+	esc(r.DateFull)
+	b.WriteString(`">`)
+	esc(r.Date)
+	b.WriteString(`</span></td>` + "\n" + `<td class="size">`)
+	esc(r.Size)
+	b.WriteString(`</td>` + "\n" + `</tr>`)
+	return template.HTML(b.String())
+}
