@@ -17,7 +17,7 @@ type listPage struct {
 	First, Last  int // 1-based positions of the rows shown
 	Page, Pages  int
 	Rows         []template.HTML // listRow.html
-	FirstURL     string // "" on the first page
+	FirstURL     string          // "" on the first page
 	PrevURL      string
 	NextURL      string // "" on the last page
 	LastURL      string
