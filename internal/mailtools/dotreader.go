@@ -2,6 +2,7 @@ package mailtools
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 )
@@ -23,36 +24,66 @@ func newDotReader(r *bufio.Reader) *dotReader {
 	return &dotReader{r: r, lineStart: true}
 }
 
+// Read hands out as many lines as fit in p and have arrived: one line
+// per call would be a call through every reader above it for each line of
+// a long message.
 func (d *dotReader) Read(p []byte) (int, error) {
-	for len(d.pending) == 0 {
-		if d.done {
-			return 0, io.EOF
-		}
-		if d.err != nil {
-			return 0, d.err
-		}
-		line, err := d.r.ReadSlice('\n')
-		partial := errors.Is(err, bufio.ErrBufferFull)
-		if err != nil && !partial {
-			if errors.Is(err, io.EOF) {
-				err = io.ErrUnexpectedEOF
+	n := 0
+	for n < len(p) {
+		if len(d.pending) == 0 {
+			if n > 0 && !d.lineArrived() {
+				break // what is here now, rather than wait for more
 			}
-			d.err = err
-			return 0, err
-		}
-		if d.lineStart && len(line) > 0 && line[0] == '.' {
-			if !partial && (string(line) == ".\r\n" || string(line) == ".\n") {
-				d.done = true
-				return 0, io.EOF
+			if err := d.next(); err != nil {
+				if n > 0 {
+					return n, nil // the error stays for the next call
+				}
+				return 0, err
 			}
-			line = line[1:]
+			continue
 		}
-		d.lineStart = !partial
-		d.pending = line
+		c := copy(p[n:], d.pending)
+		d.pending = d.pending[c:]
+		n += c
 	}
-	n := copy(p, d.pending)
-	d.pending = d.pending[n:]
 	return n, nil
+}
+
+// lineArrived reports whether a whole line is buffered, so that reading
+// it does not wait on the network.
+func (d *dotReader) lineArrived() bool {
+	buf, _ := d.r.Peek(d.r.Buffered())
+	return bytes.IndexByte(buf, '\n') >= 0
+}
+
+// next takes the next line, or the next piece of a line longer than the
+// buffer, into pending, its dot-stuffing removed.
+func (d *dotReader) next() error {
+	if d.done {
+		return io.EOF
+	}
+	if d.err != nil {
+		return d.err
+	}
+	line, err := d.r.ReadSlice('\n')
+	partial := errors.Is(err, bufio.ErrBufferFull)
+	if err != nil && !partial {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		d.err = err
+		return err
+	}
+	if d.lineStart && len(line) > 0 && line[0] == '.' {
+		if !partial && (string(line) == ".\r\n" || string(line) == ".\n") {
+			d.done = true
+			return io.EOF
+		}
+		line = line[1:]
+	}
+	d.lineStart = !partial
+	d.pending = line
+	return nil
 }
 
 // drain reads to the end of the response, so the connection stays in step.
