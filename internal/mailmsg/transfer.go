@@ -32,15 +32,14 @@ func transferDecoder(cte string, r io.Reader, bad *bool) (dec io.Reader, known b
 
 // base64Reader decodes base64, ignoring whitespace and noting other junk.
 type base64Reader struct {
-	src   io.Reader
-	bad   *bool
-	in    [4096]byte
-	out   []byte
-	buf   []byte
-	quad  [4]byte
-	n     int // sextets held in quad
-	err   error
-	ended bool // a padding '=' was seen
+	src  io.Reader
+	bad  *bool
+	in   [4096]byte
+	out  []byte
+	buf  []byte
+	quad [4]byte
+	n    int // sextets held in quad
+	err  error
 }
 
 func (r *base64Reader) Read(p []byte) (int, error) {
@@ -63,32 +62,41 @@ func (r *base64Reader) Read(p []byte) (int, error) {
 
 func (r *base64Reader) decode(b []byte) {
 	out := r.buf[:0]
-	// Whole, clean lines go through encoding/base64, many times faster
-	// than a byte at a time; anything else (a line cut by the chunk,
-	// junk, a quad across lines) takes the careful path below.
-	for r.n == 0 {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			break
+	// Whole quads of a clean run go through encoding/base64, many times
+	// faster than a byte at a time. The rest takes the careful path: a
+	// quad cut by the read or by a line break, padding, junk. Reads end
+	// anywhere (a multipart part holds back the CRLF before a possible
+	// boundary), so runs are found between line breaks, not lines.
+	for len(b) > 0 {
+		for len(b) > 0 && (b[0] == '\r' || b[0] == '\n') {
+			b = b[1:]
 		}
-		line := bytes.TrimSuffix(b[:i], []byte("\r"))
-		if len(line)%4 != 0 {
-			break
+		run := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			run = b[:i]
 		}
-		out = slices.Grow(out, len(line)/4*3)
-		n, err := base64.StdEncoding.Decode(out[len(out):cap(out)], line)
-		if err != nil {
-			break
+		b = b[len(run):]
+		run = bytes.TrimSuffix(run, []byte("\r"))
+		if r.n > 0 { // finish the quad a read or a line break cut
+			m := min(4-r.n, len(run))
+			out = r.decodeSlowly(run[:m], out)
+			run = run[m:]
 		}
-		out = out[:len(out)+n]
-		r.ended = len(line) > 0 && line[len(line)-1] == '='
-		b = b[i+1:]
+		if k := len(run) / 4 * 4; r.n == 0 && k > 0 {
+			out = slices.Grow(out, k/4*3)
+			if n, err := base64.StdEncoding.Decode(out[len(out):cap(out)], run[:k]); err == nil {
+				out = out[:len(out)+n]
+				run = run[k:]
+			}
+		}
+		out = r.decodeSlowly(run, out)
 	}
-	r.decodeSlowly(b, out)
+	r.buf = out
+	r.out = out
 }
 
-// decodeSlowly decodes a byte at a time, whatever comes.
-func (r *base64Reader) decodeSlowly(b, out []byte) {
+// decodeSlowly decodes a byte at a time, whatever comes, onto out.
+func (r *base64Reader) decodeSlowly(b, out []byte) []byte {
 	for _, c := range b {
 		v, ok := sextet(c)
 		if !ok {
@@ -96,14 +104,10 @@ func (r *base64Reader) decodeSlowly(b, out []byte) {
 			case ' ', '\t', '\r', '\n':
 			case '=':
 				out = r.flushQuad(out)
-				r.ended = true
 			default:
 				*r.bad = true
 			}
 			continue
-		}
-		if r.ended { // data after padding: concatenated base64 runs
-			r.ended = false
 		}
 		r.quad[r.n] = v
 		r.n++
@@ -112,8 +116,7 @@ func (r *base64Reader) decodeSlowly(b, out []byte) {
 			r.n = 0
 		}
 	}
-	r.buf = out
-	r.out = out
+	return out
 }
 
 // flushQuad emits the bytes of a partial quad ended by padding or EOF.
