@@ -28,13 +28,15 @@ type Entity struct {
 	Multipart   bool
 	Attached    *Entity // message/rfc822: the root of the attached message
 	Body        []byte  // decoded body of a text part, at most MaxTextPart
-	Size        int64   // decoded size
+	Size        int64   // decoded size; -1 when Cut
+	Cut         bool    // an HTML body of which only the start was read (Limits.HTMLStart)
 	Broken      bool    // a multipart without delimiters, shown as text
 }
 
 // walker parses one message into nodes within the limits.
 type walker struct {
 	maxParts, maxDepth int
+	htmlStart          int
 	iss                Issues
 	parts              int // entities listed
 	omitted            int // entities past maxParts
@@ -43,7 +45,7 @@ type walker struct {
 }
 
 func newWalker(lim Limits) *walker {
-	w := &walker{maxParts: lim.MaxParts, maxDepth: lim.MaxDepth, scratch: make([]byte, 32<<10)}
+	w := &walker{maxParts: lim.MaxParts, maxDepth: lim.MaxDepth, htmlStart: lim.HTMLStart, scratch: make([]byte, 32<<10)}
 	if w.maxParts <= 0 {
 		w.maxParts = DefaultMaxParts
 	}
@@ -189,6 +191,16 @@ func (w *walker) multipart(n *Entity, body io.Reader, info entityInfo, depth int
 func (w *walker) leaf(n *Entity, h Header, body io.Reader) {
 	var bad bool
 	dec, known := transferDecoder(h.Get("Content-Transfer-Encoding"), body, &bad)
+	if w.htmlStart > 0 && n.IsTextCandidate() && n.MediaType == "text/html" {
+		n.Body, n.Cut = readStart(dec, w.htmlStart)
+		n.Size = int64(len(n.Body))
+		if n.Cut {
+			n.Size = -1
+			_, _ = io.Copy(io.Discard, body) // the rest, not decoded
+		}
+		w.noteDecoding(bad, known)
+		return
+	}
 	if n.IsTextCandidate() || n.Broken {
 		room := w.textRoom()
 		n.Body, n.Size = readCapped(dec, room, w.scratch)
@@ -202,6 +214,15 @@ func (w *walker) leaf(n *Entity, h Header, body io.Reader) {
 		n.Size = cr.n
 	}
 	w.noteDecoding(bad, known)
+}
+
+// readStart reads up to n bytes; cut tells that there were more.
+func readStart(r io.Reader, n int) (start []byte, cut bool) {
+	start, _ = io.ReadAll(io.LimitReader(r, int64(n)+1))
+	if len(start) > n {
+		return start[:n], true
+	}
+	return start, false
 }
 
 // textRoom is how many more text bytes one part may keep.

@@ -10,7 +10,7 @@ import (
 
 // piece is one displayable text part of a body, decoded to UTF-8.
 type piece struct {
-	html          bool
+	html, cut     bool // cut: only the start was read (mailmsg.Limits.HTMLStart)
 	text          string
 	flowed, delsp bool
 }
@@ -174,7 +174,7 @@ func (b *builder) piece(n *mailmsg.Entity) piece {
 	if unknown {
 		b.iss.Charset = true
 	}
-	p := piece{html: isHTML, text: text}
+	p := piece{html: isHTML, text: text, cut: n.Cut}
 	if !isHTML {
 		p.flowed = strings.EqualFold(n.Params["format"], "flowed")
 		p.delsp = strings.EqualFold(n.Params["delsp"], "yes")
@@ -211,6 +211,10 @@ func (b *builder) finish(st *bodyState, root *mailmsg.Entity) {
 	for _, p := range st.pieces {
 		if p.html {
 			text := p.text
+			if p.cut {
+				// The rest was not read: it may hold remote images
+				v.PreviewCut, v.RemoteMaybe = true, true
+			}
 			if b.opt.Preview > 0 && len(text) > b.opt.Preview {
 				text = text[:b.opt.Preview]
 				b.notePreviewRest(v, s, p.text[len(text):])

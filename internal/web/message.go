@@ -60,17 +60,18 @@ func (o *opened) envelope() mailmsg.Envelope { return o.msg.Root.Header.Envelope
 // becomes an inboxChanged error: the adapter shows the list as it is now
 // and says what was not done ("It was not shown.").
 func (s *server) read(ctx context.Context, at messageAt, outcome string) (*opened, error) {
-	return s.readMessage(ctx, at, outcome, false)
+	return s.readMessage(ctx, at, outcome, false, mailmsg.Limits{})
 }
 
-// readAround is read, and also names the messages listed just above and
-// below it (newer: the next number, older: the one before), for the
-// page's own links; following one checks it like any other link.
+// readAround is read for the view page: it keeps only the start of an
+// HTML body (the page frames it), and also names the messages listed just
+// above and below it (newer: the next number, older: the one before), for
+// the page's own links; following one checks it like any other link.
 func (s *server) readAround(ctx context.Context, at messageAt, outcome string) (*opened, error) {
-	return s.readMessage(ctx, at, outcome, true)
+	return s.readMessage(ctx, at, outcome, true, mailmsg.Limits{HTMLStart: viewPreview})
 }
 
-func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, around bool) (*opened, error) {
+func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, around bool, lim mailmsg.Limits) (*opened, error) {
 	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
 	if err != nil {
 		return nil, err
@@ -80,7 +81,7 @@ func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, 
 	if err != nil {
 		return nil, at.changed(err, outcome)
 	}
-	msg, err := mailmsg.Read(st, mailmsg.Limits{})
+	msg, err := mailmsg.Read(st, lim)
 	if err != nil {
 		return nil, err // a transfer cut short: never show half a message
 	}

@@ -30,7 +30,7 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 // frames the body (see body), and needs only its start for the frame's
 // height, its fallback text and the image notes, so a long body costs it
 // no more than a short one.
-const viewPreview = 32 << 10
+const viewPreview = 16 << 10
 
 // showView renders a message's page, with a notice (after a delete).
 func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, opt viewOptions, notice string) error {

@@ -167,7 +167,7 @@ func (b viewBuilder) remote(v *render.View) remoteNotice {
 	n.ShowURL = b.urls.ViewWith(b.token, b.ref, b.page, on)
 	switch {
 	case maybe:
-		n.Blocked = "Remote images in this message are blocked."
+		n.Blocked = "Remote images in this long message, if it has any, are blocked."
 	case blocked == 1:
 		n.Blocked = "1 remote image was blocked."
 	default:
