@@ -101,7 +101,9 @@ func addressList(raw, fallback string) []Address {
 		return nil
 	}
 	s := raw8bit(raw, fallback)
-	s = languageTag.ReplaceAllString(s, "=?$1?")
+	if strings.Contains(s, "=?") {
+		s = languageTag.ReplaceAllString(s, "=?$1?")
+	}
 	p := mail.AddressParser{WordDecoder: &wordDecoder}
 	list, err := p.ParseList(s)
 	if err != nil || len(list) == 0 {
@@ -111,10 +113,27 @@ func addressList(raw, fallback string) []Address {
 	for _, a := range list {
 		// The decoder passes UTF-8 words through unchecked.
 		name := strings.ToValidUTF8(a.Name, "\uFFFD")
-		out = append(out, Address{
-			Name: strings.Join(strings.FieldsFunc(name, isControlOrSpace), " "),
-			Addr: strings.Join(strings.FieldsFunc(strings.ToValidUTF8(a.Address, "\uFFFD"), isControlOrSpace), ""),
-		})
+		addr := strings.ToValidUTF8(a.Address, "\uFFFD")
+		if !tidy(addr) || strings.Contains(addr, " ") {
+			addr = strings.Join(strings.FieldsFunc(addr, isControlOrSpace), "")
+		}
+		if !tidy(name) {
+			name = strings.Join(strings.FieldsFunc(name, isControlOrSpace), " ")
+		}
+		out = append(out, Address{Name: name, Addr: addr})
 	}
 	return out
+}
+
+// tidy reports text that collapsing blanks would leave as it is: printable
+// ASCII without a blank at either end or two in a row, as most names and
+// addresses are. Anything else is collapsed the careful way.
+func tidy(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || (c == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' ')) {
+			return false
+		}
+	}
+	return true
 }

@@ -136,6 +136,7 @@ func (s *Session) batch(ctx context.Context, reqs []request) (refused map[int]bo
 	}
 	refused = map[int]bool{}
 	var first error
+	var buf []byte
 	for _, r := range reqs {
 		verb, _, _ := strings.Cut(r.line, " ")
 		if !caps.pipelining {
@@ -155,10 +156,12 @@ func (s *Session) batch(ctx context.Context, reqs []request) (refused map[int]bo
 			first = firstErr(first, r.handle(text))
 			continue
 		}
-		data, ok, err := s.readAll(ctx, newDotReader(s.lc.br), maxHeaderBytes)
+		// under the batch's watch, into one buffer: a row keeps no bytes
+		data, ok, err := s.readBody(newDotReader(s.lc.br), maxHeaderBytes, buf)
 		if err != nil {
 			return nil, err
 		}
+		buf = data
 		_ = ok // a header block past the bound is summarized from its start
 		first = firstErr(first, r.body(data))
 	}

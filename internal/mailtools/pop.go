@@ -1,6 +1,7 @@
 package mailtools
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -262,7 +263,14 @@ func commandLine(verb string, args ...any) string {
 func (s *Session) readAll(ctx context.Context, d *dotReader, limit int64) (data []byte, ok bool, err error) {
 	stop := s.lc.watch(ctx)
 	defer stop()
-	data, err = io.ReadAll(io.LimitReader(d, limit+1))
+	return s.readBody(d, limit, nil)
+}
+
+// readBody is readAll under a watch the caller keeps, onto buf[:0].
+func (s *Session) readBody(d *dotReader, limit int64, buf []byte) (data []byte, ok bool, err error) {
+	w := bytes.NewBuffer(buf[:0])
+	_, err = w.ReadFrom(io.LimitReader(d, limit+1))
+	data = w.Bytes()
 	if err == nil && int64(len(data)) > limit {
 		return data[:limit], false, d.drain()
 	}

@@ -133,7 +133,21 @@ func (c *lineConn) readReply(cmd string) (string, error) {
 
 // readLine reads one CRLF line, bounded, without its line ending.
 func (c *lineConn) readLine() (string, error) {
-	var b []byte
+	chunk, err := c.br.ReadSlice('\n')
+	if len(chunk) > maxReplyLine {
+		return "", &ProtocolError{Command: "reply", Reply: "line too long"}
+	}
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return c.readLongLine(append([]byte(nil), chunk...))
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(chunk), "\r\n"), nil // the usual case: one copy
+}
+
+// readLongLine reads the rest of a line longer than the buffer, bounded.
+func (c *lineConn) readLongLine(b []byte) (string, error) {
 	for {
 		chunk, err := c.br.ReadSlice('\n')
 		b = append(b, chunk...)
