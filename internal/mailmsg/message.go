@@ -19,6 +19,9 @@ type Limits struct {
 	// MaxDepth is how deep multiparts and attached messages are opened;
 	// 0 means DefaultMaxDepth.
 	MaxDepth int
+	// MaxText is how much of one text part is kept; 0 means MaxTextPart,
+	// which is also the most.
+	MaxText int
 	// HTMLStart, when above 0, keeps only the start of each HTML body,
 	// this many bytes, for a page that frames the body rather than shows
 	// it; the rest is read past without being decoded (Entity.Cut).

@@ -36,7 +36,7 @@ type Entity struct {
 // walker parses one message into nodes within the limits.
 type walker struct {
 	maxParts, maxDepth int
-	htmlStart          int
+	maxText, htmlStart int
 	iss                Issues
 	parts              int // entities listed
 	omitted            int // entities past maxParts
@@ -45,7 +45,10 @@ type walker struct {
 }
 
 func newWalker(lim Limits) *walker {
-	w := &walker{maxParts: lim.MaxParts, maxDepth: lim.MaxDepth, htmlStart: lim.HTMLStart, scratch: make([]byte, 32<<10)}
+	w := &walker{maxParts: lim.MaxParts, maxDepth: lim.MaxDepth, maxText: lim.MaxText, htmlStart: lim.HTMLStart, scratch: make([]byte, 32<<10)}
+	if w.maxText <= 0 || w.maxText > MaxTextPart {
+		w.maxText = MaxTextPart
+	}
 	if w.maxParts <= 0 {
 		w.maxParts = DefaultMaxParts
 	}
@@ -227,7 +230,7 @@ func readStart(r io.Reader, n int) (start []byte, cut bool) {
 
 // textRoom is how many more text bytes one part may keep.
 func (w *walker) textRoom() int {
-	return max(0, min(MaxTextPart, maxTextTotal-w.textKept))
+	return max(0, min(w.maxText, maxTextTotal-w.textKept))
 }
 
 func (w *walker) noteDecoding(bad, known bool) {

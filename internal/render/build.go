@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"html/template"
 	"regexp"
 	"strings"
@@ -170,7 +171,14 @@ func (b *builder) piece(n *mailmsg.Entity) piece {
 	if isHTML && !known {
 		cs = sniffHTMLCharset(n.Body)
 	}
-	text, unknown := mailmsg.DecodeCharset(n.Body, cs)
+	body := n.Body
+	if n.Size > int64(len(body)) || n.Cut {
+		// Only the start was kept: end it with its last whole line
+		if i := bytes.LastIndexByte(body, '\n'); i > 0 {
+			body = body[:i+1]
+		}
+	}
+	text, unknown := mailmsg.DecodeCharset(body, cs)
 	if unknown {
 		b.iss.Charset = true
 	}

@@ -249,8 +249,15 @@ func TestLimits(t *testing.T) {
 	t.Run("long text", func(t *testing.T) {
 		raw := "Subject: big\r\n\r\n" + strings.Repeat("0123456789abcdef\r\n", (mailmsg.MaxTextPart/18)+1000)
 		v := Render([]byte(raw), Options{})
-		if !slices.Contains(v.Problems, ProblemLongText) {
-			t.Errorf("problems: got %q, want %q", v.Problems, ProblemLongText)
+		// The shortened part is listed, with a note of its own on the
+		// page; it is not a problem of the message.
+		if len(v.Shortened) != 1 || v.Shortened[0].Size != int64(len(raw)-len("Subject: big\r\n\r\n")) ||
+			slices.Contains(v.Problems, ProblemLongText) {
+			t.Errorf("got shortened %+v and problems %q; want the part listed with its size, and no problem", v.Shortened, v.Problems)
+		}
+		last := v.Text[len(v.Text)-1].Lines
+		if got := last[len(last)-1].Segments; len(got) == 0 || got[len(got)-1].Text != "0123456789abcdef" {
+			t.Errorf("the shown start does not end with a whole line: %+v", got)
 		}
 	})
 }

@@ -47,7 +47,8 @@ func Message(m *mailmsg.Message, opt Options) *View {
 		{iss.Encoding, ProblemEncoding},
 		{iss.Charset, ProblemCharset},
 		{iss.LongHeader, ProblemLongHeader},
-		{iss.LongText, ProblemLongText},
+		// A text listed in Shortened has a note and a link of its own
+		{iss.LongText && !v.shortened(), ProblemLongText},
 		{m.Omitted > 0, ProblemTooManyParts},
 		{iss.TooDeep, ProblemTooDeep},
 	} {
@@ -57,4 +58,18 @@ func Message(m *mailmsg.Message, opt Options) *View {
 	}
 	v.ShowSource = len(v.Problems) > 0
 	return v
+}
+
+// shortened reports whether v, or a message it carries, lists a text
+// shown only in part.
+func (v *View) shortened() bool {
+	if len(v.Shortened) > 0 {
+		return true
+	}
+	for _, n := range v.Nested {
+		if n.shortened() {
+			return true
+		}
+	}
+	return false
 }

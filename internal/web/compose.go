@@ -60,6 +60,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	self := fromAddress(login.state.User, s.cfg.FromDomain)
 	switch mode {
 	case modeReply, modeReplyAll:
+		text = quotable(text)
 		to := replyTo(env)
 		f.To = addressField(to)
 		if mode == modeReplyAll {
@@ -70,6 +71,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 		f.InReplyTo = env.MessageID
 		f.References = references(env)
 	case modeForward:
+		text = quotable(text)
 		f.Subject = forwardSubject(env.Subject)
 		f.Body = "\n\n" + forwardedBlock(env, text)
 		files := f.carryAll(o.ref, view)

@@ -68,7 +68,7 @@ func (s *server) read(ctx context.Context, at messageAt, outcome string) (*opene
 // above and below it (newer: the next number, older: the one before), for
 // the page's own links; following one checks it like any other link.
 func (s *server) readAround(ctx context.Context, at messageAt, outcome string) (*opened, error) {
-	return s.readMessage(ctx, at, outcome, true, mailmsg.Limits{HTMLStart: viewPreview})
+	return s.readMessage(ctx, at, outcome, true, mailmsg.Limits{MaxText: viewText, HTMLStart: viewPreview})
 }
 
 func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, around bool, lim mailmsg.Limits) (*opened, error) {

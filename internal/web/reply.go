@@ -32,6 +32,23 @@ func stripPrefixes(s, prefix string) string {
 
 // quote prefixes every line with "> " (">" alone on empty lines), under
 // an attribution line.
+// maxQuoted bounds the original's text that a reply quotes or a forward
+// carries, so that the form stays a form a browser sends back in one go.
+const maxQuoted = 64 << 10
+
+// quotable is the original's text as a reply or forward takes it: whole
+// when short, else its start in whole lines and a line that says so.
+func quotable(text string) string {
+	if len(text) <= maxQuoted {
+		return text
+	}
+	cut := text[:maxQuoted]
+	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
+		cut = cut[:i+1]
+	}
+	return strings.ToValidUTF8(cut, "") + "[…the rest of the original is not included here]\n"
+}
+
 func quote(attribution, text string) string {
 	var b strings.Builder
 	b.WriteString(attribution)

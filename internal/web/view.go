@@ -32,6 +32,10 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 // no more than a short one.
 const viewPreview = 16 << 10
 
+// viewText is how much of a plain text the view page shows; past it, the
+// page says so and links the whole text.
+const viewText = 256 << 10
+
 // showView renders a message's page, with a notice (after a delete).
 func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, opt viewOptions, notice string) error {
 	login, page := at.login, at.page

@@ -191,7 +191,8 @@ func TestViewBadReference(t *testing.T) {
 }
 
 // A message of any size opens: the text part past the display limit shows
-// its start with a link to the whole of it, and the large attachment is
+// its start in whole lines with a link to the whole of it, a reply quotes
+// its start, and the large attachment is
 // listed with its size, both read from the one RETR stream.
 func TestViewLargeMessage(t *testing.T) {
 	h := newHarness(t)
@@ -220,8 +221,8 @@ func TestViewLargeMessage(t *testing.T) {
 	}
 	d := parseDoc(t, res.body)
 	body := strings.TrimSpace(plainBody(d))
-	if !strings.HasPrefix(body, "The quick brown fox") || len(body) > mailmsg.MaxTextPart+len(line) {
-		t.Errorf("body: got %d bytes starting %.40q, want the first %d", len(body), body, mailmsg.MaxTextPart)
+	if !strings.HasPrefix(body, "The quick brown fox") || len(body) > viewText || !strings.HasSuffix(body, "again and again.") {
+		t.Errorf("body: got %d bytes starting %.40q, want at most the first %d in whole lines", len(body), body, viewText)
 	}
 	if !d.hasLink("blob.bin") || !strings.Contains(res.body, "6.0 MB") {
 		t.Errorf("the attachment is not listed with its size:\n%s", res.body)
@@ -230,6 +231,11 @@ func TestViewLargeMessage(t *testing.T) {
 	// the CRLF before a boundary belongs to the boundary
 	if whole.status != http.StatusOK || whole.body+"\r\n" != text {
 		t.Errorf("whole text: status %d, %d bytes, want %d", whole.status, len(whole.body), len(text))
+	}
+	reply := h.page(d.link("Reply"), http.StatusOK).field("body")
+	if len(reply) > maxQuoted*11/10 || !strings.Contains(reply, "> The quick brown fox") ||
+		!strings.HasSuffix(strings.TrimSpace(reply), "[…the rest of the original is not included here]") {
+		t.Errorf("reply: %d bytes ending %q; want the start quoted and a line that says the rest is not", len(reply), reply[max(0, len(reply)-80):])
 	}
 	got := h.get(d.link("blob.bin"))
 	if got.status != http.StatusOK || got.body != string(blob) {
