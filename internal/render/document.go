@@ -24,7 +24,7 @@ func HTMLDocument(title, lang, back string, body template.HTML) string {
 	var b strings.Builder
 	b.Grow(len(body) + 512)
 	b.WriteString(`<!DOCTYPE html>` + "\n" + `<html lang="` + lang + `"><head><meta charset="utf-8">`)
-	b.WriteString(`<meta name="referrer" content="no-referrer">`)
+	b.WriteString(`<meta name="referrer" content="no-referrer"><meta name="viewport" content="width=device-width, initial-scale=1">`)
 	b.WriteString(`<title>` + template.HTMLEscapeString(title) + `</title>`)
 	b.WriteString(`<style>` + documentStyle + `</style></head><body>`)
 	if back != "" {

@@ -30,23 +30,26 @@ func TestHTMLDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var charset, referrer string
+	var charset, referrer, viewport string
 	var bodyText strings.Builder
 	walkHTML([]*html.Node{root}, func(n *html.Node) {
 		if n.Type == html.ElementNode && n.Data == "meta" {
 			if c := attr(n, "charset"); c != "" {
 				charset = c
 			}
-			if attr(n, "name") == "referrer" {
+			switch attr(n, "name") {
+			case "referrer":
 				referrer = attr(n, "content")
+			case "viewport": // its own page on a phone
+				viewport = attr(n, "content")
 			}
 		}
 		if n.Type == html.TextNode && n.Parent != nil && n.Parent.Data != "style" {
 			bodyText.WriteString(n.Data)
 		}
 	})
-	if charset != "utf-8" || referrer != "no-referrer" {
-		t.Errorf("meta: got charset %q, referrer %q, want utf-8, no-referrer", charset, referrer)
+	if charset != "utf-8" || referrer != "no-referrer" || viewport != "width=device-width, initial-scale=1" {
+		t.Errorf("meta: got charset %q, referrer %q, viewport %q; want utf-8, no-referrer, the device's width", charset, referrer, viewport)
 	}
 	if !strings.HasPrefix(doc, "<!DOCTYPE html>") {
 		t.Errorf("doctype: got %q", doc[:min(len(doc), 20)])
