@@ -24,7 +24,8 @@ type Limits struct {
 	MaxText int
 	// HTMLStart, when above 0, keeps only the start of each HTML body,
 	// this many bytes, for a page that frames the body rather than shows
-	// it; the rest is read past without being decoded (Entity.Cut).
+	// it; the rest is read past without being decoded (Entity.Cut), or
+	// not read at all when nothing follows it (Message.Partial).
 	HTMLStart int
 }
 
@@ -34,7 +35,11 @@ type Message struct {
 	Root    *Entity
 	Issues  Issues
 	Omitted int   // entities past Limits.MaxParts, counted but not kept
-	Size    int64 // bytes of the raw message
+	Size    int64 // bytes of the raw message read
+	// Partial tells that Read left the end of the message unread: the
+	// message is one HTML body cut at Limits.HTMLStart. Size, and the
+	// Issues of the part not read, are then not known.
+	Partial bool
 }
 
 // Parse reads a whole raw message leniently. It never fails and never
@@ -44,20 +49,23 @@ func Parse(raw []byte, lim Limits) *Message {
 	return m
 }
 
-// Read parses a message as it streams from r, in one pass and to r's end.
+// Read parses a message as it streams from r, in one pass.
 // It keeps the headers and the text a page may show (Entity.Body, within
 // MaxTextPart); every other body is decoded only to be measured, so the
 // memory it takes does not grow with the message. Like Parse it is
 // lenient. The error is r's own, other than io.EOF; the message is then
-// what was read before it, and must not be taken as whole.
+// what was read before it, and must not be taken as whole. It reads r to
+// its end, unless Limits.HTMLStart lets it stop early (Message.Partial).
 func Read(r io.Reader, lim Limits) (*Message, error) {
 	w := newWalker(lim)
 	sr := &scanReader{r: r}
 	root := w.message(sr, "", 0, true)
-	// An epilogue, or what a broken structure left unread
-	_, _ = io.Copy(io.Discard, sr)
+	if !w.stopped {
+		// An epilogue, or what a broken structure left unread
+		_, _ = io.Copy(io.Discard, sr)
+	}
 	w.iss.NUL = sr.nul
-	return &Message{Root: root, Issues: w.iss, Omitted: w.omitted, Size: sr.n}, sr.err
+	return &Message{Root: root, Issues: w.iss, Omitted: w.omitted, Size: sr.n, Partial: w.stopped}, sr.err
 }
 
 // scanReader reads the raw message for Read: it counts the bytes, notes a

@@ -50,3 +50,29 @@ func TestReadStreams(t *testing.T) {
 		t.Errorf("a stream cut short: got %+v, want what was read", m)
 	}
 }
+
+// With HTMLStart a message that is one long HTML body is read only as far
+// as its start; an HTML body with parts after it is read past, undecoded.
+func TestReadHTMLStart(t *testing.T) {
+	html := strings.Repeat("<p>alpha bravo charlie delta echo foxtrot</p>\r\n", 5000)
+	single := "Subject: news\r\nContent-Type: text/html\r\n\r\n" + html
+	src := strings.NewReader(single)
+	m, err := Read(src, Limits{HTMLStart: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Partial || !m.Root.Cut || len(m.Root.Body) != 1000 || m.Root.Size != -1 || src.Len() < len(single)/2 {
+		t.Errorf("single HTML body: partial %v, cut %v, kept %d, size %d, %d bytes left unread; want the start only, the rest unread",
+			m.Partial, m.Root.Cut, len(m.Root.Body), m.Root.Size, src.Len())
+	}
+	mixed := "Subject: news\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n" + html +
+		"\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n\r\n%PDF\r\n--b--\r\n"
+	m, err = Read(strings.NewReader(mixed), Limits{HTMLStart: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kids := m.Root.Children
+	if m.Partial || len(kids) != 2 || !kids[0].Cut || len(kids[0].Body) != 1000 || kids[1].Filename != "a.pdf" || m.Size != int64(len(mixed)) {
+		t.Errorf("HTML then an attachment: partial %v, %d parts, size %d; want the attachment found and all read", m.Partial, len(kids), m.Size)
+	}
+}

@@ -37,6 +37,7 @@ type Entity struct {
 type walker struct {
 	maxParts, maxDepth int
 	maxText, htmlStart int
+	stopped            bool // left the rest of the message unread
 	iss                Issues
 	parts              int // entities listed
 	omitted            int // entities past maxParts
@@ -147,7 +148,7 @@ func (w *walker) entity(br *bufio.Reader, id, childPrefix string, depth int, def
 			w.iss.Malformed = true
 			n.Broken = true // shown as text rather than hidden
 		}
-		w.leaf(n, h, body)
+		w.leaf(n, h, body, top && depth == 0)
 	}
 	if !listed {
 		return nil
@@ -191,7 +192,7 @@ func (w *walker) multipart(n *Entity, body io.Reader, info entityInfo, depth int
 
 // leaf reads a leaf body: text parts that may be shown are kept (within
 // the limits), other bodies are only measured.
-func (w *walker) leaf(n *Entity, h Header, body io.Reader) {
+func (w *walker) leaf(n *Entity, h Header, body io.Reader, whole bool) {
 	var bad bool
 	dec, known := transferDecoder(h.Get("Content-Transfer-Encoding"), body, &bad)
 	if w.htmlStart > 0 && n.IsTextCandidate() && n.MediaType == "text/html" {
@@ -199,7 +200,13 @@ func (w *walker) leaf(n *Entity, h Header, body io.Reader) {
 		n.Size = int64(len(n.Body))
 		if n.Cut {
 			n.Size = -1
-			_, _ = io.Copy(io.Discard, body) // the rest, not decoded
+			if whole {
+				// The message is this body alone: nothing after it to
+				// find, so the rest is not even read (Message.Partial)
+				w.stopped = true
+			} else {
+				_, _ = io.Copy(io.Discard, body) // the rest, not decoded
+			}
 		}
 		w.noteDecoding(bad, known)
 		return

@@ -3,6 +3,7 @@ package mailtools
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -339,5 +340,34 @@ func TestCheckDeletesNothing(t *testing.T) {
 	}
 	if wrote, _ := srv.transcript(); strings.Contains(wrote, "DELE") {
 		t.Errorf("Check sent DELE: %q", wrote)
+	}
+}
+
+// OpenAround names the neighbours before RETR, so a page may stop reading
+// the message: Close then hangs up without QUIT.
+func TestOpenAroundThenStopReading(t *testing.T) {
+	srv := newScriptServer(t, "+OK\r\n", steps(loginSteps(), []step{
+		{expect: "STAT", reply: "+OK 3 300\r\n"},
+		{expect: "CAPA", reply: capaPlain},
+		{expect: "UIDL 2", reply: "+OK 2 u-b\r\n"},
+		{expect: "UIDL 3", reply: "+OK 3 u-c\r\n"},
+		{expect: "UIDL 1", reply: "+OK 1 u-a\r\n"},
+		{expect: "LIST 2", reply: "+OK 2 100\r\n"},
+		{expect: "RETR 2", reply: "+OK\r\n" + hdrB + "a long body\r\n"},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	st, newer, older, err := s.OpenAround(context.Background(), Ref{2, "uu-b"})
+	if err != nil {
+		t.Fatalf("OpenAround: %v", err)
+	}
+	if newer == nil || *newer != (Ref{3, "uu-c"}) || older == nil || *older != (Ref{1, "uu-a"}) || st.Ref.Num != 2 {
+		t.Errorf("got newer %v, older %v, number %d", newer, older, st.Ref.Num)
+	}
+	if _, err := io.ReadFull(st, make([]byte, len(hdrB))); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if got, closed := srv.transcript(); strings.Contains(got, "QUIT") || !closed {
+		t.Errorf("want a hang-up without QUIT; client wrote:\n%s", got)
 	}
 }

@@ -76,26 +76,21 @@ func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, 
 	if err != nil {
 		return nil, err
 	}
-	defer pop.Close()
-	st, err := pop.Open(ctx, at.ref)
+	defer pop.Close() // hangs up on a stream left unread (mailmsg.Message.Partial)
+	o := &opened{}
+	var st *mailtools.Stream
+	if around {
+		st, o.newer, o.older, err = pop.OpenAround(ctx, at.ref)
+	} else {
+		st, err = pop.Open(ctx, at.ref)
+	}
 	if err != nil {
 		return nil, at.changed(err, outcome)
 	}
-	msg, err := mailmsg.Read(st, lim)
+	o.ref = st.Ref
+	o.msg, err = mailmsg.Read(st, lim)
 	if err != nil {
 		return nil, err // a transfer cut short: never show half a message
-	}
-	o := &opened{msg: msg, ref: st.Ref}
-	if !around {
-		return o, nil
-	}
-	for _, nb := range []struct {
-		num int
-		dst **mailtools.Ref
-	}{{o.ref.Num + 1, &o.newer}, {o.ref.Num - 1, &o.older}} {
-		if ref, err := pop.RefAt(ctx, nb.num); err == nil {
-			*nb.dst = &ref
-		}
 	}
 	return o, nil
 }
