@@ -34,33 +34,47 @@ type Envelope struct {
 // Envelope decodes the fields the pages show. Raw 8-bit text is read in
 // the charset the message declares for its body, as mail clients do.
 func (h Header) Envelope() Envelope {
-	mediaType, params := ParseValueParams(h.Get("Content-Type"))
-	cs := params["charset"]
-	env := Envelope{
-		Subject:   decodeHeaderIn(h.Get("Subject"), cs),
-		From:      addressList(h.Get("From"), cs),
-		ReplyTo:   addressList(h.Get("Reply-To"), cs),
-		To:        addressList(h.Get("To"), cs),
-		Cc:        addressList(h.Get("Cc"), cs),
-		DateRaw:   decodeHeaderIn(h.Get("Date"), cs),
-		MessageID: msgIDs(h.Get("Message-Id"), 1),
-		InReplyTo: msgIDs(h.Get("In-Reply-To"), 1),
-		Multipart: mediaType == "multipart/mixed" || strings.HasPrefix(mediaType, "application/"),
-	}
+	env, cs := h.summary()
+	env.ReplyTo = addressList(h.Get("Reply-To"), cs)
+	env.To = addressList(h.Get("To"), cs)
+	env.Cc = addressList(h.Get("Cc"), cs)
+	env.InReplyTo = msgIDs(h.Get("In-Reply-To"), 1)
 	if langs := strings.FieldsFunc(h.Get("Content-Language"), func(r rune) bool { return r == ',' || r == ' ' }); len(langs) > 0 {
 		env.Language = langs[0]
 	}
-	if strings.EqualFold(strings.TrimSpace(h.Get("X-Gomailcgi-Draft")), "yes") {
-		env.Draft = true
+	if env.Draft {
 		env.DraftBcc = addressList(h.Get("X-Gomailcgi-Draft-Bcc"), cs)
 	}
 	if refs := msgIDs(h.Get("References"), 100); refs != "" {
 		env.References = strings.Fields(refs)
 	}
+	return env
+}
+
+// Summary decodes the fields a row of the message list shows: Subject,
+// From, Date, MessageID, Multipart and Draft, as Envelope does; the others
+// are left empty. A list page decodes fifty headers.
+func (h Header) Summary() Envelope {
+	env, _ := h.summary()
+	return env
+}
+
+// summary is Summary, and the charset raw 8-bit text is read in.
+func (h Header) summary() (Envelope, string) {
+	mediaType, params := ParseValueParams(h.Get("Content-Type"))
+	cs := params["charset"]
+	env := Envelope{
+		Subject:   decodeHeaderIn(h.Get("Subject"), cs),
+		From:      addressList(h.Get("From"), cs),
+		DateRaw:   decodeHeaderIn(h.Get("Date"), cs),
+		MessageID: msgIDs(h.Get("Message-Id"), 1),
+		Multipart: mediaType == "multipart/mixed" || strings.HasPrefix(mediaType, "application/"),
+		Draft:     strings.EqualFold(strings.TrimSpace(h.Get("X-Gomailcgi-Draft")), "yes"),
+	}
 	if env.DateRaw != "" {
 		env.Date, _ = ParseDate(env.DateRaw)
 	}
-	return env
+	return env, cs
 }
 
 // ParseHeader reads a header block (as TOP n 0 returns it) leniently.

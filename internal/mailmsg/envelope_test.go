@@ -2,6 +2,9 @@ package mailmsg
 
 import (
 	"gomailcgi/internal/testing/fixtures"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +152,30 @@ func TestNamesThatMisleadAreShownPlainly(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.a.Display(); got != tt.want {
 			t.Errorf("%+v Display: got %q, want %q", tt.a, got, tt.want)
+		}
+	}
+}
+
+// Summary is Envelope without the fields a list row does not show: the
+// two read every field they share the same way, for every sample and
+// hostile message of the project.
+func TestSummaryAgreesWithEnvelope(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/*.eml")
+	hostile, _ := filepath.Glob("../../testdata/render/*.eml")
+	files = append(files, hostile...)
+	if len(files) < 40 {
+		t.Fatalf("found %d messages, want the project's samples", len(files))
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := ParseHeader(raw)
+		full, sum := h.Envelope(), h.Summary()
+		full.ReplyTo, full.To, full.Cc, full.InReplyTo, full.Language, full.DraftBcc, full.References = nil, nil, nil, "", "", nil, nil
+		if !reflect.DeepEqual(full, sum) {
+			t.Errorf("%s:\nSummary  %+v\nEnvelope %+v", f, sum, full)
 		}
 	}
 }

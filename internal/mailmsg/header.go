@@ -51,20 +51,25 @@ type Issues struct {
 // taken as the first body line, which is returned in rest (the reader is
 // positioned after it). mbox allows a "From " line first in the message.
 func readHeader(br *bufio.Reader, top bool, iss *Issues) (h Header, rest []byte) {
-	var cur []byte // current field line, unfolded
+	// cur is the current field, unfolded; line the line read. Both are
+	// reused: a field is copied out as strings when it is complete.
+	var cur, line []byte
+	inField := false
 	total := 0
 	flush := func() {
-		if cur == nil {
+		if !inField {
 			return
 		}
 		i := bytes.IndexByte(cur, ':')
-		name := string(bytes.TrimRight(cur[:i], " \t"))
-		value := strings.TrimSpace(string(cur[i+1:]))
+		name := fieldName(bytes.TrimRight(cur[:i], " \t"))
+		value := string(bytes.TrimSpace(cur[i+1:]))
 		h = append(h, Field{Name: name, Value: value})
-		cur = nil
+		inField = false
 	}
 	for first := true; ; first = false {
-		line, long, err := readLine(br, maxFieldBytes)
+		var long bool
+		var err error
+		line, long, err = readLineInto(br, maxFieldBytes, line[:0])
 		if len(line) == 0 && err != nil {
 			if errors.Is(err, io.EOF) && first {
 				return h, nil
@@ -89,7 +94,7 @@ func readHeader(br *bufio.Reader, top bool, iss *Issues) (h Header, rest []byte)
 		case first && top && bytes.HasPrefix(content, []byte("From ")):
 			iss.Malformed = true // an mbox separator, not a header field
 		case content[0] == ' ' || content[0] == '\t':
-			if cur == nil {
+			if !inField {
 				iss.Malformed = true
 				continue
 			}
@@ -100,7 +105,8 @@ func readHeader(br *bufio.Reader, top bool, iss *Issues) (h Header, rest []byte)
 			cur = append(cur, content...)
 		case isFieldLine(content):
 			flush()
-			cur = append([]byte(nil), content...)
+			cur = append(cur[:0], content...)
+			inField = true
 		default:
 			iss.Malformed = true
 			if nextLooksLikeHeader(br) {
@@ -153,6 +159,12 @@ func nextLooksLikeHeader(br *bufio.Reader) bool {
 // readLine reads one line including its end of line. A line longer than
 // max is cut to max bytes, the rest is discarded, and long is true.
 func readLine(br *bufio.Reader, max int) (line []byte, long bool, err error) {
+	return readLineInto(br, max, nil)
+}
+
+// readLineInto is readLine onto line[:0], reusing its room.
+func readLineInto(br *bufio.Reader, max int, line []byte) ([]byte, bool, error) {
+	long := false
 	for {
 		chunk, e := br.ReadSlice('\n')
 		if len(line)+len(chunk) > max {
@@ -168,6 +180,46 @@ func readLine(br *bufio.Reader, max int) (line []byte, long bool, err error) {
 			return line, long, e
 		}
 	}
+}
+
+// fieldName is a field's name as a string, without a copy for the names
+// most headers are made of.
+func fieldName(b []byte) string {
+	switch string(b) { // no allocation: the compiler compares in place
+	case "Received":
+		return "Received"
+	case "From":
+		return "From"
+	case "To":
+		return "To"
+	case "Cc":
+		return "Cc"
+	case "Subject":
+		return "Subject"
+	case "Date":
+		return "Date"
+	case "Message-ID":
+		return "Message-ID"
+	case "Content-Type":
+		return "Content-Type"
+	case "Content-Transfer-Encoding":
+		return "Content-Transfer-Encoding"
+	case "MIME-Version":
+		return "MIME-Version"
+	case "Return-Path":
+		return "Return-Path"
+	case "Delivered-To":
+		return "Delivered-To"
+	case "Reply-To":
+		return "Reply-To"
+	case "In-Reply-To":
+		return "In-Reply-To"
+	case "References":
+		return "References"
+	case "Content-Disposition":
+		return "Content-Disposition"
+	}
+	return string(b)
 }
 
 // trimEOL removes a trailing "\n" or "\r\n".

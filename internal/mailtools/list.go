@@ -24,7 +24,7 @@ type Listing struct {
 type Summary struct {
 	Ref            Ref
 	Size           int64
-	Envelope       mailmsg.Envelope
+	Envelope       mailmsg.Envelope // the fields of mailmsg.Header.Summary
 	HasAttachments bool
 }
 
@@ -77,7 +77,7 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 			return nil
 		}})
 		reqs = append(reqs, request{row: rowIndex, line: "TOP " + strconv.Itoa(n) + " 0", multi: true, body: func(header []byte) error {
-			row.Envelope = mailmsg.ParseEnvelope(header)
+			row.Envelope = mailmsg.ParseHeader(header).Summary()
 			row.HasAttachments = row.Envelope.Multipart
 			if !useUIDL {
 				row.Ref.ID = headerFingerprint(header)
