@@ -21,25 +21,12 @@ LOADTIME="${LOADTIME:-60s}"
 
 bash scripts/install-deps.sh
 
-stack=""
-stop_stack() {
-  [ -n "$stack" ] || return 0
-  MAILSTACK_DIR="$stack" bash scripts/mailstack.sh stop > /dev/null 2>&1 || true
-  rm -rf "$stack"; stack=""
-}
+# shellcheck source=scripts/stack-of-run.sh
+. scripts/stack-of-run.sh
 trap stop_stack EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-# Ports are picked free, but another process may take one before the
-# server binds it: then start again on other ports.
-for try in 1 2 3; do
-  stack="$(mktemp -d /tmp/gomailcgi-test.XXXXXX)"
-  if MAILSTACK_DIR="$stack" MAILSTACK_PORTS=auto bash scripts/mailstack.sh start; then
-    export MAILSTACK_DIR="$stack"
-    break
-  fi
-  stop_stack
-done
+start_stack || true
 if [ -z "$stack" ]; then
   echo "bench: the real mail stack did not start; TestPerf needs it" >&2
   exit 1

@@ -16,23 +16,11 @@ GO="${GO:-go}"
 bash scripts/install-deps.sh
 bash scripts/install-npm.sh
 
-stack="" log=""
-stop_stack() {
-  [ -n "$stack" ] || return 0
-  MAILSTACK_DIR="$stack" bash scripts/mailstack.sh stop > /dev/null 2>&1 || true
-  rm -rf "$stack"; stack=""
-}
+# shellcheck source=scripts/stack-of-run.sh
+. scripts/stack-of-run.sh
+log=""
 trap 'stop_stack; rm -f "$log"' EXIT
-# Ports are picked free, but another process may take one before the
-# server binds it: then start again on other ports.
-for try in 1 2 3; do
-  stack="$(mktemp -d /tmp/gomailcgi-test.XXXXXX)"
-  if MAILSTACK_DIR="$stack" MAILSTACK_PORTS=auto bash scripts/mailstack.sh start; then
-    export MAILSTACK_DIR="$stack"
-    break
-  fi
-  stop_stack
-done
+start_stack || true
 if [ -z "$stack" ]; then
   if [ "${CI:-}" = true ]; then
     echo "test: the real mail stack did not start (CI=true): failing" >&2
