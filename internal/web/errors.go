@@ -80,10 +80,8 @@ func (e *inboxChanged) Unwrap() error { return e.err }
 // errorPage shows one problem and the way on.
 type errorPage struct {
 	basePage
-	Message  string
-	Back     string // the inbox when the token still opens, else ""
-	Download string // the whole message as .eml, when it cannot be shown
-	Source   string // the page showing the start of its source, likewise
+	Message string
+	Back    string // the inbox when the token still opens, else ""
 }
 
 // reloginPage asks to log in again; a draft the user was writing comes

@@ -117,9 +117,3 @@ func (s *server) renderOptions(login *session, ref mailtools.Ref, o viewOptions)
 		CIDURL:      func(partID string) string { return s.urls.InlinePart(login.token, ref, partID) },
 	}
 }
-
-// withAlert sets a page's alert.
-func withAlert(b basePage, alert string) basePage {
-	b.Alert = alert
-	return b
-}
