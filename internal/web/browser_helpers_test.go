@@ -79,6 +79,8 @@ func (c chromium) run(url string, extra ...string) load {
 	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, c.path, args...)
+	// its temporary files go with the test, not into the machine's /tmp
+	cmd.Env = append(os.Environ(), "TMPDIR="+c.t.TempDir())
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
