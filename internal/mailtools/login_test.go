@@ -3,6 +3,8 @@ package mailtools
 import (
 	"context"
 	"errors"
+	"io"
+	"strconv"
 	"testing"
 )
 
@@ -80,4 +82,73 @@ func TestLoginPipelinedRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pipelinedLogin is a login to a server that offers PIPELINING, with
+// count messages.
+func pipelinedLogin(count int) []step {
+	return []step{
+		{expect: "CAPA", reply: capaPipelining},
+		{expect: "USER ann", reply: "+OK\r\n", ahead: 3},
+		{expect: "PASS pw", reply: "+OK\r\n"},
+		{expect: "STAT", reply: "+OK " + strconv.Itoa(count) + " 300\r\n"},
+		{expect: "CAPA", reply: capaPipelining},
+	}
+}
+
+// With PIPELINING, OpenAround is one round trip: the message's UIDL, its
+// neighbours', LIST and RETR are written together.
+func TestOpenAroundPipelined(t *testing.T) {
+	srv := newScriptServer(t, "+OK\r\n", steps(pipelinedLogin(3), []step{
+		{expect: "UIDL 2", reply: "+OK 2 u-b\r\n", ahead: 4},
+		{expect: "UIDL 3", reply: "+OK 3 u-c\r\n"},
+		{expect: "UIDL 1", reply: "+OK 1 u-a\r\n"},
+		{expect: "LIST 2", reply: "+OK 2 100\r\n"},
+		{expect: "RETR 2", reply: "+OK\r\n" + hdrB + "body\r\n.\r\n"},
+		{expect: "QUIT", reply: "+OK\r\n"},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	st, newer, older, err := s.OpenAround(context.Background(), Ref{2, "uu-b"})
+	if err != nil {
+		t.Fatalf("OpenAround: %v", err)
+	}
+	if newer == nil || *newer != (Ref{3, "uu-c"}) || older == nil || *older != (Ref{1, "uu-a"}) || st.Size != 100 {
+		t.Errorf("got newer %v, older %v, size %d", newer, older, st.Size)
+	}
+	if raw, err := io.ReadAll(st); err != nil || string(raw) != hdrB+"body\r\n" {
+		t.Errorf("stream: %q, %v", raw, err)
+	}
+	s.Close()
+	srv.transcript()
+}
+
+// When the message is no longer at its listed number, the pipelined
+// replies are read past, the other message's body unseen, and the message
+// is found where it went.
+func TestOpenAroundPipelinedMessageMoved(t *testing.T) {
+	srv := newScriptServer(t, "+OK\r\n", steps(pipelinedLogin(2), []step{
+		{expect: "UIDL 2", reply: "+OK 2 u-other\r\n"},
+		{expect: "UIDL 1", reply: "+OK 1 u-b\r\n"},
+		{expect: "LIST 2", reply: "+OK 2 100\r\n"},
+		{expect: "RETR 2", reply: "+OK\r\nSubject: not this one\r\n\r\nsecret\r\n.\r\n"},
+		{expect: "UIDL 2", reply: "+OK 2 u-other\r\n"},
+		{expect: "UIDL", reply: "+OK\r\n1 u-b\r\n2 u-other\r\n.\r\n"},
+		{expect: "UIDL 2", reply: "+OK 2 u-other\r\n"},
+		{expect: "LIST 1", reply: "+OK 1 100\r\n"},
+		{expect: "RETR 1", reply: "+OK\r\n" + hdrB + "body\r\n.\r\n"},
+		{expect: "QUIT", reply: "+OK\r\n"},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	st, newer, older, err := s.OpenAround(context.Background(), Ref{2, "uu-b"})
+	if err != nil {
+		t.Fatalf("OpenAround: %v", err)
+	}
+	if st.Ref != (Ref{1, "uu-b"}) || newer == nil || *newer != (Ref{2, "uu-other"}) || older != nil {
+		t.Errorf("got %v, newer %v, older %v; want message 1 and its newer neighbour", st.Ref, newer, older)
+	}
+	if raw, err := io.ReadAll(st); err != nil || string(raw) != hdrB+"body\r\n" {
+		t.Errorf("stream: %q, %v; want the moved message, never the other", raw, err)
+	}
+	s.Close()
+	srv.transcript()
 }

@@ -90,27 +90,6 @@ func (s *Session) Open(ctx context.Context, ref Ref) (*Stream, error) {
 	return s.open(ctx, ref, n)
 }
 
-// OpenAround is Open, and also names the messages numbered just above and
-// below it (newer: the next number, older: the one before) as RefAt
-// does; a neighbour that cannot be named is nil. They are asked before
-// RETR, so the stream need not be read to its end.
-func (s *Session) OpenAround(ctx context.Context, ref Ref) (st *Stream, newer, older *Ref, err error) {
-	n, err := s.resolve(ctx, ref)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	for _, nb := range []struct {
-		num int
-		dst **Ref
-	}{{n + 1, &newer}, {n - 1, &older}} {
-		if r, err := s.RefAt(ctx, nb.num); err == nil {
-			*nb.dst = &r
-		}
-	}
-	st, err = s.open(ctx, ref, n)
-	return st, newer, older, err
-}
-
 // open streams message n, which ref names.
 func (s *Session) open(ctx context.Context, ref Ref, n int) (*Stream, error) {
 	text, err := s.simple(ctx, "LIST", n)
