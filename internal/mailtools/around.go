@@ -98,10 +98,6 @@ func (s *Session) openAroundPipelined(ctx context.Context, ref Ref) (st *Stream,
 	if listErr != nil && !isReply(listErr) {
 		return fail("LIST", listErr)
 	}
-	var size int64
-	if f := strings.Fields(text); len(f) >= 2 {
-		size, _ = strconv.ParseInt(f[1], 10, 64)
-	}
 	_, retrErr := s.lc.readReply("RETR")
 	if retrErr != nil && !isReply(retrErr) {
 		return fail("RETR", retrErr)
@@ -121,5 +117,5 @@ func (s *Session) openAroundPipelined(ctx context.Context, ref Ref) (st *Stream,
 	}
 	d := newDotReader(s.lc.br)
 	s.inflight = d
-	return &Stream{Ref: ref, Size: size, streamReader: streamReader{s: s, d: d}}, newer, older, true, nil
+	return &Stream{Ref: ref, Size: listedSize(text), streamReader: streamReader{s: s, d: d}}, newer, older, true, nil
 }

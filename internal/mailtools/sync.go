@@ -96,10 +96,6 @@ func (s *Session) open(ctx context.Context, ref Ref, n int) (*Stream, error) {
 	if err != nil {
 		return nil, vanished(ref, err)
 	}
-	var size int64
-	if f := strings.Fields(text); len(f) >= 2 {
-		size, _ = strconv.ParseInt(f[1], 10, 64)
-	}
 	d, err := s.multi(ctx, "RETR", n)
 	if err != nil {
 		return nil, vanished(ref, err)
@@ -108,7 +104,16 @@ func (s *Session) open(ctx context.Context, ref Ref, n int) (*Stream, error) {
 	// every few kilobytes of a large message
 	s.inflight, s.unwatch = d, s.lc.watch(ctx)
 	ref.Num = n
-	return &Stream{Ref: ref, Size: size, streamReader: streamReader{s: s, d: d}}, nil
+	return &Stream{Ref: ref, Size: listedSize(text), streamReader: streamReader{s: s, d: d}}, nil
+}
+
+// listedSize is the size in a "LIST n" reply, or 0 when it gives none.
+func listedSize(text string) int64 {
+	var size int64
+	if f := strings.Fields(text); len(f) >= 2 {
+		size, _ = strconv.ParseInt(f[1], 10, 64)
+	}
+	return size
 }
 
 // streamReader reads a RETR body under the caller's context and turns

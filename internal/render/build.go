@@ -218,16 +218,11 @@ func (b *builder) finish(st *bodyState, root *mailmsg.Entity) {
 	var out strings.Builder
 	for _, p := range st.pieces {
 		if p.html {
-			text := p.text
 			if p.cut {
 				// The rest was not read: it may hold remote images
 				v.PreviewCut, v.RemoteMaybe = true, true
 			}
-			if b.opt.Preview > 0 && len(text) > b.opt.Preview {
-				text = text[:b.opt.Preview]
-				b.notePreviewRest(v, s, p.text[len(text):])
-			}
-			out.WriteString(strings.TrimSpace(s.sanitize(text)))
+			out.WriteString(strings.TrimSpace(s.sanitize(p.text)))
 			out.WriteString("\n")
 			continue
 		}
@@ -242,32 +237,6 @@ func (b *builder) finish(st *bodyState, root *mailmsg.Entity) {
 			v.Attachments[i].Inline = true
 		}
 	}
-}
-
-// notePreviewRest notes what the part of an HTML body past the preview
-// may hold, without parsing it: remote images, and the inline images it
-// names by cid:.
-func (b *builder) notePreviewRest(v *View, s *sanitizer, rest string) {
-	v.PreviewCut = true
-	if containsFold(rest, "<img") && containsFold(rest, "http") {
-		v.RemoteMaybe = true
-	}
-	for cid, partID := range s.cids {
-		if strings.Contains(rest, cid) {
-			s.used[partID] = true
-		}
-	}
-}
-
-// containsFold reports whether s contains the ASCII lower-case sub in
-// any case, without copying s.
-func containsFold(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i]|0x20 == sub[0] && strings.EqualFold(s[i:i+len(sub)], sub) {
-			return true
-		}
-	}
-	return false
 }
 
 // collectCIDs maps the Content-IDs of one message's parts (not those of

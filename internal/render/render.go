@@ -28,7 +28,7 @@ func Render(raw []byte, opt Options) *View {
 
 // Limits are the parser's limits these options ask for.
 func (opt Options) Limits() mailmsg.Limits {
-	return mailmsg.Limits{MaxParts: opt.MaxParts, MaxDepth: opt.MaxDepth, HTMLStart: opt.Preview}
+	return mailmsg.Limits{MaxParts: opt.MaxParts, MaxDepth: opt.MaxDepth}
 }
 
 // Message returns what the view page shows of a parsed message. It does

@@ -22,11 +22,6 @@ type Options struct {
 	// MaxDepth is how deep multiparts and attached messages are opened;
 	// 0 means mailmsg.DefaultMaxDepth.
 	MaxDepth int
-	// Preview, when above 0, renders only the first Preview bytes of each
-	// HTML body: enough for a page that frames the body rather than shows
-	// it (its height, fallback text and image notes), at a cost that does
-	// not grow with the body. See View.PreviewCut.
-	Preview int
 }
 
 // Fixed, friendly notes that View.Problems may hold.
@@ -64,9 +59,10 @@ type View struct {
 	HasHTML, HasPlain bool
 	// RemoteBlocked counts remote images that were replaced by placeholders.
 	RemoteBlocked int
-	// PreviewCut tells that HTML is only the start of the body
-	// (Options.Preview); RemoteMaybe then tells that the rest may hold
-	// more remote images, which RemoteBlocked does not count.
+	// PreviewCut tells that HTML is only the start of the body, as the
+	// parse kept it (mailmsg.Limits.HTMLStart); RemoteMaybe then tells
+	// that the rest may hold more remote images, which RemoteBlocked does
+	// not count.
 	PreviewCut, RemoteMaybe bool
 	// Attachments lists every part that is not the shown body.
 	Attachments []Part

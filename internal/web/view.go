@@ -26,10 +26,10 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	return s.showView(w, r, at, opt, "")
 }
 
-// viewPreview is how much of an HTML body the view page renders: the page
-// frames the body (see body), and needs only its start for the frame's
-// height, its fallback text and the image notes, so a long body costs it
-// no more than a short one.
+// viewPreview is how much of an HTML body the view page reads and renders
+// (mailmsg.Limits.HTMLStart): the page frames the body (see body), and
+// needs only its start for the frame's height, its fallback text and the
+// image notes, so a long body costs it no more than a short one.
 const viewPreview = 16 << 10
 
 // viewText is how much of a plain text the view page shows; past it, the
@@ -44,9 +44,7 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 		return err
 	}
 	ref, newer, older := o.ref, o.newer, o.older
-	ropt := s.renderOptions(login, ref, opt)
-	ropt.Preview = viewPreview
-	v := render.Message(o.msg, ropt)
+	v := render.Message(o.msg, s.renderOptions(login, ref, opt))
 	b := viewBuilder{urls: s.urls, token: login.token, ref: ref, page: page, opt: opt, loc: s.cfg.Location}
 	p := &viewPage{
 		basePage:     login.base(subjectOrNone(v.Header.Subject)),
