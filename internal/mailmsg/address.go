@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/mail"
 	"strings"
+	"unicode"
 )
 
 // Address is one mailbox: a display name and an addr-spec. A header field
@@ -88,7 +89,7 @@ func ParseAddressList(s string) ([]Address, error) {
 	}
 	out := make([]Address, len(list))
 	for i, a := range list {
-		out[i] = Address{Name: a.Name, Addr: a.Address}
+		out[i] = Address{Name: visibleName(a.Name), Addr: a.Address}
 	}
 	return out, nil
 }
@@ -107,7 +108,10 @@ func addressList(raw, fallback string) []Address {
 	p := mail.AddressParser{WordDecoder: &wordDecoder}
 	list, err := p.ParseList(s)
 	if err != nil || len(list) == 0 {
-		return []Address{{Name: decodeHeaderIn(raw, fallback)}}
+		if name := visibleName(decodeHeaderIn(raw, fallback)); name != "" {
+			return []Address{{Name: name}}
+		}
+		return nil
 	}
 	out := make([]Address, 0, len(list))
 	for _, a := range list {
@@ -118,7 +122,7 @@ func addressList(raw, fallback string) []Address {
 			addr = strings.Join(strings.FieldsFunc(addr, isControlOrSpace), "")
 		}
 		if !tidy(name) {
-			name = strings.Join(strings.FieldsFunc(name, isControlOrSpace), " ")
+			name = visibleName(strings.Join(strings.FieldsFunc(name, isControlOrSpace), " "))
 		}
 		out = append(out, Address{Name: name, Addr: addr})
 	}
@@ -136,4 +140,28 @@ func tidy(s string) bool {
 		}
 	}
 	return true
+}
+
+// visibleName is a display name as every page shows it: invisible
+// characters at either end trimmed, and no name at all when nothing
+// visible is left. A name of Hangul fillers, Braille blanks, zero-width
+// characters or lone combining marks draws as nothing, and would hide
+// the address beside it: the address is shown alone instead.
+func visibleName(s string) string {
+	s = strings.TrimFunc(s, invisible)
+	for _, r := range s {
+		if !invisible(r) && !unicode.In(r, unicode.Mn, unicode.Me) {
+			return s
+		}
+	}
+	return ""
+}
+
+// invisible reports characters that draw nothing: Unicode White_Space,
+// controls, format characters (zero-width, bidi, BOM), the other
+// default-ignorable code points (among them the Hangul fillers U+115F,
+// U+1160, U+3164 and U+FFA0), variation selectors and the Braille blank.
+func invisible(r rune) bool {
+	return r == '\u2800' || unicode.In(r, unicode.White_Space, unicode.Cc, unicode.Cf,
+		unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
 }
