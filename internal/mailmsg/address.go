@@ -142,13 +142,14 @@ func tidy(s string) bool {
 	return true
 }
 
-// visibleName is a display name as every page shows it: invisible
-// characters at either end trimmed, and no name at all when nothing
-// visible is left. A name of Hangul fillers, Braille blanks, zero-width
-// characters or lone combining marks draws as nothing, and would hide
-// the address beside it: the address is shown alone instead.
+// visibleName is a display name as every page shows it: runs of blanks
+// (Hangul fillers and the Braille blank among them) made one space,
+// invisible characters at either end trimmed, and no name at all when
+// nothing visible is left. A name of fillers, zero-width characters or
+// lone combining marks draws as nothing, and a long run of fillers after a
+// name pushes the address beside it out of sight: the address must show.
 func visibleName(s string) string {
-	s = strings.TrimFunc(s, invisible)
+	s = strings.TrimFunc(strings.Join(strings.FieldsFunc(s, blank), " "), invisible)
 	for _, r := range s {
 		if !invisible(r) && !unicode.In(r, unicode.Mn, unicode.Me) {
 			return s
@@ -157,11 +158,21 @@ func visibleName(s string) string {
 	return ""
 }
 
-// invisible reports characters that draw nothing: Unicode White_Space,
+// blank reports characters that draw as empty space: Unicode White_Space,
+// the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0, and the Braille
+// blank U+2800.
+func blank(r rune) bool {
+	switch r {
+	case '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800':
+		return true
+	}
+	return unicode.Is(unicode.White_Space, r)
+}
+
+// invisible reports characters that draw nothing or empty space: blanks,
 // controls, format characters (zero-width, bidi, BOM), the other
-// default-ignorable code points (among them the Hangul fillers U+115F,
-// U+1160, U+3164 and U+FFA0), variation selectors and the Braille blank.
+// default-ignorable code points and variation selectors.
 func invisible(r rune) bool {
-	return r == '\u2800' || unicode.In(r, unicode.White_Space, unicode.Cc, unicode.Cf,
+	return blank(r) || unicode.In(r, unicode.Cc, unicode.Cf,
 		unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
 }

@@ -7,7 +7,7 @@ import (
 
 // A display name that draws nothing is dropped wherever a header is read
 // and wherever a user types one, so the address is shown alone; visible
-// names keep their inner characters, and lose only invisible ends.
+// names lose their invisible ends, and runs of blanks become one space.
 func TestInvisibleNamesAreDropped(t *testing.T) {
 	tests := []struct {
 		name, field string
@@ -23,6 +23,8 @@ func TestInvisibleNamesAreDropped(t *testing.T) {
 		{"combining only", "\u0301\u0308 <a@evil.test>", Address{"", "a@evil.test"}},
 		{"joiners and selectors", "\u3164\u034f\ufe0f\u17b4 <a@evil.test>", Address{"", "a@evil.test"}},
 		{"bidi controls only", "\u202e\u2066 <a@evil.test>", Address{"", "a@evil.test"}},
+		{"fillers after a name", "Support" + strings.Repeat("\u3164", 80) + " <attacker@evil.test>", Address{"Support", "attacker@evil.test"}},
+		{"fillers inside a name", "Ann\u3164\u3164\u2800\u00a0Lee <ann@example.org>", Address{"Ann Lee", "ann@example.org"}},
 		{"invisible ends trimmed", "\u3164Ann Lee\u200b <ann@example.org>", Address{"Ann Lee", "ann@example.org"}},
 		{"inner joiner kept", "Ann \U0001F469\u200d\U0001F4BB <ann@example.org>", Address{"Ann \U0001F469\u200d\U0001F4BB", "ann@example.org"}},
 		{"accent kept", "Zoe\u0308 <zoe@example.org>", Address{"Zoe\u0308", "zoe@example.org"}},
