@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/mail"
 	"strings"
+	"unicode"
 )
 
 // Address is one mailbox: a display name and an addr-spec. A header field
@@ -88,7 +89,7 @@ func ParseAddressList(s string) ([]Address, error) {
 	}
 	out := make([]Address, len(list))
 	for i, a := range list {
-		out[i] = Address{Name: a.Name, Addr: a.Address}
+		out[i] = Address{Name: visibleName(a.Name), Addr: a.Address}
 	}
 	return out, nil
 }
@@ -107,7 +108,10 @@ func addressList(raw, fallback string) []Address {
 	p := mail.AddressParser{WordDecoder: &wordDecoder}
 	list, err := p.ParseList(s)
 	if err != nil || len(list) == 0 {
-		return []Address{{Name: decodeHeaderIn(raw, fallback)}}
+		if name := visibleName(decodeHeaderIn(raw, fallback)); name != "" {
+			return []Address{{Name: name}}
+		}
+		return nil
 	}
 	out := make([]Address, 0, len(list))
 	for _, a := range list {
@@ -118,7 +122,7 @@ func addressList(raw, fallback string) []Address {
 			addr = strings.Join(strings.FieldsFunc(addr, isControlOrSpace), "")
 		}
 		if !tidy(name) {
-			name = strings.Join(strings.FieldsFunc(name, isControlOrSpace), " ")
+			name = visibleName(strings.Join(strings.FieldsFunc(name, isControlOrSpace), " "))
 		}
 		out = append(out, Address{Name: name, Addr: addr})
 	}
@@ -136,4 +140,39 @@ func tidy(s string) bool {
 		}
 	}
 	return true
+}
+
+// visibleName is a display name as every page shows it: runs of blanks
+// (Hangul fillers and the Braille blank among them) made one space,
+// invisible characters at either end trimmed, and no name at all when
+// nothing visible is left. A name of fillers, zero-width characters or
+// lone combining marks draws as nothing, and a long run of fillers after a
+// name pushes the address beside it out of sight: the address must show.
+func visibleName(s string) string {
+	s = strings.TrimFunc(strings.Join(strings.FieldsFunc(s, blank), " "), invisible)
+	for _, r := range s {
+		if !invisible(r) && !unicode.In(r, unicode.Mn, unicode.Me) {
+			return s
+		}
+	}
+	return ""
+}
+
+// blank reports characters that draw as empty space: Unicode White_Space,
+// the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0, and the Braille
+// blank U+2800.
+func blank(r rune) bool {
+	switch r {
+	case '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800':
+		return true
+	}
+	return unicode.Is(unicode.White_Space, r)
+}
+
+// invisible reports characters that draw nothing or empty space: blanks,
+// controls, format characters (zero-width, bidi, BOM), the other
+// default-ignorable code points and variation selectors.
+func invisible(r rune) bool {
+	return blank(r) || unicode.In(r, unicode.Cc, unicode.Cf,
+		unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
 }

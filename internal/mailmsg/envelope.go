@@ -25,10 +25,12 @@ type Envelope struct {
 	Multipart bool
 	// Language is the first tag of Content-Language, or "".
 	Language string
-	// Draft is set for a draft this webmail saved (X-Gomailcgi-Draft), and
-	// DraftBcc holds the Bcc it keeps for the next edit.
-	Draft    bool
-	DraftBcc []Address
+	// DraftMark is the X-Gomailcgi-Draft field as written, and DraftBcc
+	// the Bcc a draft keeps for the next edit (X-Gomailcgi-Draft-Bcc).
+	// Anyone can write both: the mark is a claim that the reader checks
+	// (see the web package's draft marks), not a proof.
+	DraftMark string
+	DraftBcc  []Address
 }
 
 // Envelope decodes the fields the pages show. Raw 8-bit text is read in
@@ -42,9 +44,7 @@ func (h Header) Envelope() Envelope {
 	if langs := strings.FieldsFunc(h.Get("Content-Language"), func(r rune) bool { return r == ',' || r == ' ' }); len(langs) > 0 {
 		env.Language = langs[0]
 	}
-	if env.Draft {
-		env.DraftBcc = addressList(h.Get("X-Gomailcgi-Draft-Bcc"), cs)
-	}
+	env.DraftBcc = addressList(h.Get("X-Gomailcgi-Draft-Bcc"), cs)
 	if refs := msgIDs(h.Get("References"), 100); refs != "" {
 		env.References = strings.Fields(refs)
 	}
@@ -52,10 +52,15 @@ func (h Header) Envelope() Envelope {
 }
 
 // Summary decodes the fields a row of the message list shows: Subject,
-// From, Date, MessageID, Multipart and Draft, as Envelope does; the others
-// are left empty. A list page decodes fifty headers.
+// From, Date, MessageID, Multipart and DraftMark, as Envelope does; the
+// others are left empty. A list page decodes fifty headers. A message
+// with a draft mark gets them all, as Envelope gives them, so that the
+// list can check the mark.
 func (h Header) Summary() Envelope {
 	env, _ := h.summary()
+	if env.DraftMark != "" {
+		return h.Envelope()
+	}
 	return env
 }
 
@@ -69,7 +74,7 @@ func (h Header) summary() (Envelope, string) {
 		DateRaw:   decodeHeaderIn(h.Get("Date"), cs),
 		MessageID: msgIDs(h.Get("Message-Id"), 1),
 		Multipart: mediaType == "multipart/mixed" || strings.HasPrefix(mediaType, "application/"),
-		Draft:     strings.EqualFold(strings.TrimSpace(h.Get("X-Gomailcgi-Draft")), "yes"),
+		DraftMark: strings.TrimSpace(h.Get("X-Gomailcgi-Draft")),
 	}
 	if env.DateRaw != "" {
 		env.Date, _ = ParseDate(env.DateRaw)

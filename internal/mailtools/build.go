@@ -1,6 +1,7 @@
 package mailtools
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"gomailcgi/internal/mailmsg"
@@ -33,6 +34,11 @@ func (m *Outgoing) WriteTo(w io.Writer, date time.Time, messageID string) error 
 		return fmt.Errorf("mailtools: malformed Message-ID %q", messageID)
 	}
 	h := m.header(date, messageID)
+	if m.Draft {
+		if err := m.markDraft(&h); err != nil {
+			return err
+		}
+	}
 	body, enc := textBody(m.Body)
 
 	// go-message builds the header fields and the multipart frame, but the
@@ -100,11 +106,8 @@ func (m *Outgoing) header(date time.Time, messageID string) gomail.Header {
 	if m.InReplyTo != "" {
 		h.SetMsgIDList("In-Reply-To", bareIDs([]string{m.InReplyTo}))
 	}
-	if m.Draft {
-		if len(m.Bcc) > 0 {
-			h.SetAddressList(DraftBccHeader, mailAddrs(m.Bcc))
-		}
-		h.Set(DraftHeader, "yes")
+	if m.Draft && len(m.Bcc) > 0 {
+		h.SetAddressList(DraftBccHeader, mailAddrs(m.Bcc))
 	}
 	h.SetSubject(m.Subject)
 	h.SetAddressList("Cc", mailAddrs(m.Cc))
@@ -113,6 +116,27 @@ func (m *Outgoing) header(date time.Time, messageID string) gomail.Header {
 	h.SetMessageID(strings.TrimSuffix(strings.TrimPrefix(messageID, "<"), ">"))
 	h.SetDate(date)
 	return h
+}
+
+// markDraft sets DraftHeader to the mark DraftMark gives for the header
+// as built so far, read back the way every page reads a header.
+func (m *Outgoing) markDraft(h *gomail.Header) error {
+	if m.DraftMark == nil {
+		return errors.New("mailtools: a draft without DraftMark")
+	}
+	var buf bytes.Buffer
+	if err := textproto.WriteHeader(&buf, h.Header.Header); err != nil {
+		return err
+	}
+	mark, err := m.DraftMark(mailmsg.ParseHeader(buf.Bytes()).Envelope())
+	if err != nil {
+		return fmt.Errorf("mailtools: marking a draft: %w", err)
+	}
+	if !safeHeaderText(mark) || strings.ContainsRune(mark, '\t') {
+		return errors.New("mailtools: a draft mark that cannot be written")
+	}
+	h.Set(DraftHeader, mark)
+	return nil
 }
 
 func writeAttachment(mw *textproto.MultipartWriter, a Attachment) error {

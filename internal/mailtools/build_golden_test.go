@@ -55,6 +55,7 @@ func TestBuildGolden(t *testing.T) {
 		{"attachment-qp-text", func() *Outgoing {
 			m := baseOutgoing()
 			m.Draft = true
+			m.DraftMark = func(mailmsg.Envelope) (string, error) { return "v1 golden-mark", nil }
 			m.Bcc = []mailmsg.Address{{Name: "Sam", Addr: "sam@example.com"}}
 			m.Body = "Grüße\n"
 			m.Attachments = []Attachment{{Filename: "a.bin", Body: &patternReader{n: 57}}}

@@ -6,6 +6,7 @@ import (
 	"gomailcgi/internal/mailmsg"
 	"io"
 	"math/rand/v2"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -367,22 +368,36 @@ func TestWriteToRejects(t *testing.T) {
 }
 
 // A draft goes to its sender only; To and Cc stay in its header for the
-// next edit, and its Bcc in a header of ours, never as Bcc.
+// next edit, and its Bcc in a header of ours, never as Bcc. Its mark is
+// what DraftMark makes of the header as a reader parses it back.
 func TestBuildDraft(t *testing.T) {
 	m := baseOutgoing()
 	m.Draft = true
 	m.Cc = []mailmsg.Address{{Addr: "carol@example.com"}}
 	m.Bcc = []mailmsg.Address{{Name: "Secret Sam", Addr: "hidden@example.com"}}
+	var seen mailmsg.Envelope
+	m.DraftMark = func(env mailmsg.Envelope) (string, error) {
+		seen = env
+		return "v1 test-mark", nil
+	}
 	if got := m.Recipients(); len(got) != 1 || got[0] != "ann@example.org" {
 		t.Errorf("envelope: got %q, want the sender only", got)
 	}
 	raw := string(buildOutgoing(t, m))
 	head := raw[:strings.Index(raw, "\r\n\r\n")]
-	for _, want := range []string{"\r\nTo: \"Bob\" <bob@example.net>", "\r\nCc: <carol@example.com>", "\r\nX-Gomailcgi-Draft: yes",
+	for _, want := range []string{"\r\nTo: \"Bob\" <bob@example.net>", "\r\nCc: <carol@example.com>", "\r\nX-Gomailcgi-Draft: v1 test-mark",
 		"\r\nX-Gomailcgi-Draft-Bcc: \"Secret Sam\" <hidden@example.com>"} {
 		if !strings.Contains("\r\n"+head, want) {
 			t.Errorf("the draft's header lacks %q:\n%s", want, head)
 		}
+	}
+	back := mailmsg.ParseEnvelope([]byte(raw))
+	back.DraftMark = ""
+	if !reflect.DeepEqual(seen, back) {
+		t.Errorf("DraftMark was given\n%+v\nwhile the draft reads back as\n%+v", seen, back)
+	}
+	if len(seen.DraftBcc) != 1 || seen.DraftBcc[0] != m.Bcc[0] || seen.MessageID == "" || seen.DateRaw == "" {
+		t.Errorf("DraftMark was given %+v", seen)
 	}
 	if strings.Contains(strings.ToLower("\r\n"+head), "\r\nbcc:") {
 		t.Errorf("the draft has a Bcc header:\n%s", head)
@@ -390,5 +405,8 @@ func TestBuildDraft(t *testing.T) {
 	empty := &Outgoing{From: m.From, Draft: true}
 	if err := empty.Validate(); err != nil {
 		t.Errorf("a draft without recipients: %v", err)
+	}
+	if err := empty.WriteTo(io.Discard, time.Now(), ""); err == nil {
+		t.Error("a draft without DraftMark was written")
 	}
 }

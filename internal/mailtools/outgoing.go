@@ -23,6 +23,10 @@ type Outgoing struct {
 	// the message is marked with DraftHeader. Its Bcc is kept in
 	// DraftBccHeader, which only the sender ever receives.
 	Draft bool
+	// DraftMark gives a draft's DraftHeader value from its header as a
+	// reader parses it back, so that the mark can vouch for what the
+	// reader will see. Required for a draft.
+	DraftMark func(mailmsg.Envelope) (string, error)
 }
 
 // The headers that mark a draft and keep its Bcc.

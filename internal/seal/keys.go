@@ -39,8 +39,9 @@ func (e *KeyLineError) Error() string {
 
 // key is one sealing key, ready to use.
 type key struct {
-	id   [keyIDSize]byte
-	aead cipher.AEAD
+	id     [keyIDSize]byte
+	aead   cipher.AEAD
+	macPRK []byte // what its MAC keys are derived from (see MAC)
 }
 
 // Keys is an ordered set of sealing keys: the first seals, every one opens.
@@ -137,8 +138,12 @@ func newKey(raw []byte) (key, error) {
 	if err != nil {
 		return key{}, fmt.Errorf("seal: %w", err)
 	}
+	prk, err := macPRK(raw)
+	if err != nil {
+		return key{}, err
+	}
 	sum := sha256.Sum256(raw)
-	k := key{aead: aead}
+	k := key{aead: aead, macPRK: prk}
 	copy(k.id[:], sum[:keyIDSize])
 	return k, nil
 }

@@ -77,8 +77,9 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 		files := f.carryAll(o.ref, view)
 		return s.renderComposeFiles(w, http.StatusOK, login, f, files, "", "")
 	case modeDraft:
-		if !env.Draft {
-			return badRequest("That message is not a draft.", nil)
+		if !s.isDraft(login.state.User, env) {
+			return badRequest("That message is not a draft saved here, so it cannot be continued. "+
+				"You can reply to it or forward it instead.", nil)
 		}
 		f.To, f.Cc, f.Bcc = addressField(env.To), addressField(env.Cc), addressField(env.DraftBcc)
 		f.Subject, f.Body = env.Subject, text

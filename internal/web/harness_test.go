@@ -49,12 +49,17 @@ type harness struct {
 
 // harnessOption changes the mail servers' or the site's configuration.
 type harnessOption struct {
-	mail func(*devmail.Config)
-	web  func(*Config)
+	mail   func(*devmail.Config)
+	web    func(*Config)
+	shared *devmail.Server // another harness's mail servers, used as they are
 }
 
 func webOption(f func(*Config)) harnessOption          { return harnessOption{web: f} }
 func mailOption(f func(*devmail.Config)) harnessOption { return harnessOption{mail: f} }
+
+// sharedMail runs a second site on the mail servers of h, with their
+// mailboxes as they are.
+func sharedMail(h *harness) harnessOption { return harnessOption{shared: h.mail} }
 
 func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
@@ -68,11 +73,19 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 			o.mail(&mcfg)
 		}
 	}
-	mail, err := devmail.Start(mcfg)
-	if err != nil {
-		t.Fatalf("devmail.Start: %v", err)
+	var mail *devmail.Server
+	for _, o := range opts {
+		if o.shared != nil {
+			mail = o.shared
+		}
 	}
-	t.Cleanup(func() { mail.Close() })
+	if mail == nil {
+		var err error
+		if mail, err = devmail.Start(mcfg); err != nil {
+			t.Fatalf("devmail.Start: %v", err)
+		}
+		t.Cleanup(func() { mail.Close() })
+	}
 	h := &harness{t: t, mail: mail, logs: &syncBuffer{}, now: time.Date(2026, 3, 28, 10, 0, 0, 0, time.UTC)}
 	keys, err := seal.RandomKeys()
 	if err != nil {

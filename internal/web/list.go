@@ -133,7 +133,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session
 			DateFull:  fullDate(env, s.cfg.Location),
 			Size:      humanSize(m.Size),
 			HasAttach: m.HasAttachments,
-			Draft:     env.Draft,
+			Draft:     s.isDraft(login.state.User, env),
 		}
 		if len(env.From) > 0 {
 			row.From = env.From[0].Display()

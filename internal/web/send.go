@@ -143,6 +143,7 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 	n := len(out.To) + len(out.Cc) + len(out.Bcc)
 	if f.SaveDraft {
 		out.Draft = true // kept in the sender's inbox: no recipient needed, none written to
+		out.DraftMark = func(env mailmsg.Envelope) (string, error) { return s.draftMark(login.state.User, env) }
 	} else if n == 0 {
 		return nil, http.StatusUnprocessableEntity, "Please give at least one recipient in To, Cc or Bcc."
 	}

@@ -76,7 +76,7 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 		p.NextRef = next.String()
 	}
 	p.Notice = notice
-	if v.Header.Draft {
+	if s.isDraft(login.state.User, v.Header) {
 		p.ContinueURL = s.urls.Compose(login.token, modeDraft, ref, page)
 	}
 	p.Attachments, p.InlineImages = b.attachments(v.Attachments)
