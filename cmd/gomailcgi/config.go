@@ -40,6 +40,7 @@ type Config struct {
 	MaxRecipients  int
 	AddrLimit      loginLimit
 	UserLimit      loginLimit
+	UserTotalLimit loginLimit
 	TrustedProxies prefixList
 
 	ConfigFile string
@@ -91,8 +92,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.IntVar(&c.MaxUploads, "max-uploads", web.DefaultMaxUploads, "message forms read at the same time; more are answered 503")
 	fs.IntVar(&c.MaxRecipients, "max-recipients", web.DefaultMaxRecipients, "recipients of one message, To, Cc and Bcc together")
 	c.AddrLimit, c.UserLimit = loginLimit(web.DefaultAddrLimit), loginLimit(web.DefaultUserLimit)
-	fs.Var(&c.AddrLimit, "login-limit-addr", "failed logins per client address: `N/DURATION`, N at once, then one per DURATION")
-	fs.Var(&c.UserLimit, "login-limit-user", "failed logins per user name: `N/DURATION`")
+	c.UserTotalLimit = loginLimit(web.DefaultUserTotalLimit)
+	fs.Var(&c.AddrLimit, "login-limit-addr", "failed logins per client network (IPv4 address, IPv6 /64): `N/DURATION`, N at once, then one per DURATION")
+	fs.Var(&c.UserLimit, "login-limit-user", "failed logins per user name from one client network: `N/DURATION`")
+	fs.Var(&c.UserTotalLimit, "login-limit-user-total", "failed logins per user name from all networks: `N/DURATION`; past it, networks that failed for the user wait")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "`CIDR`s, comma-separated, of reverse proxies whose X-Forwarded-For names the client")
 	fs.BoolVar(&c.Demo, "demo", false, "start the embedded demo mail servers and use them")
 	fs.StringVar(&c.DemoMail, "demo-mail", "testdata", "`dir`ectory whose *.eml seed the demo mailbox")

@@ -56,10 +56,12 @@ func TestParseConfig(t *testing.T) {
 		{
 			name: "abuse limits",
 			args: []string{"-demo", "-demo-mail", ".", "-max-uploads", "3", "-login-limit-user", "5/2m",
+				"-login-limit-user-total", "300/20s",
 				"-trusted-proxies", "10.0.0.0/8, 192.0.2.1"},
 			env: map[string]string{"GOMAILCGI_MAX_RECIPIENTS": "40", "GOMAILCGI_LOGIN_LIMIT_ADDR": "50/10s"},
 			check: func(c *Config) string {
 				if c.MaxUploads != 3 || c.MaxRecipients != 40 || c.UserLimit != (loginLimit{5, 2 * time.Minute}) ||
+					c.UserTotalLimit != (loginLimit{300, 20 * time.Second}) ||
 					c.AddrLimit != (loginLimit{50, 10 * time.Second}) || c.TrustedProxies.String() != "10.0.0.0/8,192.0.2.1/32" {
 					return "limits not applied"
 				}

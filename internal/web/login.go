@@ -99,8 +99,8 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if problem := f.validate(); problem != "" {
 		return s.renderLoginAgain(w, http.StatusBadRequest, f, draft, problem)
 	}
-	addr, user := clientAddr(r, s.cfg.TrustedProxies), strings.ToLower(f.User)
-	if wait := max(s.addrFails.wait(addr), s.userFails.wait(user)); wait > 0 {
+	network, user := netKey(clientAddr(r, s.cfg.TrustedProxies)), strings.ToLower(f.User)
+	if wait := s.loginFails.wait(user, network); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		mins := (secs + 59) / 60
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
@@ -112,8 +112,7 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	cred := mailtools.Credentials{User: f.User, Password: f.Password}
 	if err := s.cfg.POP.Login(r.Context(), cred); err != nil {
 		if errors.Is(err, mailtools.ErrBadCredentials) {
-			s.addrFails.failed(addr)
-			s.userFails.failed(user)
+			s.loginFails.failed(user, network)
 		}
 		status, alert, ok := loginProblem(s.log, err)
 		if !ok {
