@@ -166,12 +166,28 @@ func (s *server) returnPath(r *http.Request) string {
 	if _, ok := s.returnTo(r.URL.Path, ""); !ok {
 		return ""
 	}
-	q := r.URL.Query()
-	q.Del("t")
+	q := whereToGo(r.URL.Query())
 	if len(q) == 0 {
 		return r.URL.Path
 	}
 	return r.URL.Path + "?" + q.Encode()
+}
+
+// returnParams are what a return path keeps: where to go (the message,
+// the list page, the compose mode), never how the page shows it (remote
+// images, ticked boxes, a notice), which a login link from anyone could
+// otherwise turn on.
+var returnParams = []string{"m", "page", "mode"}
+
+// whereToGo keeps the first value of each of returnParams in q.
+func whereToGo(q url.Values) url.Values {
+	out := url.Values{}
+	for _, k := range returnParams {
+		if v := q[k]; len(v) > 0 {
+			out.Set(k, v[0])
+		}
+	}
+	return out
 }
 
 // returnTo checks a return path, which comes from a form and so from
@@ -192,7 +208,7 @@ func (s *server) returnTo(ret, token string) (string, bool) {
 	if !known {
 		return "", false
 	}
-	q := u.Query()
+	q := whereToGo(u.Query())
 	q.Set("t", token)
 	return u.Path + "?" + q.Encode(), true
 }
