@@ -59,9 +59,15 @@ func (f loginForm) validate() string {
 		return "That user name or password cannot be right."
 	case len(f.Name) > 100 || strings.ContainsFunc(f.Name, func(r rune) bool { return r < 0x20 || r == 0x7f || mailmsg.IsBidiControl(r) }):
 		return "That name cannot be used in From; please shorten it or leave it empty."
+	case strings.ContainsAny(f.Name, atSigns):
+		return "That name cannot be used in From, as it looks like an address; please give a name without @, or leave it empty."
 	}
 	return ""
 }
+
+// atSigns are the at signs that would make a name for From read as an
+// address ("ceo@bank.example" <alice@example.org>): ASCII, fullwidth, small.
+const atSigns = "@\uff20\ufe6b"
 
 // loginForm shows the login form (GET /login?next=compose|list).
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) error {
