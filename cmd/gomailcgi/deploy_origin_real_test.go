@@ -31,6 +31,45 @@ func TestDeployFastCGIOriginOnNginxPort(t *testing.T) {
       fastcgi_param SCRIPT_NAME /mail;
       fastcgi_pass unix:`+sock+`;
     }`, ""))
+	checkOriginPosts(t, port, false)
+}
+
+// Behind nginx as a reverse proxy on a port other than 80: with Host
+// passed as the browser sent it ($http_host), or, where a proxy passes
+// $host without the port, with the public origin in -trusted-origins.
+func TestDeployProxyOriginOnNginxPort(t *testing.T) {
+	webserver.Require(t, "nginx")
+	for _, tt := range []struct{ name, host string }{
+		{"Host as sent", "$http_host"},
+		{"Host without port, origin trusted", "$host"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			port, app := webserver.FreePort(t), webserver.FreePort(t)
+			args := []string{"-demo", "-demo-mail", "../../testdata",
+				"-demo-pop", webserver.Addr(webserver.FreePort(t)), "-demo-smtp", webserver.Addr(webserver.FreePort(t)),
+				"-listen", webserver.Addr(app), "-base-path", "/mail"}
+			if tt.host == "$host" {
+				args = append(args, "-trusted-origins", "http://"+webserver.Addr(port))
+			}
+			webserver.Start(t, webserver.Addr(app), nil, sharedBinary(t), args...)
+			webserver.Nginx(t, dir, webserver.Addr(port), nginxConf(port, `
+    location /mail/ {
+      proxy_pass http://`+webserver.Addr(app)+`;
+      proxy_set_header Host `+tt.host+`;
+    }`, ""))
+			checkOriginPosts(t, port, tt.host == "$host")
+		})
+	}
+}
+
+// checkOriginPosts posts the login form to the site on port with the
+// headers of a browser on its own page and of others. A trusted origin is
+// trusted whatever Sec-Fetch-Site says, as http.CrossOriginProtection
+// does: that is for a page of the trusted origin posting to another
+// address of the site.
+func checkOriginPosts(t *testing.T, port int, trusted bool) {
+	t.Helper()
 	origin := "http://" + webserver.Addr(port)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	login := url.Values{"user": {demoUser}, "password": {demoPassword}}.Encode()
@@ -47,6 +86,9 @@ func TestDeployFastCGIOriginOnNginxPort(t *testing.T) {
 		{"Origin of the site, but cross-site by Sec-Fetch-Site", map[string]string{"Origin": origin, "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
 	}
 	for _, tt := range tests {
+		if trusted && tt.headers["Sec-Fetch-Site"] == "cross-site" {
+			continue
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			req, err := http.NewRequest("POST", origin+"/mail/login", strings.NewReader(login))
 			if err != nil {

@@ -55,6 +55,9 @@ func (s *server) routes() http.Handler {
 	// A POST from a page of another site (login CSRF, a draft slipped
 	// into the send form) is refused before its body is read.
 	cop := http.NewCrossOriginProtection()
+	for _, o := range s.cfg.TrustedOrigins {
+		cop.AddTrustedOrigin(o) // checked by setDefaults
+	}
 	cop.SetDenyHandler(s.handle(s.crossOrigin))
 	return s.secure(s.logRequests(s.limitHeaders(s.slowBodies(cop.Handler(mux)))))
 }

@@ -74,6 +74,10 @@ type Config struct {
 	// TrustedProxies are the addresses of reverse proxies whose
 	// X-Forwarded-For names the client; empty means none is trusted.
 	TrustedProxies []netip.Prefix
+	// TrustedOrigins are origins ("https://host:port") whose forms are the
+	// site's own besides the request's Host: the site's public address
+	// when a proxy in front does not pass the Host the browser sent.
+	TrustedOrigins []string
 	// Logger receives one line per request and every unexpected error; nil
 	// discards them. Tokens, passwords and query strings are never logged.
 	Logger *slog.Logger
@@ -118,6 +122,11 @@ func (c *Config) setDefaults() error {
 	case slices.ContainsFunc([]LoginLimit{c.AddrLimit, c.UserLimit, c.UserTotalLimit},
 		func(l LoginLimit) bool { return l.Burst < 0 || l.Every < 0 }):
 		return errors.New("web: login limits must not be negative")
+	}
+	for _, o := range c.TrustedOrigins {
+		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
+			return fmt.Errorf("web: TrustedOrigins %q: want scheme://host[:port]", o)
+		}
 	}
 	if c.BasePath != "" {
 		if !strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/") ||
