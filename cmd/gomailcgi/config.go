@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"strconv"
@@ -40,7 +41,9 @@ type Config struct {
 	MaxRecipients  int
 	AddrLimit      loginLimit
 	UserLimit      loginLimit
+	UserTotalLimit loginLimit
 	TrustedProxies prefixList
+	TrustedOrigins originList
 
 	ConfigFile string
 	CGI        bool   // run as a CGI program: GATEWAY_INTERFACE is set
@@ -91,9 +94,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.IntVar(&c.MaxUploads, "max-uploads", web.DefaultMaxUploads, "message forms read at the same time; more are answered 503")
 	fs.IntVar(&c.MaxRecipients, "max-recipients", web.DefaultMaxRecipients, "recipients of one message, To, Cc and Bcc together")
 	c.AddrLimit, c.UserLimit = loginLimit(web.DefaultAddrLimit), loginLimit(web.DefaultUserLimit)
-	fs.Var(&c.AddrLimit, "login-limit-addr", "failed logins per client address: `N/DURATION`, N at once, then one per DURATION")
-	fs.Var(&c.UserLimit, "login-limit-user", "failed logins per user name: `N/DURATION`")
+	c.UserTotalLimit = loginLimit(web.DefaultUserTotalLimit)
+	fs.Var(&c.AddrLimit, "login-limit-addr", "failed logins per client network (IPv4 address, IPv6 /64): `N/DURATION`, N at once, then one per DURATION")
+	fs.Var(&c.UserLimit, "login-limit-user", "failed logins per user name from one client network: `N/DURATION`")
+	fs.Var(&c.UserTotalLimit, "login-limit-user-total", "failed logins per user name from all networks: `N/DURATION`; past it, networks that failed for the user wait")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "`CIDR`s, comma-separated, of reverse proxies whose X-Forwarded-For names the client")
+	fs.Var(&c.TrustedOrigins, "trusted-origins", "`origin`s, comma-separated (https://host:port), whose forms are the site's own: its public address when a proxy does not pass the browser's Host")
 	fs.BoolVar(&c.Demo, "demo", false, "start the embedded demo mail servers and use them")
 	fs.StringVar(&c.DemoMail, "demo-mail", "testdata", "`dir`ectory whose *.eml seed the demo mailbox")
 	fs.StringVar(&c.DemoPOP, "demo-pop", "127.0.0.1:8110", "demo POP3 listen `address`")
@@ -316,6 +322,27 @@ func (p *prefixList) Set(s string) error {
 		out = append(out, x.Masked())
 	}
 	*p = out
+	return nil
+}
+
+// originList is a comma-separated list of origins as a flag.
+type originList []string
+
+func (o *originList) String() string { return strings.Join(*o, ",") }
+
+func (o *originList) Set(s string) error {
+	var out originList
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if err := http.NewCrossOriginProtection().AddTrustedOrigin(f); err != nil {
+			return fmt.Errorf("%q: want scheme://host[:port], e.g. https://mail.example.org:8443", f)
+		}
+		out = append(out, f)
+	}
+	*o = out
 	return nil
 }
 

@@ -56,11 +56,14 @@ func TestParseConfig(t *testing.T) {
 		{
 			name: "abuse limits",
 			args: []string{"-demo", "-demo-mail", ".", "-max-uploads", "3", "-login-limit-user", "5/2m",
-				"-trusted-proxies", "10.0.0.0/8, 192.0.2.1"},
+				"-login-limit-user-total", "300/20s",
+				"-trusted-proxies", "10.0.0.0/8, 192.0.2.1", "-trusted-origins", "https://mail.example.org:8443, http://10.0.0.5:8080"},
 			env: map[string]string{"GOMAILCGI_MAX_RECIPIENTS": "40", "GOMAILCGI_LOGIN_LIMIT_ADDR": "50/10s"},
 			check: func(c *Config) string {
 				if c.MaxUploads != 3 || c.MaxRecipients != 40 || c.UserLimit != (loginLimit{5, 2 * time.Minute}) ||
-					c.AddrLimit != (loginLimit{50, 10 * time.Second}) || c.TrustedProxies.String() != "10.0.0.0/8,192.0.2.1/32" {
+					c.UserTotalLimit != (loginLimit{300, 20 * time.Second}) ||
+					c.AddrLimit != (loginLimit{50, 10 * time.Second}) || c.TrustedProxies.String() != "10.0.0.0/8,192.0.2.1/32" ||
+					c.TrustedOrigins.String() != "https://mail.example.org:8443,http://10.0.0.5:8080" {
 					return "limits not applied"
 				}
 				return ""
@@ -99,6 +102,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"unknown flag", []string{"-colour"}, nil, "-colour"},
 		{"login limit", []string{"-demo", "-demo-mail", ".", "-login-limit-addr", "many"}, nil, "N/DURATION"},
 		{"trusted proxy", []string{"-demo", "-demo-mail", ".", "-trusted-proxies", "proxy.example"}, nil, "not an address"},
+		{"trusted origin", []string{"-demo", "-demo-mail", ".", "-trusted-origins", "mail.example.org:8443"}, nil, "want scheme://host"},
 		{"max uploads", []string{"-demo", "-demo-mail", ".", "-max-uploads", "0"}, nil, "-max-uploads"},
 		{"time zone", []string{"-demo", "-demo-mail", ".", "-time-zone", "Mars/Olympus"}, nil, "-time-zone"},
 		{"stray argument", []string{"-demo", "-demo-mail", ".", "extra"}, nil, "extra"},

@@ -32,8 +32,10 @@
 //	-demo-mail DIR        seed the demo mailbox from DIR/*.eml (testdata)
 //	-demo-pop ADDR        demo POP3 address (127.0.0.1:8110); -demo-smtp ADDR (127.0.0.1:8025)
 //
-// Limits against abuse: -login-limit-addr and -login-limit-user (N/DURATION),
-// -trusted-proxies CIDRs, -max-recipients, -max-uploads, -max-connections.
+// Limits against abuse: -login-limit-addr, -login-limit-user and
+// -login-limit-user-total (N/DURATION), -trusted-proxies CIDRs,
+// -trusted-origins (the site's public origin behind a proxy that drops
+// the port from Host), -max-recipients, -max-uploads, -max-connections.
 //
 // Run by a web server as a CGI program (GATEWAY_INTERFACE set), it serves
 // that one request under the script's path; settings then come from the
@@ -144,7 +146,9 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 		MaxRecipients:  cfg.MaxRecipients,
 		AddrLimit:      web.LoginLimit(cfg.AddrLimit),
 		UserLimit:      web.LoginLimit(cfg.UserLimit),
+		UserTotalLimit: web.LoginLimit(cfg.UserTotalLimit),
 		TrustedProxies: cfg.TrustedProxies,
+		TrustedOrigins: cfg.TrustedOrigins,
 	})
 	if err != nil {
 		return err

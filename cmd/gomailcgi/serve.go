@@ -127,7 +127,7 @@ func serveFastCGI(ctx context.Context, cfg *Config, handler http.Handler, log *s
 	}
 	fmt.Fprintf(out, "gomailcgi: serving FastCGI on %s %s, pages under %s/\n", network, ln.Addr(), cfg.basePath())
 	errc := make(chan error, 1)
-	go func() { errc <- fcgi.Serve(ln, handler) }()
+	go func() { errc <- fcgi.Serve(ln, fcgiHost(handler)) }()
 	select {
 	case err := <-errc:
 		return err

@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/seal"
 )
 
 // A browser posting from another site's page is refused before anything
@@ -60,5 +63,42 @@ func TestCrossOriginPostsAreRefused(t *testing.T) {
 				t.Errorf("Cache-Control: got %q", got)
 			}
 		})
+	}
+}
+
+// Behind a proxy that does not pass the Host the browser sent, the site's
+// public origin can be named: a form from it goes through, one from any
+// other origin is still refused.
+func TestTrustedOriginsAreTheSitesOwn(t *testing.T) {
+	h := newHarness(t, webOption(func(c *Config) { c.TrustedOrigins = []string{"https://mail.example:8443"} }))
+	login := url.Values{"user": {aliceUser}, "password": {alicePass}}
+	tests := []struct {
+		origin     string
+		wantStatus int
+	}{
+		{"https://mail.example:8443", http.StatusSeeOther},
+		{"https://mail.example", http.StatusForbidden},
+		{"http://mail.example:8443", http.StatusForbidden},
+		{"https://evil.example", http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		req, err := http.NewRequest("POST", h.srv.URL+pathLogin, strings.NewReader(login.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", tt.origin)
+		if res := h.do(req); res.status != tt.wantStatus {
+			t.Errorf("Origin %s: status %d, want %d", tt.origin, res.status, tt.wantStatus)
+		}
+	}
+}
+
+func TestTrustedOriginsMustBeOrigins(t *testing.T) {
+	for _, bad := range []string{"mail.example", "https://mail.example/mail", "https://"} {
+		cfg := Config{POP: &mailtools.POP{}, SMTP: &mailtools.SMTP{}, Sealer: &seal.Sealer{}, TrustedOrigins: []string{bad}}
+		if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "TrustedOrigins") {
+			t.Errorf("TrustedOrigins %q: got %v, want an error naming TrustedOrigins", bad, err)
+		}
 	}
 }

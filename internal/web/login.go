@@ -59,9 +59,15 @@ func (f loginForm) validate() string {
 		return "That user name or password cannot be right."
 	case len(f.Name) > 100 || strings.ContainsFunc(f.Name, func(r rune) bool { return r < 0x20 || r == 0x7f || mailmsg.IsBidiControl(r) }):
 		return "That name cannot be used in From; please shorten it or leave it empty."
+	case strings.ContainsAny(f.Name, atSigns):
+		return "That name cannot be used in From, as it looks like an address; please give a name without @, or leave it empty."
 	}
 	return ""
 }
+
+// atSigns are the at signs that would make a name for From read as an
+// address ("ceo@bank.example" <alice@example.org>): ASCII, fullwidth, small.
+const atSigns = "@\uff20\ufe6b"
 
 // loginForm shows the login form (GET /login?next=compose|list).
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) error {
@@ -99,8 +105,8 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if problem := f.validate(); problem != "" {
 		return s.renderLoginAgain(w, http.StatusBadRequest, f, draft, problem)
 	}
-	addr, user := clientAddr(r, s.cfg.TrustedProxies), strings.ToLower(f.User)
-	if wait := max(s.addrFails.wait(addr), s.userFails.wait(user)); wait > 0 {
+	network, user := netKey(clientAddr(r, s.cfg.TrustedProxies)), strings.ToLower(f.User)
+	if wait := s.loginFails.wait(user, network); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		mins := (secs + 59) / 60
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
@@ -112,8 +118,7 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	cred := mailtools.Credentials{User: f.User, Password: f.Password}
 	if err := s.cfg.POP.Login(r.Context(), cred); err != nil {
 		if errors.Is(err, mailtools.ErrBadCredentials) {
-			s.addrFails.failed(addr)
-			s.userFails.failed(user)
+			s.loginFails.failed(user, network)
 		}
 		status, alert, ok := loginProblem(s.log, err)
 		if !ok {
@@ -167,12 +172,28 @@ func (s *server) returnPath(r *http.Request) string {
 	if _, ok := s.returnTo(r.URL.Path, ""); !ok {
 		return ""
 	}
-	q := r.URL.Query()
-	q.Del("t")
+	q := whereToGo(r.URL.Query())
 	if len(q) == 0 {
 		return r.URL.Path
 	}
 	return r.URL.Path + "?" + q.Encode()
+}
+
+// returnParams are what a return path keeps: where to go (the message,
+// the list page, the compose mode), never how the page shows it (remote
+// images, ticked boxes, a notice), which a login link from anyone could
+// otherwise turn on.
+var returnParams = []string{"m", "page", "mode"}
+
+// whereToGo keeps the first value of each of returnParams in q.
+func whereToGo(q url.Values) url.Values {
+	out := url.Values{}
+	for _, k := range returnParams {
+		if v := q[k]; len(v) > 0 {
+			out.Set(k, v[0])
+		}
+	}
+	return out
 }
 
 // returnTo checks a return path, which comes from a form and so from
@@ -193,7 +214,7 @@ func (s *server) returnTo(ret, token string) (string, bool) {
 	if !known {
 		return "", false
 	}
-	q := u.Query()
+	q := whereToGo(u.Query())
 	q.Set("t", token)
 	return u.Path + "?" + q.Encode(), true
 }

@@ -170,3 +170,40 @@ func TestLogoutCarriesNoToken(t *testing.T) {
 		t.Error("logout page contains the token")
 	}
 }
+
+// A name for From that holds an address, or looks like one, is refused
+// before the mail server is asked, as a bidi control is: mail from alice
+// must not read as from ceo@bank.example.
+func TestLoginRefusesNamesLikeAddresses(t *testing.T) {
+	tests := []struct {
+		name       string
+		wantStatus int
+	}{
+		{"ceo@bank.example", http.StatusBadRequest},
+		{"CEO <ceo@bank.example>", http.StatusBadRequest},
+		{"ceo\uff20bank.example", http.StatusBadRequest}, // fullwidth at sign
+		{"ceo\ufe6bbank.example", http.StatusBadRequest}, // small at sign
+		{"Evil\u202eName", http.StatusBadRequest},
+		{"Alice Liddell", http.StatusSeeOther},
+		{"O'Brien, Ann (Sales)", http.StatusSeeOther},
+	}
+	h := newHarness(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := h.mail.POPLogins()
+			res := h.post("/login", url.Values{"user": {aliceUser}, "password": {alicePass}, "name": {tt.name}})
+			if res.status != tt.wantStatus {
+				t.Fatalf("status: got %d, want %d", res.status, tt.wantStatus)
+			}
+			if tt.wantStatus == http.StatusSeeOther {
+				return
+			}
+			if got := parseDoc(t, res.body).alert(); !strings.Contains(got, "cannot be used in From") {
+				t.Errorf("alert: got %q", got)
+			}
+			if asked := h.mail.POPLogins() - before; asked != 0 {
+				t.Errorf("the mail server was asked %d times", asked)
+			}
+		})
+	}
+}

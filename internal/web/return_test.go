@@ -59,3 +59,42 @@ func TestViewLinksItsNeighbours(t *testing.T) {
 		t.Error("the newest message links a newer one")
 	}
 }
+
+// A login link cannot turn on how a page shows something: the return
+// path keeps where to go (the message, the list page, the compose mode),
+// never remote images, ticked boxes or a notice.
+func TestLoginReturnKeepsOnlyWhereToGo(t *testing.T) {
+	h := newHarness(t)
+	list, _ := h.list(h.login(), 1)
+	ref := refOf(t, list.viewLink("Paragraphs that flow"))
+	tests := []struct {
+		name, ret string
+		wantPath  string
+		want      url.Values // without t
+	}{
+		{"remote images", "/view?m=" + url.QueryEscape(ref) + "&remote=1", "/view", url.Values{"m": {ref}}},
+		{"remote images, list page and format", "/view?remote=1&page=2&fmt=html&m=" + url.QueryEscape(ref), "/view", url.Values{"m": {ref}, "page": {"2"}}},
+		{"every box ticked and a notice", "/list?page=1&all=1&saved=draft", "/list", url.Values{"page": {"1"}}},
+		{"reply", "/compose?mode=reply&m=" + url.QueryEscape(ref) + "&remote=1", "/compose", url.Values{"mode": {"reply"}, "m": {ref}}},
+		{"a second reference", "/view?m=" + url.QueryEscape(ref) + "&m=9.uX", "/view", url.Values{"m": {ref}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			link := "/login?" + url.Values{"return": {tt.ret}}.Encode()
+			form := formValues(t, parseDoc(t, h.get(link).body), "/login", url.Values{"user": {aliceUser}, "password": {alicePass}})
+			res := h.post("/login", form)
+			loc, err := url.Parse(res.header.Get("Location"))
+			if res.status != http.StatusSeeOther || err != nil {
+				t.Fatalf("login: %d to %q, want 303", res.status, res.header.Get("Location"))
+			}
+			q := loc.Query()
+			if q.Get("t") == "" {
+				t.Errorf("%q carries no token", loc)
+			}
+			q.Del("t")
+			if loc.Path != tt.wantPath || q.Encode() != tt.want.Encode() {
+				t.Errorf("led to %s?%s, want %s?%s", loc.Path, q.Encode(), tt.wantPath, tt.want.Encode())
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,10 +22,13 @@ const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; fra
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	b := s.cfg.BasePath
-	page := func(pattern string, h handlerFunc) {
+	allowed := map[string][]string{} // path -> its methods, for 405's Allow
+	route := func(pattern string, h http.Handler) {
 		method, path, _ := strings.Cut(pattern, " ")
-		mux.Handle(method+" "+b+path, s.handle(h))
+		allowed[path] = append(allowed[path], method)
+		mux.Handle(method+" "+b+path, h)
 	}
+	page := func(pattern string, h handlerFunc) { route(pattern, s.handle(h)) }
 	page("GET /{$}", s.home)
 	page("GET "+pathLogin, s.loginForm)
 	page("POST "+pathLogin, s.loginSubmit)
@@ -39,11 +43,11 @@ func (s *server) routes() http.Handler {
 	page("POST "+pathSend, s.send)
 	page("GET "+pathSent, s.sent)
 	page("POST "+pathDelete, s.delete)
-	for _, p := range []string{pathSend, pathDelete} {
-		mux.Handle(b+p, s.handle(s.postOnly)) // any other method
+	route("GET "+pathHealth, http.HandlerFunc(health))
+	route("GET "+pathStatic, http.StripPrefix(b+pathStatic, s.staticFiles()))
+	for path, methods := range allowed {
+		mux.Handle(b+path, s.handle(s.wrongMethod(methods))) // any other method
 	}
-	mux.HandleFunc("GET "+b+pathHealth, health)
-	mux.Handle("GET "+b+pathStatic, http.StripPrefix(b+pathStatic, s.staticFiles()))
 	if b != "" {
 		mux.Handle("GET "+b, http.RedirectHandler(b+"/", http.StatusMovedPermanently))
 	}
@@ -51,6 +55,9 @@ func (s *server) routes() http.Handler {
 	// A POST from a page of another site (login CSRF, a draft slipped
 	// into the send form) is refused before its body is read.
 	cop := http.NewCrossOriginProtection()
+	for _, o := range s.cfg.TrustedOrigins {
+		cop.AddTrustedOrigin(o) // checked by setDefaults
+	}
 	cop.SetDenyHandler(s.handle(s.crossOrigin))
 	return s.secure(s.logRequests(s.limitHeaders(s.slowBodies(cop.Handler(mux)))))
 }
@@ -164,9 +171,22 @@ func (s *server) crossOrigin(w http.ResponseWriter, r *http.Request) error {
 			"If you meant to, open gomailcgi yourself and use its own pages."}
 }
 
-// postOnly answers a request with the wrong method on a POST-only path.
-func (s *server) postOnly(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Allow", http.MethodPost)
-	return &userError{status: http.StatusMethodNotAllowed, title: "Use the form",
-		msg: "This address only takes a form sent from gomailcgi's own pages."}
+// wrongMethod answers a request whose method a path does not take, with
+// the methods it does (a GET page takes HEAD too).
+func (s *server) wrongMethod(methods []string) handlerFunc {
+	if slices.Contains(methods, http.MethodGet) {
+		methods = append(methods, http.MethodHead)
+	}
+	order := []string{http.MethodGet, http.MethodHead, http.MethodPost}
+	slices.SortFunc(methods, func(a, b string) int { return slices.Index(order, a) - slices.Index(order, b) })
+	allow := strings.Join(methods, ", ")
+	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Allow", allow)
+		if allow == http.MethodPost {
+			return &userError{status: http.StatusMethodNotAllowed, title: "Use the form",
+				msg: "This address only takes a form sent from gomailcgi's own pages."}
+		}
+		return &userError{status: http.StatusMethodNotAllowed, title: "Not allowed",
+			msg: "This address does not take that kind of request; open it with a link instead."}
+	}
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// LoginLimit is how many failed logins a client address, or a user name,
+// LoginLimit is how many failed logins a client network, or a user name,
 // may have: Burst at once, then one more every Every. Failures past it
 // are refused without asking the mail server, so a guesser cannot make
 // the POP server ban the webmail's own address.
@@ -19,11 +19,72 @@ type LoginLimit struct {
 	Every time.Duration
 }
 
-// Default login limits.
+// Default login limits: per client network (all users), per user from
+// one network, and per user from all networks together.
 var (
-	DefaultAddrLimit = LoginLimit{Burst: 20, Every: 30 * time.Second}
-	DefaultUserLimit = LoginLimit{Burst: 10, Every: time.Minute}
+	DefaultAddrLimit      = LoginLimit{Burst: 20, Every: 30 * time.Second}
+	DefaultUserLimit      = LoginLimit{Burst: 10, Every: time.Minute}
+	DefaultUserTotalLimit = LoginLimit{Burst: 100, Every: time.Minute}
 )
+
+// loginThrottle counts failed logins three ways. A client network is an
+// IPv4 address or an IPv6 /64 (netKey). A user's failures count per
+// network, so guesses from one network cannot lock the user out of
+// another. The per-user ceiling across all networks bounds guessing from
+// many networks; once it is used up it refuses only the networks that
+// have failed for that user within the time the ceiling takes to refill,
+// so the user's own network, which has not failed, still logs in.
+type loginThrottle struct {
+	addr       *throttle // per network, all users
+	userNet    *throttle // per user and network
+	user       *throttle // per user, all networks
+	failedFrom *throttle // per user and network: failed within the ceiling's refill time
+}
+
+func newLoginThrottle(addr, user, total LoginLimit, now func() time.Time) *loginThrottle {
+	return &loginThrottle{
+		addr:       newThrottle(addr, now),
+		userNet:    newThrottle(user, now),
+		user:       newThrottle(total, now),
+		failedFrom: newThrottle(LoginLimit{Burst: 1, Every: time.Duration(total.Burst) * total.Every}, now),
+	}
+}
+
+// wait says how long a login of user from network must wait; 0 means now.
+func (l *loginThrottle) wait(user, network string) time.Duration {
+	pair := user + " " + network
+	w := max(l.addr.wait(network), l.userNet.wait(pair))
+	if ceiling := l.user.wait(user); ceiling > 0 {
+		if failed := l.failedFrom.wait(pair); failed > 0 {
+			w = max(w, min(ceiling, failed))
+		}
+	}
+	return w
+}
+
+// failed counts a wrong password of user from network.
+func (l *loginThrottle) failed(user, network string) {
+	pair := user + " " + network
+	l.addr.failed(network)
+	l.userNet.failed(pair)
+	l.user.failed(user)
+	l.failedFrom.failed(pair)
+}
+
+// netKey is the network a client address counts as: an IPv4 address on
+// its own, an IPv6 address by its /64, the smallest network a subscriber
+// is given, so that one subscriber's many addresses count once.
+func netKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
+}
 
 // maxThrottled bounds the keys one throttle remembers; when full, those
 // whose buckets are full again are forgotten first, then the oldest.

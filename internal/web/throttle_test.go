@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gomailcgi/internal/devmail"
 )
 
 func TestThrottle(t *testing.T) {
@@ -95,4 +98,145 @@ func TestLoginIsThrottled(t *testing.T) {
 	}
 	h.advance(time.Minute)
 	h.loginAs(aliceUser, alicePass, "")
+}
+
+func TestNetKey(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{"192.0.2.7", "192.0.2.7"},
+		{"::ffff:192.0.2.7", "192.0.2.7"},
+		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"not an address", "not an address"},
+	}
+	for _, tt := range tests {
+		if got := netKey(tt.addr); got != tt.want {
+			t.Errorf("netKey(%q): got %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
+// postFrom posts a login as if through the trusted proxy on loopback
+// from the client at addr.
+func postFrom(h *harness, addr string, form url.Values) response {
+	h.t.Helper()
+	req, err := http.NewRequest("POST", h.srv.URL+"/login", strings.NewReader(form.Encode()))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", addr)
+	return h.do(req)
+}
+
+// behindProxy trusts the loopback peer's X-Forwarded-For and adds the
+// user demo.
+func behindProxy() []harnessOption {
+	return []harnessOption{
+		webOption(func(c *Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} }),
+		mailOption(func(c *devmail.Config) { c.Users["demo"] = "demo-right-pw" }),
+	}
+}
+
+// Failed logins from other networks do not lock a user out: 11 wrong
+// passwords for demo from 198.51.100.0/24, then one a minute, and the
+// right password from 192.0.2.77 still logs in, each time.
+func TestLoginNotLockedOutFromAnotherNetwork(t *testing.T) {
+	h := newHarness(t, behindProxy()...)
+	wrong := url.Values{"user": {"demo"}, "password": {"guess"}}
+	right := url.Values{"user": {"demo"}, "password": {"demo-right-pw"}}
+	for i := 1; i <= 11; i++ {
+		if res := postFrom(h, fmt.Sprintf("198.51.100.%d", i), wrong); res.status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: status %d, want 401", i, res.status)
+		}
+	}
+	if res := postFrom(h, "192.0.2.77", right); res.status != http.StatusSeeOther {
+		t.Fatalf("right password from 192.0.2.77 after 11 failures elsewhere: status %d, want 303", res.status)
+	}
+	for i := range 10 {
+		h.advance(time.Minute)
+		postFrom(h, "198.51.100.200", wrong)
+		if res := postFrom(h, "192.0.2.77", right); res.status != http.StatusSeeOther {
+			t.Fatalf("minute %d of one wrong try a minute: right password got %d, want 303", i+1, res.status)
+		}
+	}
+}
+
+// One network is still limited: for one user (IPv4 by address, IPv6 by
+// /64), and for all users together.
+func TestLoginThrottlesOneNetwork(t *testing.T) {
+	tests := []struct {
+		name  string
+		addrs func(i int) string
+		user  func(i int) string
+		tries int
+		limit int // tries before the first 429
+	}{
+		{"40 users from 40 addresses in one IPv6 /64",
+			func(i int) string { return fmt.Sprintf("2001:db8:1:2::%x", i+1) },
+			func(i int) string { return fmt.Sprintf("guess%d", i) }, 40, DefaultAddrLimit.Burst},
+		{"one user from 20 addresses in one IPv6 /64",
+			func(i int) string { return fmt.Sprintf("2001:db8:1:2:%x::1", i+1) },
+			func(int) string { return "demo" }, 20, DefaultUserLimit.Burst},
+		{"one user from one IPv4 address",
+			func(int) string { return "198.51.100.7" },
+			func(int) string { return "demo" }, 20, DefaultUserLimit.Burst},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, behindProxy()...)
+			for i := range tt.tries {
+				want := http.StatusUnauthorized
+				if i >= tt.limit {
+					want = http.StatusTooManyRequests
+				}
+				before := h.mail.POPLogins()
+				res := postFrom(h, tt.addrs(i), url.Values{"user": {tt.user(i)}, "password": {"guess"}})
+				if res.status != want {
+					t.Fatalf("try %d from %s: status %d, want %d", i+1, tt.addrs(i), res.status, want)
+				}
+				if asked := h.mail.POPLogins() - before; want == http.StatusTooManyRequests && asked != 0 {
+					t.Fatalf("try %d: a throttled login asked the mail server", i+1)
+				}
+			}
+			if res := postFrom(h, "2001:db8:1:3::1", url.Values{"user": {"demo"}, "password": {"demo-right-pw"}}); res.status != http.StatusSeeOther {
+				t.Errorf("right password from another /64: status %d, want 303", res.status)
+			}
+		})
+	}
+}
+
+// The per-user ceiling bounds guessing from many networks: once used
+// up, a network that failed for the user is refused, even with the right
+// password; a network that has not failed is still tried.
+func TestLoginUserCeiling(t *testing.T) {
+	opts := append(behindProxy(), webOption(func(c *Config) { c.UserTotalLimit = LoginLimit{Burst: 5, Every: time.Minute} }))
+	h := newHarness(t, opts...)
+	wrong := url.Values{"user": {"demo"}, "password": {"guess"}}
+	right := url.Values{"user": {"demo"}, "password": {"demo-right-pw"}}
+	for i := 1; i <= 5; i++ {
+		if res := postFrom(h, fmt.Sprintf("198.51.100.%d", i), wrong); res.status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: status %d, want 401", i, res.status)
+		}
+	}
+	res := postFrom(h, "198.51.100.1", right)
+	if res.status != http.StatusTooManyRequests {
+		t.Fatalf("right password from a network that failed, ceiling used up: status %d, want 429", res.status)
+	}
+	if got := res.header.Get("Retry-After"); got != "60" {
+		t.Errorf("Retry-After: got %q, want 60", got)
+	}
+	if res := postFrom(h, "198.51.100.6", wrong); res.status != http.StatusUnauthorized {
+		t.Fatalf("wrong password from a fresh network, ceiling used up: status %d, want 401", res.status)
+	}
+	if res := postFrom(h, "198.51.100.6", wrong); res.status != http.StatusTooManyRequests {
+		t.Fatalf("again from that network: status %d, want 429", res.status)
+	}
+	if res := postFrom(h, "192.0.2.77", right); res.status != http.StatusSeeOther {
+		t.Fatalf("right password from a fresh network, ceiling used up: status %d, want 303", res.status)
+	}
+	h.advance(time.Minute)
+	if res := postFrom(h, "198.51.100.1", right); res.status != http.StatusSeeOther {
+		t.Fatalf("a minute later: status %d, want 303", res.status)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,9 +58,11 @@ type Config struct {
 	// MaxRecipients bounds To, Cc and Bcc of one message together; 0
 	// means 100.
 	MaxRecipients int
-	// AddrLimit and UserLimit bound failed logins per client address and
-	// per user name; zero values mean DefaultAddrLimit and DefaultUserLimit.
-	AddrLimit, UserLimit LoginLimit
+	// AddrLimit bounds failed logins per client network (an IPv4 address
+	// or an IPv6 /64), UserLimit per user name from one network, and
+	// UserTotalLimit per user name from all networks; zero values mean
+	// DefaultAddrLimit, DefaultUserLimit and DefaultUserTotalLimit.
+	AddrLimit, UserLimit, UserTotalLimit LoginLimit
 	// KeepCopy ticks "Keep a copy in my inbox" on a new message: the copy
 	// goes to the sender through the same SMTP envelope.
 	KeepCopy bool
@@ -71,6 +74,10 @@ type Config struct {
 	// TrustedProxies are the addresses of reverse proxies whose
 	// X-Forwarded-For names the client; empty means none is trusted.
 	TrustedProxies []netip.Prefix
+	// TrustedOrigins are origins ("https://host:port") whose forms are the
+	// site's own besides the request's Host: the site's public address
+	// when a proxy in front does not pass the Host the browser sent.
+	TrustedOrigins []string
 	// Logger receives one line per request and every unexpected error; nil
 	// discards them. Tokens, passwords and query strings are never logged.
 	Logger *slog.Logger
@@ -91,9 +98,8 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath},
-		uploads:   make(chan struct{}, cfg.MaxUploads),
-		addrFails: newThrottle(cfg.AddrLimit, cfg.Now),
-		userFails: newThrottle(cfg.UserLimit, cfg.Now),
+		uploads:    make(chan struct{}, cfg.MaxUploads),
+		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
 	}
 	return s.routes(), nil
 }
@@ -113,8 +119,14 @@ func (c *Config) setDefaults() error {
 		return errors.New("web: MaxUpload is negative")
 	case c.MaxUploads < 0 || c.MaxRecipients < 0:
 		return errors.New("web: MaxUploads and MaxRecipients must not be negative")
-	case c.AddrLimit.Burst < 0 || c.AddrLimit.Every < 0 || c.UserLimit.Burst < 0 || c.UserLimit.Every < 0:
+	case slices.ContainsFunc([]LoginLimit{c.AddrLimit, c.UserLimit, c.UserTotalLimit},
+		func(l LoginLimit) bool { return l.Burst < 0 || l.Every < 0 }):
 		return errors.New("web: login limits must not be negative")
+	}
+	for _, o := range c.TrustedOrigins {
+		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
+			return fmt.Errorf("web: TrustedOrigins %q: want scheme://host[:port]", o)
+		}
 	}
 	if c.BasePath != "" {
 		if !strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/") ||
@@ -149,6 +161,9 @@ func (c *Config) setDefaults() error {
 	if c.UserLimit == (LoginLimit{}) {
 		c.UserLimit = DefaultUserLimit
 	}
+	if c.UserTotalLimit == (LoginLimit{}) {
+		c.UserTotalLimit = DefaultUserTotalLimit
+	}
 	if c.FromDomain == "" {
 		host, _, err := net.SplitHostPort(c.POP.Server.Addr)
 		if err != nil {
@@ -177,7 +192,7 @@ type server struct {
 	urls    urls
 	uploads chan struct{} // one token per message form being read
 
-	addrFails, userFails *throttle // failed logins per client address and user name
+	loginFails *loginThrottle // failed logins per network, user and both
 }
 
 // uploadSlot takes one of the MaxUploads slots for reading a message form,
