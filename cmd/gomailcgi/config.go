@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/smallfile"
 	"gomailcgi/internal/web"
 )
 
@@ -64,8 +65,17 @@ func envName(flagName string) string {
 	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parseConfig reads flags, then the environment for flags not given.
+// maxConfigFileSize bounds the settings file: a few lines, never megabytes.
+const maxConfigFileSize = 64 << 10
+
+// parseConfig reads flags, then the environment for flags not given, then
+// the settings file. Under CGI (GATEWAY_INTERFACE set) the command line is
+// not ours: a web server may make arguments of the query string (Apache
+// does for one without '='), so args are ignored there.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	if getenv("GATEWAY_INTERFACE") != "" {
+		args = nil
+	}
 	c := &Config{}
 	fs := flag.NewFlagSet("gomailcgi", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -141,15 +151,18 @@ func (c *Config) basePath() string {
 }
 
 // applyFile reads the settings file (-config, else GOMAILCGI_CONFIG) into
-// the flags that neither the command line nor the environment set.
+// the flags that neither the command line nor the environment set. An error
+// names the file and line, never the line's content: the path may name a
+// file that holds secrets, and the error goes to a log.
 func (c *Config) applyFile(fs *flag.FlagSet, given map[string]bool, getenv func(string) string) error {
 	if c.ConfigFile == "" {
 		return nil
 	}
-	data, err := os.ReadFile(c.ConfigFile)
+	data, err := smallfile.Read(c.ConfigFile, maxConfigFileSize)
 	if err != nil {
 		return fmt.Errorf("-config: %v", err)
 	}
+	defer clear(data)
 	seen := map[string]int{}
 	for i, line := range strings.Split(string(data), "\n") {
 		where := fmt.Sprintf("%s:%d", c.ConfigFile, i+1)
@@ -162,9 +175,9 @@ func (c *Config) applyFile(fs *flag.FlagSet, given map[string]bool, getenv func(
 		f := fs.Lookup(name)
 		switch {
 		case !ok:
-			return fmt.Errorf("%s: want name = value, got %q", where, line)
+			return fmt.Errorf("%s: want name = value", where)
 		case f == nil || name == "config":
-			return fmt.Errorf("%s: unknown setting %q", where, name)
+			return fmt.Errorf("%s: unknown setting (gomailcgi -h lists them)", where)
 		case seen[name] != 0:
 			return fmt.Errorf("%s: %s set again (first on line %d)", where, name, seen[name])
 		}
@@ -173,7 +186,7 @@ func (c *Config) applyFile(fs *flag.FlagSet, given map[string]bool, getenv func(
 			continue
 		}
 		if err := f.Value.Set(value); err != nil {
-			return fmt.Errorf("%s: %s = %q: %v", where, name, value, err)
+			return fmt.Errorf("%s: %s: not a valid value (gomailcgi -h says what it takes)", where, name)
 		}
 	}
 	return nil
