@@ -251,10 +251,37 @@ func (c *Config) Validate() error {
 	if c.MaxUploads < 1 || c.MaxRecipients < 1 || c.MaxConns < 1 {
 		return fmt.Errorf("-max-uploads %d, -max-recipients %d, -max-connections %d: want at least 1", c.MaxUploads, c.MaxRecipients, c.MaxConns)
 	}
-	if c.BasePath != "" && (!strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/")) {
-		return fmt.Errorf("-base-path %q: want a path like /mail, without a trailing slash", c.BasePath)
+	if bp := c.basePath(); !validBasePath(bp) {
+		name := "-base-path"
+		if c.BasePath == "" {
+			name = "SCRIPT_NAME" // under CGI, the web server's
+		}
+		return fmt.Errorf("%s %q: want a path like /mail, without a trailing slash", name, bp)
 	}
 	return nil
+}
+
+// validBasePath reports whether p can prefix every route: empty, or
+// /seg/seg..., each segment neither empty nor . or .., of characters a URL
+// path holds unescaped (not %, nor the braces of a route's wildcards).
+func validBasePath(p string) bool {
+	if p == "" {
+		return true
+	}
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		for _, r := range seg {
+			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~!$&'()*+,;=:@", r)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // tlsConfig returns the TLS settings for the mail servers: the system

@@ -37,9 +37,11 @@
 //
 // Run by a web server as a CGI program (GATEWAY_INTERFACE set), it serves
 // that one request under the script's path; settings then come from the
-// environment and GOMAILCGI_CONFIG, and -key-file is required.
+// environment and GOMAILCGI_CONFIG only, the command line is ignored (a web
+// server may make it of the query string), and -key-file is required.
 //
-// A bad flag value is a one-line error and exit status 2. SIGINT and SIGTERM
+// A bad flag value is a one-line error and exit status 2; under CGI the
+// browser gets a plain 500 page, and the reason goes to the error log. SIGINT and SIGTERM
 // shut the server down gracefully. docs/DEPLOY.md shows every mode.
 package main
 
@@ -80,11 +82,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gomailcgi:", err)
-		if os.Getenv("GATEWAY_INTERFACE") != "" {
-			// Under CGI the browser sees stdout: say what is wrong there too.
-			fmt.Printf("Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n"+
-				"Cache-Control: no-store\r\n\r\ngomailcgi is not set up right: %v\n", err)
-		}
+		failCGI()
 		os.Exit(2)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -92,7 +90,23 @@ func main() {
 	defer stop()
 	if err := run(ctx, cfg, log, os.Stdout); err != nil {
 		log.Error("gomailcgi stopped", "err", err)
+		failCGI()
 		os.Exit(1)
+	}
+}
+
+// cgiSetupError is the whole answer of a CGI program that cannot start. It
+// says nothing of why: the reason is in the web server's error log (our
+// stderr), and a page must never show a setting, a path or a line of a file.
+const cgiSetupError = "Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+	"Cache-Control: no-store\r\n\r\nThis webmail is not set up right. The web server's error log says why.\n"
+
+// failCGI answers the browser with cgiSetupError when run as a CGI program.
+// cgi.Serve fails before it writes, or when stdout is gone: the page is
+// never a second answer.
+func failCGI() {
+	if os.Getenv("GATEWAY_INTERFACE") != "" {
+		os.Stdout.WriteString(cgiSetupError)
 	}
 }
 
