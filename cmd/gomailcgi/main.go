@@ -178,9 +178,19 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 }
 
 // loadKeys reads the key file, or makes a process-local key with a warning.
+// A key file other users may read or write is a warning too: read by the
+// server's own user or group (0600, 0640) is how it should be.
 func loadKeys(path string, log *slog.Logger) (*seal.Keys, error) {
 	if path != "" {
-		return seal.LoadKeyFile(path)
+		keys, err := seal.LoadKeyFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o006 != 0 {
+			log.Warn("the key file is open to every user of this machine (o+r or o+w): whoever reads it can open every login; chmod o-rw it",
+				"file", path, "mode", st.Mode().Perm().String())
+		}
+		return keys, nil
 	}
 	log.Warn("no -key-file: using a random key; logins end when the process restarts and replicas cannot share them")
 	return seal.RandomKeys()
