@@ -169,9 +169,7 @@ func checkCGIAttacks(t *testing.T, origin string, site *cgiSite, bad []badSetup,
 	}
 	// Any line of these files, or a run of the key, is a leak.
 	secrets := []string{"root:x:0:0", deployKey1[:12], deployKey1[16:28], "deploy-key-one"}
-	for _, line := range strings.Split(strings.TrimSpace(string(passwd)), "\n") {
-		secrets = append(secrets, line)
-	}
+	secrets = append(secrets, strings.Split(strings.TrimSpace(string(passwd)), "\n")...)
 	get := func(path string) (int, string) {
 		t.Helper()
 		res, err := http.Get(origin + path) // sent as written: the query keeps its '+' and '-'
