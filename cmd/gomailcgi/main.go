@@ -41,8 +41,9 @@
 // server may make it of the query string), and -key-file is required.
 //
 // A bad flag value is a one-line error and exit status 2; under CGI the
-// browser gets a plain 500 page, and the reason goes to the error log. SIGINT and SIGTERM
-// shut the server down gracefully. docs/DEPLOY.md shows every mode.
+// browser gets a plain 500 page, and the reason goes to the error log.
+// SIGINT and SIGTERM shut the server down gracefully. docs/DEPLOY.md shows
+// every mode.
 package main
 
 import (
