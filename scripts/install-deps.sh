@@ -4,16 +4,17 @@
 #   dovecot-pop3d postfix openssl python3   the test mail stack (scripts/mailstack.sh)
 #   chromium w3m fonts-noto-cjk             looking at pages as a person would
 #                                           (the Japanese sample, not boxes)
-#   nginx lighttpd                          the web servers of the deployment tests
+#   nginx lighttpd apache2                  the web servers of the deployment tests
 #
 # Quiet and quick when everything is there. As root it installs what is
 # missing (apt-get update once, then --no-install-recommends, non-interactive,
 # Postfix preseeded to "No configuration" so that it writes no system config).
-# The packages' own system services are kept from starting while installing.
+# The packages' own system services (Apache's too) are kept from starting
+# while installing.
 # Not root: prints the command to run; exits non-zero only when CI=true.
 set -euo pipefail
 
-PKGS="dovecot-pop3d postfix openssl python3 chromium w3m nginx lighttpd fonts-noto-cjk"
+PKGS="dovecot-pop3d postfix openssl python3 chromium w3m nginx lighttpd apache2 fonts-noto-cjk"
 
 installed=" $(dpkg-query -W -f='${Package}=${Status}\n' $PKGS 2>/dev/null |
   sed -n 's/=install ok installed$//p' | tr '\n' ' ' || true)"

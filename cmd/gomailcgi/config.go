@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/smallfile"
 	"gomailcgi/internal/web"
 )
 
@@ -67,8 +68,17 @@ func envName(flagName string) string {
 	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parseConfig reads flags, then the environment for flags not given.
+// maxConfigFileSize bounds the settings file: a few lines, never megabytes.
+const maxConfigFileSize = 64 << 10
+
+// parseConfig reads flags, then the environment for flags not given, then
+// the settings file. Under CGI (GATEWAY_INTERFACE set) the command line is
+// not ours: a web server may make arguments of the query string (Apache
+// does for one without '='), so args are ignored there.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	if getenv("GATEWAY_INTERFACE") != "" {
+		args = nil
+	}
 	c := &Config{}
 	fs := flag.NewFlagSet("gomailcgi", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -147,15 +157,18 @@ func (c *Config) basePath() string {
 }
 
 // applyFile reads the settings file (-config, else GOMAILCGI_CONFIG) into
-// the flags that neither the command line nor the environment set.
+// the flags that neither the command line nor the environment set. An error
+// names the file and line, never the line's content: the path may name a
+// file that holds secrets, and the error goes to a log.
 func (c *Config) applyFile(fs *flag.FlagSet, given map[string]bool, getenv func(string) string) error {
 	if c.ConfigFile == "" {
 		return nil
 	}
-	data, err := os.ReadFile(c.ConfigFile)
+	data, err := smallfile.Read(c.ConfigFile, maxConfigFileSize)
 	if err != nil {
 		return fmt.Errorf("-config: %v", err)
 	}
+	defer clear(data)
 	seen := map[string]int{}
 	for i, line := range strings.Split(string(data), "\n") {
 		where := fmt.Sprintf("%s:%d", c.ConfigFile, i+1)
@@ -168,9 +181,9 @@ func (c *Config) applyFile(fs *flag.FlagSet, given map[string]bool, getenv func(
 		f := fs.Lookup(name)
 		switch {
 		case !ok:
-			return fmt.Errorf("%s: want name = value, got %q", where, line)
+			return fmt.Errorf("%s: want name = value", where)
 		case f == nil || name == "config":
-			return fmt.Errorf("%s: unknown setting %q", where, name)
+			return fmt.Errorf("%s: unknown setting (gomailcgi -h lists them)", where)
 		case seen[name] != 0:
 			return fmt.Errorf("%s: %s set again (first on line %d)", where, name, seen[name])
 		}
@@ -179,7 +192,7 @@ func (c *Config) applyFile(fs *flag.FlagSet, given map[string]bool, getenv func(
 			continue
 		}
 		if err := f.Value.Set(value); err != nil {
-			return fmt.Errorf("%s: %s = %q: %v", where, name, value, err)
+			return fmt.Errorf("%s: %s: not a valid value (gomailcgi -h says what it takes)", where, name)
 		}
 	}
 	return nil
@@ -244,10 +257,37 @@ func (c *Config) Validate() error {
 	if c.MaxUploads < 1 || c.MaxRecipients < 1 || c.MaxConns < 1 {
 		return fmt.Errorf("-max-uploads %d, -max-recipients %d, -max-connections %d: want at least 1", c.MaxUploads, c.MaxRecipients, c.MaxConns)
 	}
-	if c.BasePath != "" && (!strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/")) {
-		return fmt.Errorf("-base-path %q: want a path like /mail, without a trailing slash", c.BasePath)
+	if bp := c.basePath(); !validBasePath(bp) {
+		name := "-base-path"
+		if c.BasePath == "" {
+			name = "SCRIPT_NAME" // under CGI, the web server's
+		}
+		return fmt.Errorf("%s %q: want a path like /mail, without a trailing slash", name, bp)
 	}
 	return nil
+}
+
+// validBasePath reports whether p can prefix every route: empty, or
+// /seg/seg..., each segment neither empty nor . or .., of characters a URL
+// path holds unescaped (not %, nor the braces of a route's wildcards).
+func validBasePath(p string) bool {
+	if p == "" {
+		return true
+	}
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		for _, r := range seg {
+			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~!$&'()*+,;=:@", r)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // tlsConfig returns the TLS settings for the mail servers: the system

@@ -308,6 +308,33 @@ setenv.add-environment = ("GOMAILCGI_CONFIG" => "%s")
 	newWalker(t, "http://"+webserver.Addr(port), "/cgi-bin/gomailcgi", nil).flow(d)
 }
 
+// The attacker's requests of issue 19 under lighttpd's mod_cgi, which makes
+// no arguments of a query string: the same answers as under Apache.
+func TestCGIArgumentsUnderLighttpd(t *testing.T) {
+	webserver.Require(t, "lighttpd")
+	site := newCGISite(t, "pop = 127.0.0.1:1\nsmtp = 127.0.0.1:1\n")
+	bad := misconfigured(t, site)
+	aliases := fmt.Sprintf("%q => %q", "/cgi-bin/gomailcgi", site.bin)
+	var envs strings.Builder
+	for _, b := range bad {
+		aliases += fmt.Sprintf(", %q => %q", "/"+b.path, site.bin)
+		fmt.Fprintf(&envs, "$HTTP[\"url\"] =~ \"^/%s/\" { setenv.set-environment = (\"GOMAILCGI_CONFIG\" => %q) }\n", b.path, b.config)
+	}
+	port := webserver.FreePort(t)
+	webserver.Lighttpd(t, site.dir, webserver.Addr(port), fmt.Sprintf(`
+server.document-root = "{DIR}/www"
+server.bind = "127.0.0.1"
+server.port = %d
+server.errorlog = "{DIR}/lighttpd-error.log"
+server.breakagelog = "{DIR}/error.log"
+server.modules = ("mod_alias", "mod_cgi", "mod_setenv")
+alias.url = (%s)
+$HTTP["url"] =~ "^/(cgi-bin/gomailcgi|bad-)" { cgi.assign = ("" => "") }
+setenv.set-environment = ("GOMAILCGI_CONFIG" => %q)
+%s`, port, aliases, site.conf, envs.String()))
+	checkCGIAttacks(t, "http://"+webserver.Addr(port), site, bad, filepath.Join(site.dir, "error.log"))
+}
+
 // FastCGI under nginx's fastcgi_pass, on a unix socket, under /mail.
 func TestDeployFastCGIUnderNginx(t *testing.T) {
 	webserver.Require(t, "nginx")

@@ -39,10 +39,13 @@
 //
 // Run by a web server as a CGI program (GATEWAY_INTERFACE set), it serves
 // that one request under the script's path; settings then come from the
-// environment and GOMAILCGI_CONFIG, and -key-file is required.
+// environment and GOMAILCGI_CONFIG only, the command line is ignored (a web
+// server may make it of the query string), and -key-file is required.
 //
-// A bad flag value is a one-line error and exit status 2. SIGINT and SIGTERM
-// shut the server down gracefully. docs/DEPLOY.md shows every mode.
+// A bad flag value is a one-line error and exit status 2; under CGI the
+// browser gets a plain 500 page, and the reason goes to the error log.
+// SIGINT and SIGTERM shut the server down gracefully. docs/DEPLOY.md shows
+// every mode.
 package main
 
 import (
@@ -82,11 +85,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gomailcgi:", err)
-		if os.Getenv("GATEWAY_INTERFACE") != "" {
-			// Under CGI the browser sees stdout: say what is wrong there too.
-			fmt.Printf("Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n"+
-				"Cache-Control: no-store\r\n\r\ngomailcgi is not set up right: %v\n", err)
-		}
+		failCGI()
 		os.Exit(2)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -94,7 +93,23 @@ func main() {
 	defer stop()
 	if err := run(ctx, cfg, log, os.Stdout); err != nil {
 		log.Error("gomailcgi stopped", "err", err)
+		failCGI()
 		os.Exit(1)
+	}
+}
+
+// cgiSetupError is the whole answer of a CGI program that cannot start. It
+// says nothing of why: the reason is in the web server's error log (our
+// stderr), and a page must never show a setting, a path or a line of a file.
+const cgiSetupError = "Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+	"Cache-Control: no-store\r\n\r\nThis webmail is not set up right. The web server's error log says why.\n"
+
+// failCGI answers the browser with cgiSetupError when run as a CGI program.
+// cgi.Serve fails before it writes, or when stdout is gone: the page is
+// never a second answer.
+func failCGI() {
+	if os.Getenv("GATEWAY_INTERFACE") != "" {
+		os.Stdout.WriteString(cgiSetupError)
 	}
 }
 
@@ -168,9 +183,19 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 }
 
 // loadKeys reads the key file, or makes a process-local key with a warning.
+// A key file other users may read or write is a warning too: read by the
+// server's own user or group (0600, 0640) is how it should be.
 func loadKeys(path string, log *slog.Logger) (*seal.Keys, error) {
 	if path != "" {
-		return seal.LoadKeyFile(path)
+		keys, err := seal.LoadKeyFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o006 != 0 {
+			log.Warn("the key file is open to every user of this machine (o+r or o+w): whoever reads it can open every login; chmod o-rw it",
+				"file", path, "mode", st.Mode().Perm().String())
+		}
+		return keys, nil
 	}
 	log.Warn("no -key-file: using a random key; logins end when the process restarts and replicas cannot share them")
 	return seal.RandomKeys()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -119,7 +120,9 @@ func serveFastCGI(ctx context.Context, cfg *Config, handler http.Handler, log *s
 	network, addr := "tcp", cfg.FastCGI
 	if path, ok := strings.CutPrefix(cfg.FastCGI, "unix:"); ok {
 		network, addr = "unix", path
-		_ = os.Remove(path) // a socket left by an earlier run
+		if err := removeOldSocket(path); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen(network, addr)
 	if err != nil {
@@ -135,4 +138,20 @@ func serveFastCGI(ctx context.Context, cfg *Config, handler http.Handler, log *s
 	}
 	log.Info("shutting down")
 	return ln.Close()
+}
+
+// removeOldSocket removes the socket an earlier run left at path. Anything
+// else there is refused and left alone: -fcgi names a socket, and a typo
+// must not delete a file.
+func removeOldSocket(path string) error {
+	st, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("-fcgi: %v", err)
+	case st.Mode().Type() != fs.ModeSocket:
+		return fmt.Errorf("-fcgi: %s: not a socket, and left alone; remove it or name another path", path)
+	}
+	return os.Remove(path)
 }

@@ -86,8 +86,24 @@ func TestServesAsCGI(t *testing.T) {
 	}
 	body, _ = io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusInternalServerError || !strings.Contains(string(body), "-demo cannot run under CGI") {
-		t.Errorf("demo under CGI: %d %q", res.StatusCode, body)
+	if res.StatusCode != http.StatusInternalServerError || !strings.HasSuffix(cgiSetupError, "\r\n\r\n"+string(body)) {
+		t.Errorf("demo under CGI: %d %q, want 500 and the plain setup error", res.StatusCode, body)
+	}
+
+	// Apache's mod_cgi makes command-line arguments of a query string
+	// without '=': they are ignored, and the page is the home page.
+	const passwdLine = "root:x:0:0:root:/root:/bin/bash"
+	passwd := filepath.Join(dir, "passwd")
+	os.WriteFile(passwd, []byte(passwdLine+"\n"), 0o600)
+	for _, file := range []string{passwd, keys, "/dev/zero"} {
+		h := &cgi.Handler{Path: bin, Root: "/cgi-bin/gomailcgi", Env: []string{"GOMAILCGI_CONFIG=" + conf}, Args: []string{"-config", file}}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/cgi-bin/gomailcgi/?-config+"+file, nil))
+		body := rec.Body.String()
+		if rec.Code != http.StatusOK || !strings.Contains(body, "<title>Welcome") ||
+			strings.Contains(body, "root:x") || strings.Contains(body, "dGVzdC1r") {
+			t.Errorf("?-config+%s: %d %q, want the home page", file, rec.Code, body)
+		}
 	}
 }
 

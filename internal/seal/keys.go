@@ -10,8 +10,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
+
+	"gomailcgi/internal/smallfile"
 )
 
 // KeySize is the length in bytes of one sealing key (AES-256).
@@ -26,15 +26,19 @@ const maxKeyFileSize = 64 << 10
 // ErrNoKeys reports a key file that holds no key at all.
 var ErrNoKeys = errors.New("seal: no keys")
 
-// KeyLineError reports a malformed line of a key file. It names the line and
-// the problem, never the line's content.
+// KeyLineError reports a malformed line of a key file. It names the file,
+// the line and the problem, never the line's content.
 type KeyLineError struct {
+	File   string // the key file's path; empty from ParseKeys
 	Line   int    // 1-based line number
 	Reason string // fixed text, free of key material
 }
 
 func (e *KeyLineError) Error() string {
-	return fmt.Sprintf("seal: key file line %d: %s", e.Line, e.Reason)
+	if e.File == "" {
+		return fmt.Sprintf("seal: key file line %d: %s", e.Line, e.Reason)
+	}
+	return fmt.Sprintf("seal: %s:%d: %s", e.File, e.Line, e.Reason)
 }
 
 // key is one sealing key, ready to use.
@@ -73,6 +77,10 @@ func ParseKeys(data []byte) (*Keys, error) {
 		if m != KeySize {
 			return nil, &KeyLineError{Line: n, Reason: fmt.Sprintf("key is %d bytes, want %d", m, KeySize)}
 		}
+		if bytes.Count(raw[:m], raw[:1]) == m {
+			// All zero, or a placeholder: no secret at all.
+			return nil, &KeyLineError{Line: n, Reason: "every byte of the key is the same; make one with `openssl rand -base64 32`"}
+		}
 		k, err := newKey(raw[:m])
 		if err != nil {
 			return nil, err
@@ -91,23 +99,21 @@ func ParseKeys(data []byte) (*Keys, error) {
 	return &ks, nil
 }
 
-// LoadKeyFile reads keys from a file in the format ParseKeys accepts.
+// LoadKeyFile reads keys from a file in the format ParseKeys accepts. A
+// path that is not a regular file, or a file over 64 KB, is refused.
 func LoadKeyFile(path string) (*Keys, error) {
-	f, err := os.Open(path)
+	data, err := smallfile.Read(path, maxKeyFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("seal: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("seal: reading key file: %w", err)
+		return nil, fmt.Errorf("seal: key file %w", err)
 	}
 	defer clear(data)
-	if len(data) > maxKeyFileSize {
-		return nil, fmt.Errorf("seal: key file %s is larger than %d bytes", path, maxKeyFileSize)
-	}
 	ks, err := ParseKeys(data)
-	if err != nil {
+	var le *KeyLineError
+	switch {
+	case errors.As(err, &le):
+		le.File = path
+		return nil, le
+	case err != nil:
 		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
 	return ks, nil

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -66,7 +67,10 @@ func TestParseKeys(t *testing.T) {
 }
 
 func TestKeyIDIsSHA256Prefix(t *testing.T) {
-	raw := bytes.Repeat([]byte{7}, KeySize)
+	raw := make([]byte, KeySize)
+	for i := range raw {
+		raw[i] = byte(i)
+	}
 	ks := mustKeys(t, base64.StdEncoding.EncodeToString(raw))
 	sum := sha256.Sum256(raw)
 	if got, want := ks.IDs()[0], hex.EncodeToString(sum[:4]); got != want {
@@ -79,6 +83,8 @@ func TestParseKeysErrors(t *testing.T) {
 	short := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x5a}, 16))
 	long := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0xa5}, 48))
 	// 0xfbefbe is "++++" in standard base64, "----" in the URL alphabet.
+	zero := base64.StdEncoding.EncodeToString(make([]byte, KeySize))
+	repeated := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{'k'}, KeySize))
 	urlAlpha := base64.URLEncoding.EncodeToString(bytes.Repeat([]byte{0xfb, 0xef, 0xbe}, 11)[:KeySize])
 	tests := []struct {
 		name     string
@@ -94,6 +100,8 @@ func TestParseKeysErrors(t *testing.T) {
 		{"two keys on a line", good + " " + testKeyLine("other"), 1, good},
 		{"duplicate key", good + "\n# again\n" + good, 3, good},
 		{"bad after good", good + "\n" + good[:20], 2, good[:20]},
+		{"all zero", good + "\n" + zero, 2, zero},
+		{"one byte repeated", repeated + "\n" + good, 1, repeated},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,8 +209,8 @@ func TestLoadKeyFile(t *testing.T) {
 		if !errors.As(err, &le) || le.Line != 2 {
 			t.Fatalf("got %v, want KeyLineError at line 2", err)
 		}
-		if !strings.Contains(err.Error(), p) {
-			t.Errorf("error %q does not name %q", err, p)
+		if want := p + ":2:"; !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
 		}
 		assertNoKeyMaterial(t, err.Error(), a)
 		assertNoKeyMaterial(t, err.Error(), b)
@@ -219,6 +227,27 @@ func TestLoadKeyFile(t *testing.T) {
 			t.Error("got nil error, want one for an oversized file")
 		}
 	})
+	t.Run("repeated byte names file and line", func(t *testing.T) {
+		p := write("zero", "# keys\n"+base64.StdEncoding.EncodeToString(make([]byte, KeySize))+"\n")
+		_, err := LoadKeyFile(p)
+		if want := p + ":2: every byte of the key is the same"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want %q", err, want)
+		}
+	})
+	// Not a file of keys at all: a device that never ends, a FIFO that
+	// would wait for a writer, a folder. Each is refused before a read.
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/dev/zero", fifo, dir} {
+		t.Run("not a regular file "+p, func(t *testing.T) {
+			_, err := LoadKeyFile(p)
+			if want := p + ": not a regular file"; err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("got %v, want %q", err, want)
+			}
+		})
+	}
 }
 
 func TestRandomKeys(t *testing.T) {

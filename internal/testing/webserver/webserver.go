@@ -1,4 +1,4 @@
-// Package webserver runs real nginx and lighttpd for tests, and the
+// Package webserver runs real nginx, lighttpd and Apache for tests, and the
 // processes they talk to: each in a folder of the test's own, on free
 // loopback ports, stopped when the test ends. Without the programs the
 // test is skipped, or fails when CI=true (make test installs them).
@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -68,9 +69,19 @@ func (p *Process) Log() string { return p.log.String() }
 // that must accept connections before Start returns.
 func Start(t testing.TB, ready string, env []string, name string, args ...string) *Process {
 	t.Helper()
+	return start(t, ready, env, false, name, args...)
+}
+
+// start is Start; with ownGroup the program runs in a process group of its
+// own, for one that signals its whole group when it stops (Apache does).
+func start(t testing.TB, ready string, env []string, ownGroup bool, name string, args ...string) *Process {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), env...)
+	if ownGroup {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	p := &Process{cmd: cmd, log: &syncBuffer{}, done: make(chan struct{})}
@@ -131,6 +142,56 @@ func Lighttpd(t testing.TB, dir, ready, conf string) *Process {
 	file := filepath.Join(dir, "lighttpd.conf")
 	writeConf(t, file, dir, conf)
 	return Start(t, ready, nil, bin, "-D", "-f", file)
+}
+
+// Apache starts Debian's apache2 in the foreground with conf as its
+// httpd.conf in dir; {DIR} in conf is dir. conf names its own modules,
+// ports and files; its ErrorLog, when it is {DIR}/error.log, is shown if
+// the test fails. Started as root, Apache serves as conf's User: see
+// OpenToAll for the files it must reach.
+func Apache(t testing.TB, dir, ready, conf string) *Process {
+	t.Helper()
+	bin := Require(t, "apache2")
+	file := filepath.Join(dir, "httpd.conf")
+	writeConf(t, file, dir, conf)
+	t.Cleanup(func() {
+		if t.Failed() {
+			if log, err := os.ReadFile(filepath.Join(dir, "error.log")); err == nil {
+				t.Logf("apache2 error.log:\n%s", log)
+			}
+		}
+	})
+	// Stopping, Apache signals its process group: let that not be ours.
+	return start(t, ready, nil, true, bin, "-f", file, "-DFOREGROUND")
+}
+
+// OpenToAll lets every user of the machine reach dir and read what is in
+// it, as a web server that gives up root for an unprivileged user (Apache's
+// User nobody) must: dir becomes 0755, and each folder above it inside the
+// temporary folder (t.TempDir's are 0700) searchable by all. Only the
+// test's own folders are changed.
+func OpenToAll(t testing.TB, dir string) {
+	t.Helper()
+	top, err := filepath.Abs(os.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err = filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for d := filepath.Dir(dir); strings.HasPrefix(d, top+string(filepath.Separator)); d = filepath.Dir(d) {
+		st, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(d, st.Mode().Perm()|0o001); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func writeConf(t testing.TB, file, dir, conf string) {
