@@ -22,6 +22,11 @@ type Limits struct {
 	// MaxText is how much of one text part is kept; 0 means MaxTextPart,
 	// which is also the most.
 	MaxText int
+	// MaxPlain, when above 0, keeps less of each plain text (text/plain,
+	// or a broken multipart shown as text) than MaxText: for a page that
+	// shows only the start of plain text, or none of it, while it takes
+	// HTML bodies whole.
+	MaxPlain int
 	// HTMLStart, when above 0, keeps only the start of each HTML body,
 	// this many bytes, for a page that frames the body rather than shows
 	// it; the rest is read past without being decoded (Entity.Cut), or

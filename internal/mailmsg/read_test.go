@@ -76,3 +76,24 @@ func TestReadHTMLStart(t *testing.T) {
 		t.Errorf("HTML then an attachment: partial %v, %d parts, size %d; want the attachment found and all read", m.Partial, len(kids), m.Size)
 	}
 }
+
+// MaxPlain keeps the start of each plain text, and of a multipart without
+// delimiters shown as text, while an HTML body is kept whole.
+func TestReadMaxPlain(t *testing.T) {
+	text := strings.Repeat("a\r\n", 1000)
+	html := strings.Repeat("<p>b</p>\r\n", 1000)
+	mixed := "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n" + text +
+		"\r\n--b\r\nContent-Type: text/html\r\n\r\n" + html + "\r\n--b--\r\n"
+	m := Parse([]byte(mixed), Limits{MaxPlain: 100})
+	if kids := m.Root.Children; len(kids) != 2 || len(kids[0].Body) != 100 || kids[0].Size != int64(len(text)) ||
+		string(kids[1].Body) != html || !m.Issues.LongText {
+		t.Errorf("text and HTML: %d parts; want the text's first 100 bytes of %d and the HTML whole", len(kids), len(text))
+	}
+	broken := "Content-Type: multipart/mixed; boundary=b\r\n\r\n" + text
+	if m := Parse([]byte(broken), Limits{MaxPlain: 100}); !m.Root.Broken || len(m.Root.Body) != 100 {
+		t.Errorf("no delimiters: broken %v, kept %d; want the first 100 bytes as text", m.Root.Broken, len(m.Root.Body))
+	}
+	if m := Parse([]byte("Content-Type: text/plain\r\n\r\n"+text), Limits{MaxText: 50, MaxPlain: 100}); len(m.Root.Body) != 50 {
+		t.Errorf("MaxPlain above MaxText: kept %d, want MaxText's 50", len(m.Root.Body))
+	}
+}

@@ -37,6 +37,7 @@ type Entity struct {
 type walker struct {
 	maxParts, maxDepth int
 	maxText, htmlStart int
+	maxPlain           int
 	stopped            bool // left the rest of the message unread
 	iss                Issues
 	parts              int // entities listed
@@ -49,6 +50,10 @@ func newWalker(lim Limits) *walker {
 	w := &walker{maxParts: lim.MaxParts, maxDepth: lim.MaxDepth, maxText: lim.MaxText, htmlStart: lim.HTMLStart, scratch: make([]byte, 32<<10)}
 	if w.maxText <= 0 || w.maxText > MaxTextPart {
 		w.maxText = MaxTextPart
+	}
+	w.maxPlain = w.maxText
+	if lim.MaxPlain > 0 {
+		w.maxPlain = min(lim.MaxPlain, w.maxText)
 	}
 	if w.maxParts <= 0 {
 		w.maxParts = DefaultMaxParts
@@ -159,7 +164,7 @@ func (w *walker) entity(br *bufio.Reader, id, childPrefix string, depth int, def
 // multipart parses the parts of a multipart entity.
 func (w *walker) multipart(n *Entity, body io.Reader, info entityInfo, depth int) {
 	n.Multipart = true
-	mr, preamble, found := newMultipartReader(body, info.boundary, w.textRoom(), w.scratch)
+	mr, preamble, found := newMultipartReader(body, info.boundary, w.plainRoom(), w.scratch)
 	if !found {
 		// No delimiter at all: show the body as text rather than nothing.
 		w.iss.Malformed = true
@@ -213,6 +218,9 @@ func (w *walker) leaf(n *Entity, h Header, body io.Reader, whole bool) {
 	}
 	if n.IsTextCandidate() || n.Broken {
 		room := w.textRoom()
+		if n.MediaType != "text/html" || n.Broken {
+			room = w.plainRoom()
+		}
 		n.Body, n.Size = readCapped(dec, room, w.scratch)
 		w.textKept += len(n.Body)
 		if n.Size > int64(len(n.Body)) {
@@ -238,6 +246,11 @@ func readStart(r io.Reader, n int) (start []byte, cut bool) {
 // textRoom is how many more text bytes one part may keep.
 func (w *walker) textRoom() int {
 	return max(0, min(w.maxText, maxTextTotal-w.textKept))
+}
+
+// plainRoom is how many more bytes of plain text one part may keep.
+func (w *walker) plainRoom() int {
+	return min(w.maxPlain, w.textRoom())
 }
 
 func (w *walker) noteDecoding(bad, known bool) {
