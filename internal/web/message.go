@@ -58,9 +58,10 @@ func (o *opened) envelope() mailmsg.Envelope { return o.msg.Root.Header.Envelope
 // what a page shows is kept (mailmsg.Read), so the memory a page takes
 // does not grow with the message. With an outcome, a failed sync check
 // becomes an inboxChanged error: the adapter shows the list as it is now
-// and says what was not done ("It was not shown.").
-func (s *server) read(ctx context.Context, at messageAt, outcome string) (*opened, error) {
-	return s.readMessage(ctx, at, outcome, false, mailmsg.Limits{})
+// and says what was not done ("It was not shown."). lim bounds what the
+// page keeps of its text.
+func (s *server) read(ctx context.Context, at messageAt, outcome string, lim mailmsg.Limits) (*opened, error) {
+	return s.readMessage(ctx, at, outcome, false, lim)
 }
 
 // readAround is read for the view page: it keeps only the start of an
