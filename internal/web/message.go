@@ -99,7 +99,20 @@ func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, 
 // openStream opens the message as the server sends it, sync-checked as
 // fetch does. The caller reads what it needs, then closes the session.
 func (s *server) openStream(ctx context.Context, at messageAt, outcome string) (*mailtools.Session, *mailtools.Stream, error) {
-	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
+	return s.openWith(ctx, at, outcome, s.cfg.POP.Dial)
+}
+
+// openDownload is openStream for a download, which the browser reads at
+// its own pace: in one of the user's few download sessions
+// (mailtools.POP.DialDownload), so that slow downloads leave the user's
+// pages sessions of their own.
+func (s *server) openDownload(ctx context.Context, at messageAt) (*mailtools.Session, *mailtools.Stream, error) {
+	return s.openWith(ctx, at, "", s.cfg.POP.DialDownload)
+}
+
+func (s *server) openWith(ctx context.Context, at messageAt, outcome string,
+	dial func(context.Context, mailtools.Credentials) (*mailtools.Session, error)) (*mailtools.Session, *mailtools.Stream, error) {
+	pop, err := dial(ctx, at.login.cred())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -32,7 +32,7 @@ func (s *server) source(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pop, raw, err := s.openStream(r.Context(), at, "")
+	pop, raw, err := s.openDownload(r.Context(), at)
 	if err != nil {
 		return err
 	}
