@@ -12,7 +12,7 @@ import (
 // parts of one Parse.
 const (
 	MaxTextPart  = 2 << 20
-	maxTextTotal = 8 << 20
+	MaxTextTotal = 8 << 20
 )
 
 // Entity is one parsed MIME entity: a message, a multipart or a leaf.
@@ -37,12 +37,13 @@ type Entity struct {
 type walker struct {
 	maxParts, maxDepth int
 	maxText, htmlStart int
-	maxPlain           int
+	maxPlain, maxTotal int
 	stopped            bool // left the rest of the message unread
 	iss                Issues
 	parts              int // entities listed
 	omitted            int // entities past maxParts
 	textKept           int
+	plainKept          int // of textKept, in plain texts
 	scratch            []byte
 }
 
@@ -51,9 +52,13 @@ func newWalker(lim Limits) *walker {
 	if w.maxText <= 0 || w.maxText > MaxTextPart {
 		w.maxText = MaxTextPart
 	}
-	w.maxPlain = w.maxText
+	w.maxPlain = MaxTextTotal
+	w.maxTotal = MaxTextTotal
+	if lim.MaxTotal > 0 {
+		w.maxTotal = min(lim.MaxTotal, MaxTextTotal)
+	}
 	if lim.MaxPlain > 0 {
-		w.maxPlain = min(lim.MaxPlain, w.maxText)
+		w.maxPlain = lim.MaxPlain
 	}
 	if w.maxParts <= 0 {
 		w.maxParts = DefaultMaxParts
@@ -172,6 +177,7 @@ func (w *walker) multipart(n *Entity, body io.Reader, info entityInfo, depth int
 		n.MediaType, n.Params = "text/plain", map[string]string{}
 		n.Body, n.Size = preamble, int64(len(preamble))
 		w.textKept += len(preamble)
+		w.plainKept += len(preamble)
 		return
 	}
 	childType := "text/plain"
@@ -217,12 +223,16 @@ func (w *walker) leaf(n *Entity, h Header, body io.Reader, whole bool) {
 		return
 	}
 	if n.IsTextCandidate() || n.Broken {
+		plain := n.MediaType != "text/html" || n.Broken
 		room := w.textRoom()
-		if n.MediaType != "text/html" || n.Broken {
+		if plain {
 			room = w.plainRoom()
 		}
 		n.Body, n.Size = readCapped(dec, room, w.scratch)
 		w.textKept += len(n.Body)
+		if plain {
+			w.plainKept += len(n.Body)
+		}
 		if n.Size > int64(len(n.Body)) {
 			w.iss.LongText = true
 		}
@@ -245,12 +255,12 @@ func readStart(r io.Reader, n int) (start []byte, cut bool) {
 
 // textRoom is how many more text bytes one part may keep.
 func (w *walker) textRoom() int {
-	return max(0, min(w.maxText, maxTextTotal-w.textKept))
+	return max(0, min(w.maxText, w.maxTotal-w.textKept))
 }
 
 // plainRoom is how many more bytes of plain text one part may keep.
 func (w *walker) plainRoom() int {
-	return min(w.maxPlain, w.textRoom())
+	return max(0, min(w.maxPlain-w.plainKept, w.textRoom()))
 }
 
 func (w *walker) noteDecoding(bad, known bool) {
