@@ -59,9 +59,10 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// bodyLimits keep an HTML body whole, and of a plain text in a message
-// with HTML no more than the view shows (viewText).
-var bodyLimits = mailmsg.Limits{MaxPlain: viewText}
+// bodyLimits keep an HTML body whole, of the plain texts in a message
+// with HTML no more than the view shows (viewText), and of all the texts
+// together no more than one HTML body may be.
+var bodyLimits = mailmsg.Limits{MaxPlain: viewText, MaxTotal: mailmsg.MaxTextPart}
 
 // bodyCSP is the renderer's policy for the framed body, with the framing
 // and sandbox rules this site needs added.

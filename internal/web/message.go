@@ -69,7 +69,7 @@ func (s *server) read(ctx context.Context, at messageAt, outcome string, lim mai
 // above and below it (newer: the next number, older: the one before), for
 // the page's own links; following one checks it like any other link.
 func (s *server) readAround(ctx context.Context, at messageAt, outcome string) (*opened, error) {
-	return s.readMessage(ctx, at, outcome, true, mailmsg.Limits{MaxText: viewText, HTMLStart: viewPreview})
+	return s.readMessage(ctx, at, outcome, true, mailmsg.Limits{MaxText: viewText, MaxTotal: viewText, HTMLStart: viewPreview})
 }
 
 func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, around bool, lim mailmsg.Limits) (*opened, error) {

@@ -37,8 +37,9 @@ const maxQuoted = 64 << 10
 // quoteLimits keep of the original what a reply or forward can quote, so
 // that a long text costs the form no more than a short one: its plain
 // text a little past maxQuoted (line ends and charsets change its length
-// on the way), and of an HTML body, mostly markup, four times that.
-var quoteLimits = mailmsg.Limits{MaxText: 4 * maxQuoted, MaxPlain: 2 * maxQuoted}
+// on the way), of an HTML body, mostly markup, four times that, and of
+// all its texts together no more.
+var quoteLimits = mailmsg.Limits{MaxText: 4 * maxQuoted, MaxPlain: 2 * maxQuoted, MaxTotal: 4 * maxQuoted}
 
 // quotable is the original's text as a reply or forward takes it: whole
 // when short, else its start in whole lines and a line that says so. more
