@@ -22,6 +22,15 @@ type Limits struct {
 	// MaxText is how much of one text part is kept; 0 means MaxTextPart,
 	// which is also the most.
 	MaxText int
+	// MaxPlain, when above 0, is how much plain text (text/plain, or a
+	// broken multipart shown as text) all the parts keep together, within
+	// MaxText for each: for a page that shows only the start of plain
+	// text, or none of it, while it takes HTML bodies whole.
+	MaxPlain int
+	// MaxTotal is how much text all the message's parts keep together, so
+	// that a message of many texts costs no more than one; 0 means
+	// MaxTextTotal, which is also the most.
+	MaxTotal int
 	// HTMLStart, when above 0, keeps only the start of each HTML body,
 	// this many bytes, for a page that frames the body rather than shows
 	// it; the rest is read past without being decoded (Entity.Cut), or

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -74,5 +75,50 @@ func TestReadHTMLStart(t *testing.T) {
 	kids := m.Root.Children
 	if m.Partial || len(kids) != 2 || !kids[0].Cut || len(kids[0].Body) != 1000 || kids[1].Filename != "a.pdf" || m.Size != int64(len(mixed)) {
 		t.Errorf("HTML then an attachment: partial %v, %d parts, size %d; want the attachment found and all read", m.Partial, len(kids), m.Size)
+	}
+}
+
+// MaxPlain keeps the start of the plain texts, and of a multipart without
+// delimiters shown as text, while an HTML body is kept whole.
+func TestReadMaxPlain(t *testing.T) {
+	text := strings.Repeat("a\r\n", 1000)
+	html := strings.Repeat("<p>b</p>\r\n", 1000)
+	mixed := "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n" + text +
+		"\r\n--b\r\nContent-Type: text/html\r\n\r\n" + html +
+		"\r\n--b\r\nContent-Type: text/plain\r\n\r\n" + text + "\r\n--b--\r\n"
+	m := Parse([]byte(mixed), Limits{MaxPlain: 100})
+	if kids := m.Root.Children; len(kids) != 3 || len(kids[0].Body) != 100 || kids[0].Size != int64(len(text)) ||
+		string(kids[1].Body) != html || len(kids[2].Body) != 0 || kids[2].Size != int64(len(text)) || !m.Issues.LongText {
+		t.Errorf("texts and HTML: %d parts; want the first text's first 100 bytes of %d, the HTML whole and nothing of the second text", len(kids), len(text))
+	}
+	broken := "Content-Type: multipart/mixed; boundary=b\r\n\r\n" + text
+	if m := Parse([]byte(broken), Limits{MaxPlain: 100}); !m.Root.Broken || len(m.Root.Body) != 100 {
+		t.Errorf("no delimiters: broken %v, kept %d; want the first 100 bytes as text", m.Root.Broken, len(m.Root.Body))
+	}
+	if m := Parse([]byte("Content-Type: text/plain\r\n\r\n"+text), Limits{MaxText: 50, MaxPlain: 100}); len(m.Root.Body) != 50 {
+		t.Errorf("MaxPlain above MaxText: kept %d, want MaxText's 50", len(m.Root.Body))
+	}
+}
+
+// MaxTotal bounds the text all parts keep together: the first texts are
+// kept, the later ones only measured.
+func TestReadMaxTotal(t *testing.T) {
+	text := strings.Repeat("a\r\n", 100)
+	var b strings.Builder
+	b.WriteString("Content-Type: multipart/mixed; boundary=b\r\n\r\n")
+	for range 5 {
+		b.WriteString("--b\r\nContent-Type: text/plain\r\n\r\n" + text + "\r\n")
+	}
+	b.WriteString("--b--\r\n")
+	m := Parse([]byte(b.String()), Limits{MaxTotal: 2*len(text) + 10})
+	var kept []int
+	for _, c := range m.Root.Children {
+		kept = append(kept, len(c.Body))
+		if c.Size != int64(len(text)) {
+			t.Errorf("part %s: size %d, want %d", c.ID, c.Size, len(text))
+		}
+	}
+	if want := []int{len(text), len(text), 10, 0, 0}; !slices.Equal(kept, want) {
+		t.Errorf("kept %v, want %v", kept, want)
 	}
 }

@@ -12,7 +12,7 @@ import (
 // parts of one Parse.
 const (
 	MaxTextPart  = 2 << 20
-	maxTextTotal = 8 << 20
+	MaxTextTotal = 8 << 20
 )
 
 // Entity is one parsed MIME entity: a message, a multipart or a leaf.
@@ -37,11 +37,13 @@ type Entity struct {
 type walker struct {
 	maxParts, maxDepth int
 	maxText, htmlStart int
+	maxPlain, maxTotal int
 	stopped            bool // left the rest of the message unread
 	iss                Issues
 	parts              int // entities listed
 	omitted            int // entities past maxParts
 	textKept           int
+	plainKept          int // of textKept, in plain texts
 	scratch            []byte
 }
 
@@ -49,6 +51,14 @@ func newWalker(lim Limits) *walker {
 	w := &walker{maxParts: lim.MaxParts, maxDepth: lim.MaxDepth, maxText: lim.MaxText, htmlStart: lim.HTMLStart, scratch: make([]byte, 32<<10)}
 	if w.maxText <= 0 || w.maxText > MaxTextPart {
 		w.maxText = MaxTextPart
+	}
+	w.maxPlain = MaxTextTotal
+	w.maxTotal = MaxTextTotal
+	if lim.MaxTotal > 0 {
+		w.maxTotal = min(lim.MaxTotal, MaxTextTotal)
+	}
+	if lim.MaxPlain > 0 {
+		w.maxPlain = lim.MaxPlain
 	}
 	if w.maxParts <= 0 {
 		w.maxParts = DefaultMaxParts
@@ -159,7 +169,7 @@ func (w *walker) entity(br *bufio.Reader, id, childPrefix string, depth int, def
 // multipart parses the parts of a multipart entity.
 func (w *walker) multipart(n *Entity, body io.Reader, info entityInfo, depth int) {
 	n.Multipart = true
-	mr, preamble, found := newMultipartReader(body, info.boundary, w.textRoom(), w.scratch)
+	mr, preamble, found := newMultipartReader(body, info.boundary, w.plainRoom(), w.scratch)
 	if !found {
 		// No delimiter at all: show the body as text rather than nothing.
 		w.iss.Malformed = true
@@ -167,6 +177,7 @@ func (w *walker) multipart(n *Entity, body io.Reader, info entityInfo, depth int
 		n.MediaType, n.Params = "text/plain", map[string]string{}
 		n.Body, n.Size = preamble, int64(len(preamble))
 		w.textKept += len(preamble)
+		w.plainKept += len(preamble)
 		return
 	}
 	childType := "text/plain"
@@ -212,9 +223,16 @@ func (w *walker) leaf(n *Entity, h Header, body io.Reader, whole bool) {
 		return
 	}
 	if n.IsTextCandidate() || n.Broken {
+		plain := n.MediaType != "text/html" || n.Broken
 		room := w.textRoom()
+		if plain {
+			room = w.plainRoom()
+		}
 		n.Body, n.Size = readCapped(dec, room, w.scratch)
 		w.textKept += len(n.Body)
+		if plain {
+			w.plainKept += len(n.Body)
+		}
 		if n.Size > int64(len(n.Body)) {
 			w.iss.LongText = true
 		}
@@ -237,7 +255,12 @@ func readStart(r io.Reader, n int) (start []byte, cut bool) {
 
 // textRoom is how many more text bytes one part may keep.
 func (w *walker) textRoom() int {
-	return max(0, min(w.maxText, maxTextTotal-w.textKept))
+	return max(0, min(w.maxText, w.maxTotal-w.textKept))
+}
+
+// plainRoom is how many more bytes of plain text one part may keep.
+func (w *walker) plainRoom() int {
+	return max(0, min(w.maxPlain-w.plainKept, w.textRoom()))
 }
 
 func (w *walker) noteDecoding(bad, known bool) {

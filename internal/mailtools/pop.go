@@ -17,6 +17,9 @@ import (
 // DefaultMaxPerUser bounds the sessions one user has open at once.
 const DefaultMaxPerUser = 4
 
+// DefaultMaxDownloadsPerUser bounds how many of them stream downloads.
+const DefaultMaxDownloadsPerUser = 2
+
 // POP is a POP3 mailbox server.
 type POP struct {
 	Server Server
@@ -25,6 +28,12 @@ type POP struct {
 	// pages then cannot make the server refuse the user, or ban the
 	// webmail's address. 0 means DefaultMaxPerUser.
 	MaxPerUser int
+	// MaxDownloadsPerUser bounds how many of those sessions stream a
+	// download (DialDownload), which a browser's pace may keep open for
+	// long: the rest stay free for the user's pages. 0 means
+	// DefaultMaxDownloadsPerUser; it is always fewer than MaxPerUser
+	// unless that is 1.
+	MaxDownloadsPerUser int
 
 	mu      sync.Mutex
 	users   map[string]*userSlots // by lower-case user name
@@ -33,12 +42,14 @@ type POP struct {
 
 // userSlots are one user's session slots, shared by the Dials waiting.
 type userSlots struct {
-	free chan struct{} // a slot taken is a value sent
-	refs int           // Dials holding or waiting for a slot
+	free      chan struct{} // a slot taken is a value sent
+	downloads chan struct{} // as free, for the sessions that stream downloads
+	refs      int           // Dials holding or waiting for a slot
 }
 
-// take waits for one of user's slots; release gives it back.
-func (p *POP) take(ctx context.Context, user string) (release func(), err error) {
+// take waits for one of user's slots, a download first waiting for one of
+// the download slots too; release gives them back.
+func (p *POP) take(ctx context.Context, user string, download bool) (release func(), err error) {
 	key := strings.ToLower(user)
 	p.mu.Lock()
 	if p.users == nil {
@@ -50,7 +61,11 @@ func (p *POP) take(ctx context.Context, user string) (release func(), err error)
 		if n <= 0 {
 			n = DefaultMaxPerUser
 		}
-		u = &userSlots{free: make(chan struct{}, n)}
+		d := p.MaxDownloadsPerUser
+		if d <= 0 {
+			d = DefaultMaxDownloadsPerUser
+		}
+		u = &userSlots{free: make(chan struct{}, n), downloads: make(chan struct{}, max(1, min(d, n-1)))}
 		p.users[key] = u
 	}
 	u.refs++
@@ -62,13 +77,34 @@ func (p *POP) take(ctx context.Context, user string) (release func(), err error)
 		}
 		p.mu.Unlock()
 	}
+	gone := func() error {
+		done()
+		return &UnavailableError{Addr: p.Server.Addr, Err: fmt.Errorf("waiting for one of %s's sessions to end: %w", user, ctx.Err())}
+	}
+	if download {
+		select {
+		case u.downloads <- struct{}{}:
+		case <-ctx.Done():
+			return nil, gone()
+		}
+	}
 	select {
 	case u.free <- struct{}{}:
 		var once sync.Once
-		return func() { once.Do(func() { <-u.free; done() }) }, nil
+		return func() {
+			once.Do(func() {
+				<-u.free
+				if download {
+					<-u.downloads
+				}
+				done()
+			})
+		}, nil
 	case <-ctx.Done():
-		done()
-		return nil, &UnavailableError{Addr: p.Server.Addr, Err: fmt.Errorf("waiting for one of %s's sessions to end: %w", user, ctx.Err())}
+		if download {
+			<-u.downloads
+		}
+		return nil, gone()
 	}
 }
 
@@ -109,13 +145,25 @@ func (h handOver) Dial(network, address string) (net.Conn, error) { return h.c, 
 
 // Dial connects and authenticates with USER and PASS.
 func (p *POP) Dial(ctx context.Context, cred Credentials) (*Session, error) {
+	return p.dialFor(ctx, cred, false)
+}
+
+// DialDownload is Dial for a session that streams a download to a
+// browser, which may read it slowly: it takes one of the user's few
+// download slots (MaxDownloadsPerUser) as well, so that downloads never
+// hold all of the user's sessions.
+func (p *POP) DialDownload(ctx context.Context, cred Credentials) (*Session, error) {
+	return p.dialFor(ctx, cred, true)
+}
+
+func (p *POP) dialFor(ctx context.Context, cred Credentials, download bool) (*Session, error) {
 	if err := p.Server.Validate(); err != nil {
 		return nil, &UnavailableError{Addr: p.Server.Addr, Err: err}
 	}
 	if err := cred.validate(); err != nil {
 		return nil, err
 	}
-	release, err := p.take(ctx, cred.User)
+	release, err := p.take(ctx, cred.User, download)
 	if err != nil {
 		return nil, err
 	}

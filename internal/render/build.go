@@ -203,6 +203,9 @@ func (b *builder) finish(st *bodyState, root *mailmsg.Entity) {
 		}
 	}
 	if !anyHTML {
+		if b.opt.HTMLOnly {
+			return
+		}
 		for i, p := range st.pieces {
 			if i > 0 {
 				v.Text = append(v.Text, TextBlock{Lines: []TextLine{{}}})

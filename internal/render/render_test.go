@@ -203,3 +203,16 @@ func TestRenderEmptyAndTiny(t *testing.T) {
 		})
 	}
 }
+
+// HTMLOnly renders an HTML body as ever, and leaves a text body out.
+func TestRenderHTMLOnly(t *testing.T) {
+	text := Render([]byte("Content-Type: text/plain\r\n\r\nhello\r\n"), Options{HTMLOnly: true})
+	if text.IsHTML || text.Text != nil || !text.HasPlain {
+		t.Errorf("text: IsHTML %v, %d blocks, HasPlain %v; want no body rendered", text.IsHTML, len(text.Text), text.HasPlain)
+	}
+	mixed := Render([]byte("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n"+
+		"--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n"), Options{HTMLOnly: true})
+	if !mixed.IsHTML || !strings.Contains(string(mixed.HTML), "hi") || !strings.Contains(string(mixed.HTML), "hello") {
+		t.Errorf("HTML and text: IsHTML %v, HTML %q; want both in the HTML", mixed.IsHTML, mixed.HTML)
+	}
+}

@@ -16,21 +16,35 @@ const maxQuoteLevel = 20
 // level. With flowed (RFC 3676) soft-broken lines are joined, and with
 // delsp the space before each soft break is removed as well.
 func textBlocks(text string, flowed, delsp bool) []TextBlock {
-	text = strings.TrimSuffix(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	// The text's last line end is not a line of its own. Lines are cut
+	// from the text as they come, and stored in one array for all
+	// blocks: a long text in short lines is held once, not copied.
+	if t, ok := strings.CutSuffix(text, "\r\n"); ok {
+		text = t
+	} else {
+		text = strings.TrimSuffix(text, "\n")
+	}
 	if text == "" {
 		return nil
 	}
 	var blocks []TextBlock
+	var starts []int // of each block in lines
+	lines := make([]TextLine, 0, strings.Count(text, "\n")+1)
 	add := func(level int, line string) {
 		if n := len(blocks); n == 0 || blocks[n-1].Level != level {
 			blocks = append(blocks, TextBlock{Level: level})
+			starts = append(starts, len(lines))
 		}
-		b := &blocks[len(blocks)-1]
-		b.Lines = append(b.Lines, TextLine{Segments: linkify(cleanLine(line))})
+		lines = append(lines, TextLine{Segments: linkify(cleanLine(line))})
 	}
 	var para strings.Builder // a flowed paragraph being joined
 	paraLevel, inPara := 0, false
-	for _, raw := range strings.Split(text, "\n") {
+	for rest, more := text, true; more; {
+		var raw string
+		raw, rest, more = strings.Cut(rest, "\n")
+		if more {
+			raw = strings.TrimSuffix(raw, "\r") // the CR of a CRLF
+		}
 		raw = strings.TrimSuffix(raw, "\r")
 		if !flowed {
 			level, content := quoteLevel(raw, true)
@@ -58,6 +72,13 @@ func textBlocks(text string, flowed, delsp bool) []TextBlock {
 	}
 	if inPara {
 		add(paraLevel, para.String())
+	}
+	for i := range blocks {
+		end := len(lines)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		blocks[i].Lines = lines[starts[i]:end:end]
 	}
 	return blocks
 }
@@ -107,8 +128,12 @@ func isBadControl(r rune) bool {
 	return r != '\t' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029')
 }
 
-// linkify splits a line into text and http(s) link segments.
+// linkify splits a line into text and http(s) link segments; a blank
+// line has none.
 func linkify(line string) []Segment {
+	if line == "" {
+		return nil
+	}
 	var segs []Segment
 	rest := line
 	for {

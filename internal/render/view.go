@@ -22,6 +22,9 @@ type Options struct {
 	// MaxDepth is how deep multiparts and attached messages are opened;
 	// 0 means mailmsg.DefaultMaxDepth.
 	MaxDepth int
+	// HTMLOnly leaves Text empty when the body is not HTML, for a page
+	// that shows only an HTML body: a long text then costs it nothing.
+	HTMLOnly bool
 }
 
 // Fixed, friendly notes that View.Problems may hold.

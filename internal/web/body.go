@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/render"
 )
 
@@ -29,11 +30,13 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	if len(partID) > 100 {
 		return badRequest("That link does not name a part of a message.", nil)
 	}
-	o, err := s.read(r.Context(), at, "")
+	o, err := s.read(r.Context(), at, "", bodyLimits)
 	if err != nil {
 		return err
 	}
-	v := render.Message(o.msg, s.renderOptions(at.login, o.ref, opt))
+	ro := s.renderOptions(at.login, o.ref, opt)
+	ro.HTMLOnly = true // a text is not shown here, so never rendered
+	v := render.Message(o.msg, ro)
 	if partID != "" {
 		if v = v.FindNested(partID); v == nil {
 			return &userError{status: http.StatusNotFound, title: "No such message",
@@ -55,6 +58,11 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	io.WriteString(w, doc) // a failed write means the client left
 	return nil
 }
+
+// bodyLimits keep an HTML body whole, of the plain texts in a message
+// with HTML no more than the view shows (viewText), and of all the texts
+// together no more than one HTML body may be.
+var bodyLimits = mailmsg.Limits{MaxPlain: viewText, MaxTotal: mailmsg.MaxTextPart}
 
 // bodyCSP is the renderer's policy for the framed body, with the framing
 // and sandbox rules this site needs added.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
 )
@@ -49,7 +50,11 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: page}, "Nothing was prefilled.")
+	lim := quoteLimits
+	if mode == modeDraft {
+		lim = mailmsg.Limits{} // a draft's text comes back whole
+	}
+	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: page}, "Nothing was prefilled.", lim)
 	if err != nil {
 		return err
 	}
@@ -57,10 +62,11 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	env := o.envelope()
 	view := renderPlain(o.msg)
 	text := plainText(view)
+	more := len(view.Shortened) > 0
 	self := fromAddress(login.state.User, s.cfg.FromDomain)
 	switch mode {
 	case modeReply, modeReplyAll:
-		text = quotable(text)
+		text = quotable(text, more)
 		to := replyTo(env)
 		f.To = addressField(to)
 		if mode == modeReplyAll {
@@ -71,7 +77,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 		f.InReplyTo = env.MessageID
 		f.References = references(env)
 	case modeForward:
-		text = quotable(text)
+		text = quotable(text, more)
 		f.Subject = forwardSubject(env.Subject)
 		f.Body = "\n\n" + forwardedBlock(env, text)
 		files := f.carryAll(o.ref, view)
@@ -152,7 +158,7 @@ func (s *server) forwardFiles(r *http.Request, login *session, f *composeForm) (
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: f.Page}, "")
+	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: f.Page}, "", quoteLimits)
 	if err != nil {
 		return nil, err
 	}

@@ -58,9 +58,10 @@ func (o *opened) envelope() mailmsg.Envelope { return o.msg.Root.Header.Envelope
 // what a page shows is kept (mailmsg.Read), so the memory a page takes
 // does not grow with the message. With an outcome, a failed sync check
 // becomes an inboxChanged error: the adapter shows the list as it is now
-// and says what was not done ("It was not shown.").
-func (s *server) read(ctx context.Context, at messageAt, outcome string) (*opened, error) {
-	return s.readMessage(ctx, at, outcome, false, mailmsg.Limits{})
+// and says what was not done ("It was not shown."). lim bounds what the
+// page keeps of its text.
+func (s *server) read(ctx context.Context, at messageAt, outcome string, lim mailmsg.Limits) (*opened, error) {
+	return s.readMessage(ctx, at, outcome, false, lim)
 }
 
 // readAround is read for the view page: it keeps only the start of an
@@ -68,7 +69,7 @@ func (s *server) read(ctx context.Context, at messageAt, outcome string) (*opene
 // above and below it (newer: the next number, older: the one before), for
 // the page's own links; following one checks it like any other link.
 func (s *server) readAround(ctx context.Context, at messageAt, outcome string) (*opened, error) {
-	return s.readMessage(ctx, at, outcome, true, mailmsg.Limits{MaxText: viewText, HTMLStart: viewPreview})
+	return s.readMessage(ctx, at, outcome, true, mailmsg.Limits{MaxText: viewText, MaxTotal: viewText, HTMLStart: viewPreview})
 }
 
 func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, around bool, lim mailmsg.Limits) (*opened, error) {
@@ -98,7 +99,20 @@ func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, 
 // openStream opens the message as the server sends it, sync-checked as
 // fetch does. The caller reads what it needs, then closes the session.
 func (s *server) openStream(ctx context.Context, at messageAt, outcome string) (*mailtools.Session, *mailtools.Stream, error) {
-	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
+	return s.openWith(ctx, at, outcome, s.cfg.POP.Dial)
+}
+
+// openDownload is openStream for a download, which the browser reads at
+// its own pace: in one of the user's few download sessions
+// (mailtools.POP.DialDownload), so that slow downloads leave the user's
+// pages sessions of their own.
+func (s *server) openDownload(ctx context.Context, at messageAt) (*mailtools.Session, *mailtools.Stream, error) {
+	return s.openWith(ctx, at, "", s.cfg.POP.DialDownload)
+}
+
+func (s *server) openWith(ctx context.Context, at messageAt, outcome string,
+	dial func(context.Context, mailtools.Credentials) (*mailtools.Session, error)) (*mailtools.Session, *mailtools.Stream, error) {
+	pop, err := dial(ctx, at.login.cred())
 	if err != nil {
 		return nil, nil, err
 	}

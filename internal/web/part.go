@@ -26,7 +26,7 @@ func (s *server) part(w http.ResponseWriter, r *http.Request) error {
 	if partID == "" || len(partID) > 100 {
 		return badRequest("That link does not name a part of a message.", nil)
 	}
-	pop, raw, err := s.openStream(r.Context(), at, "")
+	pop, raw, err := s.openDownload(r.Context(), at)
 	if err != nil {
 		return err
 	}

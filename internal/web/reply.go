@@ -30,25 +30,37 @@ func stripPrefixes(s, prefix string) string {
 	return t
 }
 
-// quote prefixes every line with "> " (">" alone on empty lines), under
-// an attribution line.
 // maxQuoted bounds the original's text that a reply quotes or a forward
 // carries, so that the form stays a form a browser sends back in one go.
 const maxQuoted = 64 << 10
 
+// quoteLimits keep of the original what a reply or forward can quote, so
+// that a long text costs the form no more than a short one: its plain
+// text a little past maxQuoted (line ends and charsets change its length
+// on the way), of an HTML body, mostly markup, four times that, and of
+// all its texts together no more.
+var quoteLimits = mailmsg.Limits{MaxText: 4 * maxQuoted, MaxPlain: 2 * maxQuoted, MaxTotal: 4 * maxQuoted}
+
 // quotable is the original's text as a reply or forward takes it: whole
-// when short, else its start in whole lines and a line that says so.
-func quotable(text string) string {
-	if len(text) <= maxQuoted {
+// when short, else its start in whole lines and a line that says so. more
+// tells that the text is already only the start (quoteLimits).
+func quotable(text string, more bool) string {
+	if len(text) <= maxQuoted && !more {
 		return text
 	}
-	cut := text[:maxQuoted]
+	cut := text[:min(len(text), maxQuoted)]
 	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
 		cut = cut[:i+1]
 	}
-	return strings.ToValidUTF8(cut, "") + "[…the rest of the original is not included here]\n"
+	cut = strings.ToValidUTF8(cut, "")
+	if cut != "" && !strings.HasSuffix(cut, "\n") {
+		cut += "\n"
+	}
+	return cut + "[…the rest of the original is not included here]\n"
 }
 
+// quote prefixes every line with "> " (">" alone on empty lines), under
+// an attribution line.
 func quote(attribution, text string) string {
 	var b strings.Builder
 	b.WriteString(attribution)

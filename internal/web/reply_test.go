@@ -1,9 +1,11 @@
 package web
 
 import (
-	"gomailcgi/internal/mailmsg"
+	"strings"
 	"testing"
 	"time"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 func TestReplySubject(t *testing.T) {
@@ -86,6 +88,28 @@ func TestAddressFieldParsesBack(t *testing.T) {
 	for i := range list {
 		if back[i] != list[i] {
 			t.Errorf("address %d: got %+v, want %+v", i, back[i], list[i])
+		}
+	}
+}
+
+// A reply quotes the start of a long text in whole lines, and says so;
+// also when the text is short only because the rest was never read.
+func TestQuotable(t *testing.T) {
+	const rest = "[…the rest of the original is not included here]\n"
+	long := strings.Repeat("0123456789abcde\n", maxQuoted/16+10)
+	for _, c := range []struct {
+		name, text string
+		more       bool
+		want       string
+	}{
+		{"short", "hello\n", false, "hello\n"},
+		{"short, the rest unread", "hello\n", true, "hello\n" + rest},
+		{"cut mid-line, the rest unread", "hello\nwor", true, "hello\n" + rest},
+		{"long", long, false, long[:maxQuoted] + rest},
+		{"long, the rest unread", long, true, long[:maxQuoted] + rest},
+	} {
+		if got := quotable(c.text, c.more); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, got[max(0, len(got)-80):], c.want[max(0, len(c.want)-80):])
 		}
 	}
 }

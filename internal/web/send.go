@@ -190,7 +190,7 @@ func (s *server) forwardAttachments(r *http.Request, login *session, f *composeF
 		return nil, err
 	}
 	at := messageAt{login: login, ref: ref, page: f.Page}
-	o, err := s.read(r.Context(), at, "")
+	o, err := s.read(r.Context(), at, "", quoteLimits) // only its attachments count
 	if err != nil {
 		return nil, err
 	}

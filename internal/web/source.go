@@ -1,11 +1,13 @@
 package web
 
 import (
-	"gomailcgi/internal/mailmsg"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 // maxRawShown bounds how much of a message the source page shows; the
@@ -30,7 +32,7 @@ func (s *server) source(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pop, raw, err := s.openStream(r.Context(), at, "")
+	pop, raw, err := s.openDownload(r.Context(), at)
 	if err != nil {
 		return err
 	}
@@ -58,10 +60,12 @@ func (s *server) raw(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer pop.Close()
-	buf, err := io.ReadAll(io.LimitReader(body, maxRawShown+1))
-	if err != nil {
+	buf := make([]byte, maxRawShown+1)
+	n, err := io.ReadFull(body, buf)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF { //nolint:errorlint // ReadFull's own values
 		return err
 	}
+	buf = buf[:n]
 	pop.Close() // ends a transfer cut short, too
 	truncated := len(buf) > maxRawShown
 	if truncated {
@@ -82,8 +86,29 @@ func (s *server) raw(w http.ResponseWriter, r *http.Request) error {
 }
 
 // sourceText is raw message bytes as text for a page: line ends as "\n",
-// bytes that are not UTF-8 as U+FFFD. The template escapes the rest.
+// each run of bytes that are not UTF-8 as one U+FFFD. The template
+// escapes the rest. It copies the megabyte shown once, not once a step.
 func sourceText(b []byte) string {
-	s := strings.ReplaceAll(string(b), "\r\n", "\n")
-	return strings.ToValidUTF8(s, "\uFFFD")
+	var s strings.Builder
+	s.Grow(len(b))
+	bad := false // in a run of bytes that are not UTF-8
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			if !bad {
+				s.WriteString("\uFFFD")
+			}
+			bad = true
+			b = b[1:]
+			continue
+		case r == '\r' && len(b) > 1 && b[1] == '\n':
+			// the line end is the "\n" that follows
+		default:
+			s.Write(b[:n])
+		}
+		bad = false
+		b = b[n:]
+	}
+	return s.String()
 }

@@ -32,8 +32,8 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 // image notes, so a long body costs it no more than a short one.
 const viewPreview = 16 << 10
 
-// viewText is how much of a plain text the view page shows; past it, the
-// page says so and links the whole text.
+// viewText is how much of a plain text the view page shows, and of all
+// its texts together; past it, the page says so and links each whole text.
 const viewText = 256 << 10
 
 // showView renders a message's page, with a notice (after a delete).
