@@ -12,6 +12,7 @@ import (
 
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/seal"
 )
 
 // formSlack is room for the form's text fields and multipart framing on
@@ -21,41 +22,45 @@ const formSlack = 1 << 20
 // send submits the compose form (POST /send). Success redirects (303) to
 // the confirmation page; any failure shows the form again, as typed, with a
 // role="alert" message and a fitting status.
+//
+// The token is the form's first field, and nothing past it is read before
+// it opens: a form without a login is answered "log in again" at once and
+// takes no upload slot. An expired login of this site gets its text back
+// in the login form, its files unread. A logged-in form is read in one of
+// the upload slots, which are counted in all and per user.
 func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 	limit := s.cfg.MaxUpload + formSlack
 	tooLarge := fmt.Sprintf("Your message and its attachments are larger than the %s this site accepts, so it was not sent. "+
 		"Please attach fewer or smaller files (they must be chosen again).", humanSize(s.cfg.MaxUpload))
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	form, err := openComposeForm(r)
+	if err != nil {
+		return formHeadProblem(err)
+	}
+	login, err := s.open(form.token)
+	if err != nil {
+		if !errors.Is(err, seal.ErrExpired) {
+			return err // "log in again", the rest unread
+		}
+		form.allow(maxFormText + formSlack)
+		f, _ := form.read(true)
+		return s.sendLoggedOut(w, r, &f, err)
+	}
 	if r.ContentLength > limit {
 		// Said to be too large: only the text fields before the files are
 		// read, to show the form again; the files are never read.
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormText+formSlack)
-		f, _ := parseComposeForm(r, func(string) bool { return false }, true)
-		login, err := s.open(f.Token)
-		if err != nil {
-			return s.sendLoggedOut(w, r, &f, err)
-		}
+		form.allow(maxFormText + formSlack)
+		f, _ := form.read(true)
 		return s.renderComposeFetching(w, r, http.StatusRequestEntityTooLarge, login, &f, "", tooLarge)
 	}
-	release, ok := s.uploadSlot()
-	if !ok {
+	release, err := s.uploads.take(login.state.User)
+	if err != nil {
 		w.Header().Set("Retry-After", "10")
-		return &userError{status: http.StatusServiceUnavailable, title: "Busy",
-			msg: "Many messages are being sent through this site right now, so yours was not sent. " +
-				"Go back to it and press Send again in a few seconds."}
+		return err
 	}
 	defer release()
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	f, perr := parseComposeForm(r, func(token string) bool {
-		_, err := s.open(token)
-		return err == nil
-	}, false)
-	login, err := s.open(f.Token)
-	if err != nil {
-		if perr != nil && f.Token == "" {
-			return badRequest("The message form could not be read.", perr)
-		}
-		return s.sendLoggedOut(w, r, &f, err)
-	}
+	form.allow(limit)
+	f, perr := form.read(false)
 	if perr != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(perr, &tooBig) {
@@ -298,6 +303,21 @@ func (s *server) forwardProblem(err error) (status int, alert string, ok bool) {
 				"Untick some of the forwarded attachments and press Send again.", humanSize(s.cfg.MaxUpload)), true
 	}
 	return 0, "", false
+}
+
+// formHeadProblem answers a form whose token could not be read: one that
+// does not begin with a token is answered "log in again", as a page whose
+// token does not open is.
+func formHeadProblem(err error) error {
+	switch {
+	case errors.Is(err, errNoToken):
+		return &errLoggedOut{reason: err}
+	case errors.Is(err, errSlowBody):
+		return &userError{status: http.StatusRequestTimeout, title: "Too slow",
+			msg: "Your message arrived too slowly and the site stopped waiting for it, so it was not sent. " +
+				"Go back to it and press Send again.", err: err}
+	}
+	return badRequest("The message form could not be read.", err)
 }
 
 // sendLoggedOut answers a send whose login no longer holds: 401 and the
