@@ -182,6 +182,11 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 // larger than MaxUpload.
 var errForwardTooLarge = errors.New("forwarded attachments too large")
 
+// errNotAttachment: the form asks to forward a part that is not one of the
+// original's attachments (its text, or no part at all). The original was
+// found as it was listed, so it is the form that is wrong.
+var errNotAttachment = errors.New("forwarded part is not an attachment")
+
 // forwardAttachments reads the forwarded message again, sync-checked, and
 // names the selected parts: only parts the original lists as its
 // attachments, each once, and no more bytes, with the uploads, than
@@ -216,7 +221,7 @@ func (s *server) forwardAttachments(r *http.Request, login *session, f *composeF
 		seen[id] = true
 		want, ok := listed[id]
 		if !ok {
-			return nil, fmt.Errorf("forwarded part %q: %w", id, mailmsg.ErrPartNotFound)
+			return nil, errNotAttachment
 		}
 		if total += want.Size; total > s.cfg.MaxUpload {
 			return nil, errForwardTooLarge
@@ -297,6 +302,12 @@ func (s *server) forwardProblem(err error) (status int, alert string, ok bool) {
 		errors.Is(err, mailmsg.ErrPartNotFound) || errors.Is(err, mailmsg.ErrBadPartID):
 		return http.StatusConflict, "The message you are forwarding changed or is gone from the server, " +
 			"so its attachments could not be sent along. Nothing was sent. Press Send again to send your message without them.", true
+	case errors.Is(err, mailtools.ErrBadRef):
+		return http.StatusBadRequest, "The form does not name a message to forward, so no attachments could be sent along. " +
+			"Nothing was sent. Press Send again to send your message without them.", true
+	case errors.Is(err, errNotAttachment):
+		return http.StatusBadRequest, "The form asks to send along a part of the message you are forwarding that is not one of its attachments. " +
+			"Nothing was sent. Tick only the attachments listed below and press Send again.", true
 	case errors.Is(err, errForwardTooLarge):
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf(
 			"Your message with the attachments it forwards is larger than the %s this site sends, so it was not sent. "+

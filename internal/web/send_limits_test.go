@@ -259,8 +259,8 @@ func TestSendCapsRecipients(t *testing.T) {
 	}
 }
 
-// Forwarded parts: each once, only the original's attachments, and their
-// bytes count toward the limit.
+// Forwarded parts: each once, and their bytes count toward the limit
+// (only the original's attachments: forward_refs_test.go).
 func TestForwardPartsAreCheckedAndCounted(t *testing.T) {
 	const subject = "Your checklist and a list of pages (2 attachments)"
 	t.Run("repeated", func(t *testing.T) {
@@ -284,21 +284,6 @@ func TestForwardPartsAreCheckedAndCounted(t *testing.T) {
 		}
 		if n := len(sent[0].Data); n > 20<<10 {
 			t.Errorf("the message is %d bytes", n)
-		}
-	})
-	t.Run("not an attachment", func(t *testing.T) {
-		h := newHarness(t)
-		d := composeFor(t, h, h.login(), subject, "Forward")
-		res := h.postMultipart("/send", url.Values{"t": {d.token()}, "to": {"bob@example.org"},
-			"subject": {"Fwd"}, "body": {"keep me"}, "fwd": {d.field("fwd")}, "fwdpart": {"1"}})
-		if res.status != http.StatusConflict {
-			t.Fatalf("status %d, want 409", res.status)
-		}
-		if got := parseDoc(t, res.body).field("body"); got != "keep me" {
-			t.Errorf("body: got %q", got)
-		}
-		if len(h.mail.Sent()) != 0 {
-			t.Error("a message was sent")
 		}
 	})
 	t.Run("too large", func(t *testing.T) {
