@@ -2,10 +2,8 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -172,148 +170,11 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 		out.Attachments = append(out.Attachments, atts...)
 	}
 	if err := out.Validate(); err != nil {
+		closeForwarded(out.Attachments)
 		status, alert := sendProblem(s.log, err)
 		return nil, status, alert
 	}
 	return out, 0, ""
-}
-
-// errForwardTooLarge: the uploads and the forwarded parts together are
-// larger than MaxUpload.
-var errForwardTooLarge = errors.New("forwarded attachments too large")
-
-// errNotAttachment: the form asks to forward a part that is not one of the
-// original's attachments (its text, or no part at all). The original was
-// found as it was listed, so it is the form that is wrong.
-var errNotAttachment = errors.New("forwarded part is not an attachment")
-
-// forwardAttachments reads the forwarded message again, sync-checked, and
-// names the selected parts: only parts the original lists as its
-// attachments, each once, and no more bytes, with the uploads, than
-// MaxUpload. Each part streams, decoded, from a RETR of its own while the
-// message is sent (see forwardedPart): nothing is written to disk, and no
-// more of the message is held in memory than a buffer.
-func (s *server) forwardAttachments(r *http.Request, login *session, f *composeForm) ([]mailtools.Attachment, error) {
-	ref, err := mailtools.ParseRef(f.Forward)
-	if err != nil {
-		return nil, err
-	}
-	at := messageAt{login: login, ref: ref, page: f.Page}
-	o, err := s.read(r.Context(), at, "")
-	if err != nil {
-		return nil, err
-	}
-	at.ref = o.ref
-	listed := map[string]mailmsg.Part{}
-	for _, a := range forwardable(renderPlain(o.msg)) {
-		listed[a.ID] = a
-	}
-	var total int64
-	for _, u := range f.Files {
-		total += int64(len(u.Data))
-	}
-	var atts []mailtools.Attachment
-	seen := map[string]bool{}
-	for _, id := range f.ForwardParts {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		want, ok := listed[id]
-		if !ok {
-			return nil, errNotAttachment
-		}
-		if total += want.Size; total > s.cfg.MaxUpload {
-			return nil, errForwardTooLarge
-		}
-		atts = append(atts, mailtools.Attachment{Filename: want.Filename, ContentType: want.ContentType,
-			Body: &forwardedPart{ctx: r.Context(), s: s, at: at, id: id}})
-	}
-	return atts, nil
-}
-
-// forwardedPart streams one part of a forwarded message, decoded, from a
-// RETR of its own that is opened when the message being sent first reads
-// it and closed at the part's end: one POP session at a time however many
-// parts are forwarded, and no more of the message read than up to the
-// part's end.
-type forwardedPart struct {
-	ctx  context.Context
-	s    *server
-	at   messageAt
-	id   string
-	pop  *mailtools.Session
-	body io.Reader
-	err  error
-}
-
-func (p *forwardedPart) Read(b []byte) (int, error) {
-	if p.body == nil && p.err == nil {
-		p.err = p.open()
-	}
-	if p.err != nil {
-		return 0, p.err
-	}
-	n, err := p.body.Read(b)
-	if err != nil {
-		p.Close()
-	}
-	return n, err
-}
-
-func (p *forwardedPart) open() error {
-	pop, raw, err := p.s.openStream(p.ctx, p.at, "")
-	if err != nil {
-		return err
-	}
-	_, body, err := mailmsg.OpenPart(raw, p.id)
-	if err != nil {
-		pop.Close()
-		return fmt.Errorf("forwarded part %q: %w", p.id, err)
-	}
-	p.pop, p.body = pop, body
-	return nil
-}
-
-// Close ends the part's POP session, if it is open.
-func (p *forwardedPart) Close() error {
-	if p.pop == nil {
-		return nil
-	}
-	err := p.pop.Close()
-	p.pop = nil
-	return err
-}
-
-// closeForwarded ends the sessions of forwarded parts a failed send left open.
-func closeForwarded(atts []mailtools.Attachment) {
-	for _, a := range atts {
-		if p, ok := a.Body.(*forwardedPart); ok {
-			p.Close()
-		}
-	}
-}
-
-// forwardProblem is the answer to a forward whose original changed or
-// whose parts cannot be sent along; ok is false for other errors.
-func (s *server) forwardProblem(err error) (status int, alert string, ok bool) {
-	switch {
-	case errors.Is(err, mailtools.ErrMessageGone) || errors.Is(err, mailtools.ErrInboxChanged) ||
-		errors.Is(err, mailmsg.ErrPartNotFound) || errors.Is(err, mailmsg.ErrBadPartID):
-		return http.StatusConflict, "The message you are forwarding changed or is gone from the server, " +
-			"so its attachments could not be sent along. Nothing was sent. Press Send again to send your message without them.", true
-	case errors.Is(err, mailtools.ErrBadRef):
-		return http.StatusBadRequest, "The form does not name a message to forward, so no attachments could be sent along. " +
-			"Nothing was sent. Press Send again to send your message without them.", true
-	case errors.Is(err, errNotAttachment):
-		return http.StatusBadRequest, "The form asks to send along a part of the message you are forwarding that is not one of its attachments. " +
-			"Nothing was sent. Tick only the attachments listed below and press Send again.", true
-	case errors.Is(err, errForwardTooLarge):
-		return http.StatusRequestEntityTooLarge, fmt.Sprintf(
-			"Your message with the attachments it forwards is larger than the %s this site sends, so it was not sent. "+
-				"Untick some of the forwarded attachments and press Send again.", humanSize(s.cfg.MaxUpload)), true
-	}
-	return 0, "", false
 }
 
 // formHeadProblem answers a form whose token could not be read: one that
