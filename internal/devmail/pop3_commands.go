@@ -218,6 +218,7 @@ func (p *popSession) retr(arg string) {
 	if i < 0 {
 		return
 	}
+	p.srv.retrs.Add(1)
 	p.reply(fmt.Sprintf("+OK %d octets", len(p.msgs[i].raw)))
 	p.writeDotStuffed(p.msgs[i].raw)
 }

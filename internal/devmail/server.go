@@ -88,6 +88,7 @@ type Server struct {
 	sent []Envelope
 
 	passes atomic.Int64 // POP3 PASS commands seen
+	retrs  atomic.Int64 // POP3 RETR commands answered with a message
 
 	closeOnce sync.Once
 	closeErr  error
@@ -190,6 +191,9 @@ func (s *Server) Mailbox(user string) *Mailbox { return s.boxes[user] }
 
 // POPLogins counts the POP3 logins tried (PASS commands), right or wrong.
 func (s *Server) POPLogins() int64 { return s.passes.Load() }
+
+// POPRetrieves counts the messages sent in answer to RETR.
+func (s *Server) POPRetrieves() int64 { return s.retrs.Load() }
 
 // Sent returns every message accepted over SMTP, in order.
 func (s *Server) Sent() []Envelope {

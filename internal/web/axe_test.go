@@ -128,7 +128,7 @@ func TestAccessibility(t *testing.T) {
 	// keeps a draft.
 	posted := []struct{ name, body string }{
 		{"delete question", h.post("/delete", url.Values{"t": {tok}, "m": refsFor(t, list, "Paragraphs that flow", "Welcome to gomailcgi"), "page": {"1"}}).body},
-		{"relogin with a draft", h.postMultipart("/send", url.Values{"t": {"expired"}, "to": {"bob@example.org"}, "subject": {"Kept"}, "body": {"my words"}}).body},
+		{"relogin with a draft", h.postMultipart("/send", url.Values{"t": {h.expiredToken()}, "to": {"bob@example.org"}, "subject": {"Kept"}, "body": {"my words"}}).body},
 	}
 	for _, p := range posted {
 		t.Run(p.name, func(t *testing.T) {

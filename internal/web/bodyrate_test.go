@@ -19,19 +19,21 @@ func (b byteAtATime) Close() error               { return nil }
 
 func TestPaceReader(t *testing.T) {
 	tests := []struct {
-		name    string
-		perRead time.Duration // clock advance per read
-		want    error
+		name     string
+		perRead  time.Duration // clock advance per read
+		deadline time.Duration
+		want     error
 	}{
-		{"fast", time.Millisecond, nil},
-		{"trickle", time.Second, errSlowBody}, // 1 byte a second
+		{"fast", time.Millisecond, time.Hour, nil},
+		{"trickle", time.Second, time.Hour, errSlowBody}, // 1 byte a second
+		{"steady but past the deadline", time.Millisecond, 50 * time.Millisecond, errSlowBody},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 			rec := httptest.NewRecorder()
 			p := &paceReader{rc: byteAtATime{bytes.NewReader(bytes.Repeat([]byte("x"), 100))},
-				ctl: http.NewResponseController(rec), stall: 10 * time.Second, minRate: 4096,
+				ctl: http.NewResponseController(rec), stall: 10 * time.Second, minRate: 4096, deadline: tt.deadline,
 				now: func() time.Time { now = now.Add(tt.perRead); return now }}
 			_, err := io.ReadAll(p)
 			if !errors.Is(err, tt.want) && err != tt.want {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
+	"maps"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -51,11 +52,13 @@ type harness struct {
 type harnessOption struct {
 	mail   func(*devmail.Config)
 	web    func(*Config)
-	shared *devmail.Server // another harness's mail servers, used as they are
+	shared *devmail.Server                 // another harness's mail servers, used as they are
+	listen func(net.Listener) net.Listener // wraps the site's listener
 }
 
-func webOption(f func(*Config)) harnessOption          { return harnessOption{web: f} }
-func mailOption(f func(*devmail.Config)) harnessOption { return harnessOption{mail: f} }
+func webOption(f func(*Config)) harnessOption                      { return harnessOption{web: f} }
+func mailOption(f func(*devmail.Config)) harnessOption             { return harnessOption{mail: f} }
+func listenOption(f func(net.Listener) net.Listener) harnessOption { return harnessOption{listen: f} }
 
 // sharedMail runs a second site on the mail servers of h, with their
 // mailboxes as they are.
@@ -117,7 +120,13 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	h.srv = httptest.NewServer(handler)
+	h.srv = httptest.NewUnstartedServer(handler)
+	for _, o := range opts {
+		if o.listen != nil {
+			h.srv.Listener = o.listen(h.srv.Listener)
+		}
+	}
+	h.srv.Start()
 	t.Cleanup(h.srv.Close)
 	jar, _ := cookiejar.New(nil)
 	h.client = &http.Client{
@@ -202,13 +211,18 @@ type fileField struct {
 	data                        []byte
 }
 
-// postMultipart submits a multipart form, as the compose page does.
+// postMultipart submits a multipart form, as the compose page does: the
+// token first, then the other fields by name, then the files.
 func (h *harness) postMultipart(path string, form url.Values, files ...fileField) response {
 	h.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	for k, vs := range form {
-		for _, v := range vs {
+	names := slices.Sorted(maps.Keys(form))
+	if i := slices.Index(names, "t"); i > 0 {
+		names = slices.Concat([]string{"t"}, names[:i], names[i+1:])
+	}
+	for _, k := range names {
+		for _, v := range form[k] {
 			mw.WriteField(k, v)
 		}
 	}
@@ -229,6 +243,19 @@ func (h *harness) postMultipart(path string, form url.Values, files ...fileField
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return h.do(req)
+}
+
+// expiredToken is a token of alice's login that this site sealed an hour
+// ago, so it has expired, without moving the harness's clock.
+func (h *harness) expiredToken() string {
+	h.t.Helper()
+	old := *h.sealer
+	old.Now = func() time.Time { return h.clock().Add(-time.Hour) }
+	tok, err := old.Seal(seal.State{User: aliceUser, Password: alicePass, Server: "test"})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return tok
 }
 
 // login logs alice in and returns the first token.

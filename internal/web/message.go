@@ -73,11 +73,21 @@ func (s *server) readAround(ctx context.Context, at messageAt, outcome string) (
 }
 
 func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, around bool, lim mailmsg.Limits) (*opened, error) {
-	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
+	pop, o, err := s.readKeeping(ctx, at, outcome, around, lim)
 	if err != nil {
 		return nil, err
 	}
-	defer pop.Close() // hangs up on a stream left unread (mailmsg.Message.Partial)
+	pop.Close() // hangs up on a stream left unread (mailmsg.Message.Partial)
+	return o, nil
+}
+
+// readKeeping reads the message as readMessage does and hands over the
+// session it was read in, for more commands; the caller closes it.
+func (s *server) readKeeping(ctx context.Context, at messageAt, outcome string, around bool, lim mailmsg.Limits) (*mailtools.Session, *opened, error) {
+	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
+	if err != nil {
+		return nil, nil, err
+	}
 	o := &opened{}
 	var st *mailtools.Stream
 	if around {
@@ -86,14 +96,16 @@ func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, 
 		st, err = pop.Open(ctx, at.ref)
 	}
 	if err != nil {
-		return nil, at.changed(err, outcome)
+		pop.Close()
+		return nil, nil, at.changed(err, outcome)
 	}
 	o.ref = st.Ref
 	o.msg, err = mailmsg.Read(st, lim)
 	if err != nil {
-		return nil, err // a transfer cut short: never show half a message
+		pop.Close()
+		return nil, nil, err // a transfer cut short: never show half a message
 	}
-	return o, nil
+	return pop, o, nil
 }
 
 // openStream opens the message as the server sends it, sync-checked as

@@ -2,16 +2,15 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/seal"
 )
 
 // formSlack is room for the form's text fields and multipart framing on
@@ -21,41 +20,45 @@ const formSlack = 1 << 20
 // send submits the compose form (POST /send). Success redirects (303) to
 // the confirmation page; any failure shows the form again, as typed, with a
 // role="alert" message and a fitting status.
+//
+// The token is the form's first field, and nothing past it is read before
+// it opens: a form without a login is answered "log in again" at once and
+// takes no upload slot. An expired login of this site gets its text back
+// in the login form, its files unread. A logged-in form is read in one of
+// the upload slots, which are counted in all and per user.
 func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 	limit := s.cfg.MaxUpload + formSlack
 	tooLarge := fmt.Sprintf("Your message and its attachments are larger than the %s this site accepts, so it was not sent. "+
 		"Please attach fewer or smaller files (they must be chosen again).", humanSize(s.cfg.MaxUpload))
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	form, err := openComposeForm(r)
+	if err != nil {
+		return formHeadProblem(err)
+	}
+	login, err := s.open(form.token)
+	if err != nil {
+		if !errors.Is(err, seal.ErrExpired) {
+			return err // "log in again", the rest unread
+		}
+		form.allow(maxFormText + formSlack)
+		f, _ := form.read(true)
+		return s.sendLoggedOut(w, r, &f, err)
+	}
 	if r.ContentLength > limit {
 		// Said to be too large: only the text fields before the files are
 		// read, to show the form again; the files are never read.
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormText+formSlack)
-		f, _ := parseComposeForm(r, func(string) bool { return false }, true)
-		login, err := s.open(f.Token)
-		if err != nil {
-			return s.sendLoggedOut(w, r, &f, err)
-		}
+		form.allow(maxFormText + formSlack)
+		f, _ := form.read(true)
 		return s.renderComposeFetching(w, r, http.StatusRequestEntityTooLarge, login, &f, "", tooLarge)
 	}
-	release, ok := s.uploadSlot()
-	if !ok {
+	release, err := s.uploads.take(login.state.User)
+	if err != nil {
 		w.Header().Set("Retry-After", "10")
-		return &userError{status: http.StatusServiceUnavailable, title: "Busy",
-			msg: "Many messages are being sent through this site right now, so yours was not sent. " +
-				"Go back to it and press Send again in a few seconds."}
+		return err
 	}
 	defer release()
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	f, perr := parseComposeForm(r, func(token string) bool {
-		_, err := s.open(token)
-		return err == nil
-	}, false)
-	login, err := s.open(f.Token)
-	if err != nil {
-		if perr != nil && f.Token == "" {
-			return badRequest("The message form could not be read.", perr)
-		}
-		return s.sendLoggedOut(w, r, &f, err)
-	}
+	form.allow(limit)
+	f, perr := form.read(false)
 	if perr != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(perr, &tooBig) {
@@ -168,137 +171,26 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 		out.Attachments = append(out.Attachments, atts...)
 	}
 	if err := out.Validate(); err != nil {
+		closeForwarded(out.Attachments)
 		status, alert := sendProblem(s.log, err)
 		return nil, status, alert
 	}
 	return out, 0, ""
 }
 
-// errForwardTooLarge: the uploads and the forwarded parts together are
-// larger than MaxUpload.
-var errForwardTooLarge = errors.New("forwarded attachments too large")
-
-// forwardAttachments reads the forwarded message again, sync-checked, and
-// names the selected parts: only parts the original lists as its
-// attachments, each once, and no more bytes, with the uploads, than
-// MaxUpload. Each part streams, decoded, from a RETR of its own while the
-// message is sent (see forwardedPart): nothing is written to disk, and no
-// more of the message is held in memory than a buffer.
-func (s *server) forwardAttachments(r *http.Request, login *session, f *composeForm) ([]mailtools.Attachment, error) {
-	ref, err := mailtools.ParseRef(f.Forward)
-	if err != nil {
-		return nil, err
-	}
-	at := messageAt{login: login, ref: ref, page: f.Page}
-	o, err := s.read(r.Context(), at, "", quoteLimits) // only its attachments count
-	if err != nil {
-		return nil, err
-	}
-	at.ref = o.ref
-	listed := map[string]mailmsg.Part{}
-	for _, a := range forwardable(renderPlain(o.msg)) {
-		listed[a.ID] = a
-	}
-	var total int64
-	for _, u := range f.Files {
-		total += int64(len(u.Data))
-	}
-	var atts []mailtools.Attachment
-	seen := map[string]bool{}
-	for _, id := range f.ForwardParts {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		want, ok := listed[id]
-		if !ok {
-			return nil, fmt.Errorf("forwarded part %q: %w", id, mailmsg.ErrPartNotFound)
-		}
-		if total += want.Size; total > s.cfg.MaxUpload {
-			return nil, errForwardTooLarge
-		}
-		atts = append(atts, mailtools.Attachment{Filename: want.Filename, ContentType: want.ContentType,
-			Body: &forwardedPart{ctx: r.Context(), s: s, at: at, id: id}})
-	}
-	return atts, nil
-}
-
-// forwardedPart streams one part of a forwarded message, decoded, from a
-// RETR of its own that is opened when the message being sent first reads
-// it and closed at the part's end: one POP session at a time however many
-// parts are forwarded, and no more of the message read than up to the
-// part's end.
-type forwardedPart struct {
-	ctx  context.Context
-	s    *server
-	at   messageAt
-	id   string
-	pop  *mailtools.Session
-	body io.Reader
-	err  error
-}
-
-func (p *forwardedPart) Read(b []byte) (int, error) {
-	if p.body == nil && p.err == nil {
-		p.err = p.open()
-	}
-	if p.err != nil {
-		return 0, p.err
-	}
-	n, err := p.body.Read(b)
-	if err != nil {
-		p.Close()
-	}
-	return n, err
-}
-
-func (p *forwardedPart) open() error {
-	pop, raw, err := p.s.openStream(p.ctx, p.at, "")
-	if err != nil {
-		return err
-	}
-	_, body, err := mailmsg.OpenPart(raw, p.id)
-	if err != nil {
-		pop.Close()
-		return fmt.Errorf("forwarded part %q: %w", p.id, err)
-	}
-	p.pop, p.body = pop, body
-	return nil
-}
-
-// Close ends the part's POP session, if it is open.
-func (p *forwardedPart) Close() error {
-	if p.pop == nil {
-		return nil
-	}
-	err := p.pop.Close()
-	p.pop = nil
-	return err
-}
-
-// closeForwarded ends the sessions of forwarded parts a failed send left open.
-func closeForwarded(atts []mailtools.Attachment) {
-	for _, a := range atts {
-		if p, ok := a.Body.(*forwardedPart); ok {
-			p.Close()
-		}
-	}
-}
-
-// forwardProblem is the answer to a forward whose original changed or
-// whose parts cannot be sent along; ok is false for other errors.
-func (s *server) forwardProblem(err error) (status int, alert string, ok bool) {
+// formHeadProblem answers a form whose token could not be read: one that
+// does not begin with a token is answered "log in again", as a page whose
+// token does not open is.
+func formHeadProblem(err error) error {
 	switch {
-	case errors.Is(err, mailtools.ErrMessageGone) || errors.Is(err, mailtools.ErrInboxChanged) ||
-		errors.Is(err, mailmsg.ErrPartNotFound) || errors.Is(err, mailmsg.ErrBadPartID):
-		return http.StatusConflict, "The message you are forwarding changed or is gone from the server, " +
-			"so its attachments could not be sent along. Nothing was sent. Press Send again to send your message without them.", true
-	case errors.Is(err, errForwardTooLarge):
-		return http.StatusRequestEntityTooLarge, fmt.Sprintf(
-			"Your message with the attachments it forwards is larger than the %s this site sends, so it was not sent. "+
-				"Untick some of the forwarded attachments and press Send again.", humanSize(s.cfg.MaxUpload)), true
+	case errors.Is(err, errNoToken):
+		return &errLoggedOut{reason: err}
+	case errors.Is(err, errSlowBody):
+		return &userError{status: http.StatusRequestTimeout, title: "Too slow",
+			msg: "Your message arrived too slowly and the site stopped waiting for it, so it was not sent. " +
+				"Go back to it and press Send again.", err: err}
 	}
-	return 0, "", false
+	return badRequest("The message form could not be read.", err)
 }
 
 // sendLoggedOut answers a send whose login no longer holds: 401 and the

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -59,32 +60,78 @@ func (c *countingBody) Read(p []byte) (int, error) {
 
 func (c *countingBody) Close() error { return nil }
 
-// The token is checked as soon as it is read, before any file; a form
-// whose login does not hold keeps none of its files in memory.
-func TestComposeFormChecksTheTokenBeforeTheFiles(t *testing.T) {
+// Opening a form reads its token and nothing past it; the rest is read
+// only when asked, the files kept or, for text only, left unread.
+func TestComposeFormReadsTheTokenFirst(t *testing.T) {
 	fields := [][2]string{{"t", "TOKEN"}, {"to", "bob@example.org"}, {"body", "my words"}}
 	raw, ct, fileAt := multipartBody(t, fields, "big.bin", 1<<20)
-	for _, loggedIn := range []bool{false, true} {
-		t.Run(fmt.Sprint("logged in ", loggedIn), func(t *testing.T) {
+	for _, textOnly := range []bool{false, true} {
+		t.Run(fmt.Sprint("text only ", textOnly), func(t *testing.T) {
 			body := &countingBody{r: bytes.NewReader(raw)}
 			r, _ := http.NewRequest("POST", "/send", body)
 			r.Header.Set("Content-Type", ct)
-			readWhenAsked := -1
-			f, err := parseComposeForm(r, func(tok string) bool {
-				readWhenAsked = int(body.n.Load())
-				return tok == "TOKEN" && loggedIn
-			}, false)
+			form, err := openComposeForm(r)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if readWhenAsked < 0 || readWhenAsked > fileAt+4096 {
-				t.Errorf("the token was checked after %d bytes, the file starts at %d", readWhenAsked, fileAt)
+			if form.token != "TOKEN" {
+				t.Errorf("token: got %q, want %q", form.token, "TOKEN")
 			}
-			if got, want := len(f.Files) == 1, loggedIn; got != want {
+			if n := body.n.Load(); n > maxFormHead {
+				t.Errorf("opening the form read %d bytes, want at most %d", n, maxFormHead)
+			}
+			form.allow(int64(len(raw)))
+			f, err := form.read(textOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := len(f.Files) == 1, !textOnly; got != want {
 				t.Errorf("files kept: got %d, want kept=%v", len(f.Files), want)
 			}
-			if !f.HadFiles || f.Body != "my words" || f.To != "bob@example.org" {
+			if n := body.n.Load(); textOnly && n > int64(fileAt)+8192 {
+				t.Errorf("text only read %d bytes, the file starts at %d", n, fileAt)
+			}
+			if !f.HadFiles || f.Body != "my words" || f.To != "bob@example.org" || f.Token != "TOKEN" {
 				t.Errorf("form: got %+v", f)
+			}
+		})
+	}
+}
+
+// A form that does not begin with a token is refused after its first
+// part, however long that part is.
+func TestComposeFormWithoutTokenFirst(t *testing.T) {
+	const boundary = "b0undary"
+	part := func(header, content string) string {
+		return "--" + boundary + "\r\n" + header + "\r\n\r\n" + content + "\r\n"
+	}
+	tests := []struct {
+		name, body, contentType string
+		want                    error
+	}{
+		{"file first", part(`Content-Disposition: form-data; name="attach"; filename="a.bin"`, strings.Repeat("x", 1<<20)), "", errNoToken},
+		{"another field first", part(`Content-Disposition: form-data; name="to"`, "bob@example.org") + part(`Content-Disposition: form-data; name="t"`, "TOKEN"), "", errNoToken},
+		{"token as a file", part(`Content-Disposition: form-data; name="t"; filename="t"`, "TOKEN"), "", errNoToken},
+		{"token too long", part(`Content-Disposition: form-data; name="t"`, strings.Repeat("A", 1<<20)), "", errNoToken},
+		{"long preamble", strings.Repeat("a line before the form\r\n", 50000) + part(`Content-Disposition: form-data; name="t"`, "TOKEN"), "", errNoToken},
+		{"no parts", "--" + boundary + "--\r\n", "", errNoToken},
+		{"urlencoded", "t=TOKEN&to=bob%40example.org", "application/x-www-form-urlencoded", errNotMultipart},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := &countingBody{r: strings.NewReader(tt.body)}
+			r, _ := http.NewRequest("POST", "/send", body)
+			ct := tt.contentType
+			if ct == "" {
+				ct = "multipart/form-data; boundary=" + boundary
+			}
+			r.Header.Set("Content-Type", ct)
+			_, err := openComposeForm(r)
+			if !errors.Is(err, tt.want) {
+				t.Errorf("got %v, want %v", err, tt.want)
+			}
+			if n := body.n.Load(); n > maxFormHead {
+				t.Errorf("read %d bytes, want at most %d", n, maxFormHead)
 			}
 		})
 	}
@@ -212,8 +259,8 @@ func TestSendCapsRecipients(t *testing.T) {
 	}
 }
 
-// Forwarded parts: each once, only the original's attachments, and their
-// bytes count toward the limit.
+// Forwarded parts: each once, and their bytes count toward the limit
+// (only the original's attachments: forward_refs_test.go).
 func TestForwardPartsAreCheckedAndCounted(t *testing.T) {
 	const subject = "Your checklist and a list of pages (2 attachments)"
 	t.Run("repeated", func(t *testing.T) {
@@ -237,21 +284,6 @@ func TestForwardPartsAreCheckedAndCounted(t *testing.T) {
 		}
 		if n := len(sent[0].Data); n > 20<<10 {
 			t.Errorf("the message is %d bytes", n)
-		}
-	})
-	t.Run("not an attachment", func(t *testing.T) {
-		h := newHarness(t)
-		d := composeFor(t, h, h.login(), subject, "Forward")
-		res := h.postMultipart("/send", url.Values{"t": {d.token()}, "to": {"bob@example.org"},
-			"subject": {"Fwd"}, "body": {"keep me"}, "fwd": {d.field("fwd")}, "fwdpart": {"1"}})
-		if res.status != http.StatusConflict {
-			t.Fatalf("status %d, want 409", res.status)
-		}
-		if got := parseDoc(t, res.body).field("body"); got != "keep me" {
-			t.Errorf("body: got %q", got)
-		}
-		if len(h.mail.Sent()) != 0 {
-			t.Error("a message was sent")
 		}
 	})
 	t.Run("too large", func(t *testing.T) {

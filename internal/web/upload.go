@@ -2,13 +2,16 @@ package web
 
 import (
 	"errors"
-	"gomailcgi/internal/mailmsg"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
+
+	"gomailcgi/internal/mailmsg"
+	"gomailcgi/internal/seal"
 )
 
 // errFieldTooLong: one text field of the form is longer than allowed.
@@ -17,36 +20,77 @@ var errFieldTooLong = errors.New("form field too long")
 // errTooManyFields: the form has more parts than maxFormParts.
 var errTooManyFields = errors.New("too many form fields")
 
+// errNoToken: the form does not begin with a token, as the compose page's
+// form does.
+var errNoToken = errors.New("form does not begin with a token")
+
+// errNotMultipart: the body is not a multipart form.
+var errNotMultipart = errors.New("form is not multipart/form-data")
+
 // maxFormParts bounds the parts of a compose form: its dozen fields, the
 // forwarded parts ticked and the files chosen.
 const maxFormParts = 1000
 
-// parseComposeForm reads the compose form as it is posted: multipart with
-// files, or urlencoded. Files are held in memory, never written to disk; the
-// whole body is bounded by MaxUpload (the caller wraps r.Body). The token is
-// the form's first field: loggedIn is asked about it as soon as it is read,
-// and the files of a form whose login does not hold are read past, never
-// kept, so only a logged-in user's uploads take memory. With textOnly,
-// reading stops at the first file: the text fields come before the files
-// in the form. On error the form holds every field read before the problem.
-func parseComposeForm(r *http.Request, loggedIn func(token string) bool, textOnly bool) (composeForm, error) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct != "multipart/form-data" {
-		if err := r.ParseForm(); err != nil {
-			return composeForm{}, err
-		}
-		return composeFromValues(r.PostForm), nil
+// maxFormHead bounds what is read of a form before its token is known:
+// the first part's header, the token and the multipart reader's read-ahead.
+const maxFormHead = 16 << 10
+
+// composeReader reads a compose form as it is posted: multipart, the token
+// first, then the text fields, then the files. Files are held in memory,
+// never written to disk. The body is read only as far as it is allowed:
+// at first to the token, then as far as the caller allows once it knows
+// whose form it is.
+type composeReader struct {
+	mr    *multipart.Reader
+	body  *allowance
+	token string
+}
+
+// openComposeForm reads the form's first part, which must be the token
+// "t", and nothing more of the body.
+func openComposeForm(r *http.Request) (*composeReader, error) {
+	ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
+		return nil, errNotMultipart
 	}
-	mr, err := r.MultipartReader()
+	body := &allowance{r: r.Body, left: maxFormHead, over: errNoToken}
+	mr := multipart.NewReader(body, params["boundary"])
+	part, err := mr.NextPart()
+	if err == io.EOF {
+		return nil, errNoToken
+	}
 	if err != nil {
-		return composeForm{}, err
+		return nil, err
 	}
-	values := url.Values{}
+	if part.FormName() != "t" || part.FileName() != "" {
+		return nil, errNoToken
+	}
+	tok, err := io.ReadAll(io.LimitReader(part, seal.MaxTokenLen+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(tok) > seal.MaxTokenLen {
+		return nil, errNoToken
+	}
+	return &composeReader{mr: mr, body: body, token: string(tok)}, nil
+}
+
+// allow lets n more bytes of the body be read; past them a read fails
+// with an *http.MaxBytesError.
+func (cr *composeReader) allow(n int64) {
+	cr.body.left, cr.body.over = n, &http.MaxBytesError{Limit: n}
+}
+
+// read reads the rest of the form. With textOnly, reading stops at the
+// first file: the text fields come before the files in the form. On error
+// the form holds every field read before the problem.
+func (cr *composeReader) read(textOnly bool) (composeForm, error) {
+	values := url.Values{"t": {cr.token}}
 	var files []upload
-	hadFiles, keepFiles := false, false
+	hadFiles := false
 	var textBytes int64
-	for parts := 0; ; parts++ {
-		part, err := mr.NextPart()
+	for parts := 1; ; parts++ {
+		part, err := cr.mr.NextPart()
 		if err == io.EOF {
 			break
 		}
@@ -74,9 +118,8 @@ func parseComposeForm(r *http.Request, loggedIn func(token string) bool, textOnl
 				f.Files, f.HadFiles = files, hadFiles
 				return f, err
 			}
-			values.Add(name, string(data))
-			if name == "t" && len(values["t"]) == 1 {
-				keepFiles = loggedIn(values.Get("t"))
+			if name != "t" {
+				values.Add(name, string(data))
 			}
 			continue
 		}
@@ -87,15 +130,6 @@ func parseComposeForm(r *http.Request, loggedIn func(token string) bool, textOnl
 			f := composeFromValues(values)
 			f.HadFiles = true
 			return f, nil
-		}
-		if !keepFiles {
-			hadFiles = true
-			if _, err := io.Copy(io.Discard, part); err != nil {
-				f := composeFromValues(values)
-				f.HadFiles = true
-				return f, err
-			}
-			continue
 		}
 		data, err := io.ReadAll(part)
 		if err != nil {
@@ -117,6 +151,26 @@ func parseComposeForm(r *http.Request, loggedIn func(token string) bool, textOnl
 	f := composeFromValues(values)
 	f.Files, f.HadFiles = files, hadFiles
 	return f, nil
+}
+
+// allowance reads a body only as far as it is allowed: past left bytes a
+// read fails with over.
+type allowance struct {
+	r    io.Reader
+	left int64
+	over error
+}
+
+func (a *allowance) Read(b []byte) (int, error) {
+	if a.left <= 0 {
+		return 0, a.over
+	}
+	if int64(len(b)) > a.left {
+		b = b[:a.left]
+	}
+	n, err := a.r.Read(b)
+	a.left -= int64(n)
+	return n, err
 }
 
 // uploadName keeps only the last element of a file name: some browsers

@@ -25,11 +25,12 @@ import (
 
 // Defaults for a Config's zero values.
 const (
-	DefaultPageSize      = 50
-	MaxPageSize          = 500
-	DefaultMaxUpload     = 25 << 20 // bytes of one submitted message form
-	DefaultMaxUploads    = 8        // message forms read at the same time
-	DefaultMaxRecipients = 100      // To, Cc and Bcc of one message together
+	DefaultPageSize       = 50
+	MaxPageSize           = 500
+	DefaultMaxUpload      = 25 << 20 // bytes of one submitted message form
+	DefaultMaxUploads     = 8        // message forms read at the same time
+	DefaultMaxUserUploads = 2        // message forms of one user read at the same time
+	DefaultMaxRecipients  = 100      // To, Cc and Bcc of one message together
 )
 
 // Config is what the web interface needs. POP, SMTP and Sealer are required.
@@ -55,6 +56,10 @@ type Config struct {
 	// uploads cannot take more than MaxUploads×MaxUpload of memory; a send
 	// past it is answered 503 at once. 0 means 8.
 	MaxUploads int
+	// MaxUserUploads bounds the message forms of one user read at the
+	// same time, so one login cannot take every upload slot; a send past
+	// it is answered 429 at once. 0 means 2.
+	MaxUserUploads int
 	// MaxRecipients bounds To, Cc and Bcc of one message together; 0
 	// means 100.
 	MaxRecipients int
@@ -71,6 +76,10 @@ type Config struct {
 	// values mean DefaultBodyStall and DefaultMinBodyRate.
 	BodyStall   time.Duration
 	MinBodyRate int64
+	// BodyDeadline is the longest a request body may take to arrive in
+	// all, however steadily it comes; 0 means the time a form of MaxUpload
+	// takes at MinBodyRate, but at most MaxBodyDeadline.
+	BodyDeadline time.Duration
 	// TrustedProxies are the addresses of reverse proxies whose
 	// X-Forwarded-For names the client; empty means none is trusted.
 	TrustedProxies []netip.Prefix
@@ -98,7 +107,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath},
-		uploads:    make(chan struct{}, cfg.MaxUploads),
+		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
 	}
 	return s.routes(), nil
@@ -117,8 +126,8 @@ func (c *Config) setDefaults() error {
 		return fmt.Errorf("web: PageSize %d: want 0 to %d", c.PageSize, MaxPageSize)
 	case c.MaxUpload < 0:
 		return errors.New("web: MaxUpload is negative")
-	case c.MaxUploads < 0 || c.MaxRecipients < 0:
-		return errors.New("web: MaxUploads and MaxRecipients must not be negative")
+	case c.MaxUploads < 0 || c.MaxUserUploads < 0 || c.MaxRecipients < 0:
+		return errors.New("web: MaxUploads, MaxUserUploads and MaxRecipients must not be negative")
 	case slices.ContainsFunc([]LoginLimit{c.AddrLimit, c.UserLimit, c.UserTotalLimit},
 		func(l LoginLimit) bool { return l.Burst < 0 || l.Every < 0 }):
 		return errors.New("web: login limits must not be negative")
@@ -146,6 +155,9 @@ func (c *Config) setDefaults() error {
 	if c.MaxUploads == 0 {
 		c.MaxUploads = DefaultMaxUploads
 	}
+	if c.MaxUserUploads == 0 {
+		c.MaxUserUploads = DefaultMaxUserUploads
+	}
 	if c.MaxRecipients == 0 {
 		c.MaxRecipients = DefaultMaxRecipients
 	}
@@ -154,6 +166,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.MinBodyRate <= 0 {
 		c.MinBodyRate = DefaultMinBodyRate
+	}
+	if c.BodyDeadline <= 0 {
+		c.BodyDeadline = defaultBodyDeadline(c.MaxUpload+formSlack, c.BodyStall, c.MinBodyRate)
 	}
 	if c.AddrLimit == (LoginLimit{}) {
 		c.AddrLimit = DefaultAddrLimit
@@ -184,24 +199,13 @@ func (c *Config) setDefaults() error {
 }
 
 // server holds the dependencies every handler shares. It is read-only once
-// built, but for the upload slots, so handlers run concurrently without locks.
+// built, but for the upload slots and login throttles, which lock their own.
 type server struct {
 	cfg     Config
 	log     *slog.Logger
 	pages   map[string]*pageTemplate
 	urls    urls
-	uploads chan struct{} // one token per message form being read
+	uploads *uploadSlots // the message forms being read
 
 	loginFails *loginThrottle // failed logins per network, user and both
-}
-
-// uploadSlot takes one of the MaxUploads slots for reading a message form,
-// or says there is none free; release gives it back.
-func (s *server) uploadSlot() (release func(), ok bool) {
-	select {
-	case s.uploads <- struct{}{}:
-		return func() { <-s.uploads }, true
-	default:
-		return nil, false
-	}
 }
