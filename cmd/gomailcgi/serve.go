@@ -27,7 +27,7 @@ func serveHTTP(ctx context.Context, cfg *Config, handler http.Handler, log *slog
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // uploads of attachments
+		ReadTimeout:       5 * time.Minute, // a message form sets its own read deadlines: web.Config.BodyStall, MinBodyRate and BodyDeadline
 		WriteTimeout:      10 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
