@@ -237,3 +237,62 @@ func readFlags(p params) (any, error) {
 	}
 	return strings.Join(on, " "), nil
 }
+
+// The delete forms the templates write post only the names the delete
+// form's reader reads, and it reads back what they say: from the list
+// with every box ticked, from a message's page, and the confirmation.
+func TestDeleteFormsReadByTheirNames(t *testing.T) {
+	h := newHarness(t)
+	tok := h.login()
+	list := parseDoc(t, h.get("/list?"+url.Values{paramToken: {tok}, paramAll: {"1"}}.Encode()).body)
+	rows := len(list.subjects())
+	view := parseDoc(t, h.get(list.viewLink(list.subjects()[1])).body)
+	ref := refOf(t, list.viewLink(list.subjects()[1]))
+	fromView := formValues(t, view, "/delete", nil)
+	confirm := parseDoc(t, h.post("/delete", fromView).body)
+	tests := []struct {
+		name                string
+		page                *doc
+		refs                int
+		fromView, confirmed bool
+		next                bool
+	}{
+		{"list", list, rows, false, false, false},
+		{"view", view, 1, true, false, true},
+		{"confirmation", confirm, 1, true, true, true},
+	}
+	known := map[string]bool{paramToken: true, paramRef: true, paramPage: true, paramFrom: true, paramNext: true, paramConfirm: true}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := formValues(t, tt.page, "/delete", nil)
+			for name := range v {
+				if !known[name] {
+					t.Errorf("the form posts %q, which the delete form's reader does not read", name)
+				}
+			}
+			q := params(v)
+			if q.token() == "" {
+				t.Error("no token")
+			}
+			if page, err := q.page(); page != 1 || err != nil {
+				t.Errorf("page: got %d, %v, want 1", page, err)
+			}
+			refs, err := q.refs()
+			if len(refs) != tt.refs || err != nil {
+				t.Errorf("refs: got %d, %v, want %d", len(refs), err, tt.refs)
+			}
+			if tt.refs == 1 && (len(refs) != 1 || refs[0].String() != ref) {
+				t.Errorf("refs: got %v, want %q", refs, ref)
+			}
+			if got := q.fromView(); got != tt.fromView {
+				t.Errorf("fromView: got %v, want %v", got, tt.fromView)
+			}
+			if got := q.confirmed(); got != tt.confirmed {
+				t.Errorf("confirmed: got %v, want %v", got, tt.confirmed)
+			}
+			if got := q.nextRef() != nil; got != tt.next {
+				t.Errorf("next: got %v, want %v", got, tt.next)
+			}
+		})
+	}
+}
