@@ -17,18 +17,18 @@ import (
 // own images show, remote images only with remote=1, and nothing else; it
 // may be framed only by this site.
 func (s *server) body(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q := params(r.URL.Query())
 	at, err := s.readMessageAt(q)
 	if err != nil {
 		return err
 	}
-	opt, err := parseViewOptions(q)
+	opt, err := q.viewOptions()
 	if err != nil {
 		return err
 	}
-	partID := q.Get("p")
-	if len(partID) > 100 {
-		return badRequest("That link does not name a part of a message.", nil)
+	partID, err := q.part(false)
+	if err != nil {
+		return err
 	}
 	o, err := s.read(r.Context(), at, "", bodyLimits)
 	if err != nil {
@@ -47,7 +47,7 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 		return &userError{status: http.StatusNotFound, title: "No HTML body", msg: "This message has no HTML body."}
 	}
 	back := ""
-	if q.Get("own") == "1" {
+	if q.ownPage() {
 		back = s.urls.ViewWith(at.login.token, at.ref, at.page, opt)
 	}
 	doc := render.HTMLDocument(subjectOrNone(v.Header.Subject), v.Header.Language, back, v.HTML)

@@ -31,22 +31,21 @@ type forwardFile struct {
 // compose shows the compose form (GET /compose?t[&mode&m&page]), prefilled
 // from the original message for a reply or forward.
 func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	login, err := s.open(q.Get("t"))
+	q := params(r.URL.Query())
+	login, err := s.open(q.token())
 	if err != nil {
 		return err
 	}
-	page, _ := parsePage(q.Get("page"))
+	page, _ := q.page() // 0 when it is not a number
 	f := &composeForm{Token: login.token, Page: page, Copy: s.cfg.KeepCopy}
-	mode := q.Get("mode")
-	switch mode {
-	case modeNew:
-		return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
-	case modeReply, modeReplyAll, modeForward, modeDraft:
-	default:
-		return badRequest("That is not a way to write a message.", nil)
+	mode, err := q.mode()
+	if err != nil {
+		return err
 	}
-	ref, err := mailtools.ParseRef(q.Get("m"))
+	if mode == modeNew {
+		return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
+	}
+	ref, err := q.ref()
 	if err != nil {
 		return err
 	}

@@ -48,31 +48,21 @@ func (s *server) parseDeleteForm(w http.ResponseWriter, r *http.Request) (*delet
 	if err := r.ParseForm(); err != nil {
 		return nil, badRequest("The delete form could not be read.", err)
 	}
-	login, err := s.open(r.PostForm.Get("t"))
+	q := params(r.PostForm)
+	login, err := s.open(q.token())
 	if err != nil {
 		return nil, err
 	}
-	page, err := parsePage(r.PostForm.Get("page"))
+	page, err := q.page()
 	if err != nil {
 		return nil, err
 	}
-	f := &deleteForm{login: login, page: page, fromView: r.PostForm.Get("from") == "view",
-		confirm: r.PostForm.Get("confirm") == "1"}
-	if v := r.PostForm.Get("next"); v != "" && f.fromView {
-		if ref, err := mailtools.ParseRef(v); err == nil {
-			f.next = &ref
-		}
+	f := &deleteForm{login: login, page: page, fromView: q.fromView(), confirm: q.confirmed()}
+	if f.fromView {
+		f.next = q.nextRef()
 	}
-	seen := map[mailtools.Ref]bool{}
-	for _, v := range r.PostForm["m"] {
-		ref, err := mailtools.ParseRef(v)
-		if err != nil {
-			return nil, err
-		}
-		if !seen[ref] {
-			seen[ref] = true
-			f.refs = append(f.refs, ref)
-		}
+	if f.refs, err = q.refs(); err != nil {
+		return nil, err
 	}
 	return f, nil
 }

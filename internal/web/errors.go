@@ -186,11 +186,11 @@ func (s *server) renderFailure(w http.ResponseWriter, r *http.Request, status in
 // requestToken is the token a request carries, read without parsing a
 // body that was not parsed already (so an error page never reads uploads).
 func requestToken(r *http.Request) string {
-	if t := r.URL.Query().Get("t"); t != "" {
+	if t := params(r.URL.Query()).token(); t != "" {
 		return t
 	}
 	if r.PostForm != nil {
-		return r.PostForm.Get("t")
+		return params(r.PostForm).token()
 	}
 	return ""
 }

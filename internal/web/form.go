@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -42,7 +41,7 @@ const (
 // composeFromValues reads the form's text fields.
 func composeFromValues(v url.Values) composeForm {
 	f := composeForm{
-		Token:        v.Get("t"),
+		Token:        params(v).token(),
 		To:           oneLine(v.Get("to")),
 		Cc:           oneLine(v.Get("cc")),
 		Bcc:          oneLine(v.Get("bcc")),
@@ -56,7 +55,7 @@ func composeFromValues(v url.Values) composeForm {
 		SaveDraft:    v.Get("action") == "draft",
 		DraftRef:     oneLine(v.Get("draft_of")),
 	}
-	f.Page, _ = strconv.Atoi(v.Get("page"))
+	f.Page, _ = params(v).page() // 0 when it is not a number, as the compose page has it
 	return f
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"html/template"
 	"net/http"
-	"strconv"
 
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
@@ -51,31 +50,19 @@ type listRow struct {
 	Draft     bool // a draft saved here, to continue
 }
 
-// parsePage reads the page parameter: "" is 1; below 1 is 1.
-func parsePage(s string) (int, error) {
-	if s == "" {
-		return 1, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, badRequest("That page number is not a number.", err)
-	}
-	return max(n, 1), nil
-}
-
 // list shows a page of the inbox (GET /list?t&page).
 func (s *server) list(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	login, err := s.open(q.Get("t"))
+	q := params(r.URL.Query())
+	login, err := s.open(q.token())
 	if err != nil {
 		return err
 	}
-	page, err := parsePage(q.Get("page"))
+	page, err := q.page()
 	if err != nil {
 		return err
 	}
-	o := listOpts{status: http.StatusOK, all: q.Get("all") == "1"}
-	if q.Get("saved") == "draft" {
+	o := listOpts{status: http.StatusOK, all: q.allSelected()}
+	if q.draftSaved() {
 		o.notice = "Your draft was saved in your inbox. Open it and choose Continue editing to go on with it."
 	}
 	return s.showList(w, r, login, page, o)

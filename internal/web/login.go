@@ -37,11 +37,8 @@ func parseLoginForm(v url.Values) loginForm {
 		User:     strings.TrimSpace(v.Get("user")),
 		Password: v.Get("password"),
 		Name:     oneLine(v.Get("name")),
-		Next:     v.Get("next"),
-		Return:   v.Get("return"),
-	}
-	if f.Next != nextCompose {
-		f.Next = nextList
+		Next:     params(v).next(),
+		Return:   v.Get(paramReturn),
 	}
 	return f
 }
@@ -98,7 +95,7 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := parseLoginForm(r.PostForm)
 	var draft *composeForm
-	if r.PostForm.Get("draft") == "1" {
+	if params(r.PostForm).on(paramDraft) {
 		d := composeFromValues(r.PostForm)
 		draft = &d
 	}
@@ -172,28 +169,11 @@ func (s *server) returnPath(r *http.Request) string {
 	if _, ok := s.returnTo(r.URL.Path, ""); !ok {
 		return ""
 	}
-	q := whereToGo(r.URL.Query())
+	q := params(r.URL.Query()).place()
 	if len(q) == 0 {
 		return r.URL.Path
 	}
 	return r.URL.Path + "?" + q.Encode()
-}
-
-// returnParams are what a return path keeps: where to go (the message,
-// the list page, the compose mode), never how the page shows it (remote
-// images, ticked boxes, a notice), which a login link from anyone could
-// otherwise turn on.
-var returnParams = []string{"m", "page", "mode"}
-
-// whereToGo keeps the first value of each of returnParams in q.
-func whereToGo(q url.Values) url.Values {
-	out := url.Values{}
-	for _, k := range returnParams {
-		if v := q[k]; len(v) > 0 {
-			out.Set(k, v[0])
-		}
-	}
-	return out
 }
 
 // returnTo checks a return path, which comes from a form and so from
@@ -214,7 +194,7 @@ func (s *server) returnTo(ret, token string) (string, bool) {
 	if !known {
 		return "", false
 	}
-	q := whereToGo(u.Query())
-	q.Set("t", token)
+	q := params(u.Query()).place()
+	q.Set(paramToken, token)
 	return u.Path + "?" + q.Encode(), true
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"html/template"
-	"net/url"
 	"strings"
 
 	"gomailcgi/internal/mailmsg"
@@ -22,18 +21,18 @@ type messageAt struct {
 	page  int
 }
 
-// readMessageAt reads the login (t), the message (m) and the list page
-// (page, 1 when absent) from a query.
-func (s *server) readMessageAt(q url.Values) (messageAt, error) {
-	login, err := s.open(q.Get("t"))
+// readMessageAt reads the login, the message and the list page from a
+// link, in that order.
+func (s *server) readMessageAt(q params) (messageAt, error) {
+	login, err := s.open(q.token())
 	if err != nil {
 		return messageAt{}, err
 	}
-	ref, err := mailtools.ParseRef(q.Get("m"))
+	ref, err := q.ref()
 	if err != nil {
 		return messageAt{}, err
 	}
-	page, err := parsePage(q.Get("page"))
+	page, err := q.page()
 	if err != nil {
 		return messageAt{}, err
 	}

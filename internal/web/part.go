@@ -17,14 +17,15 @@ import (
 // are served inline too (see inlineImage). nosniff is set on every
 // response (server.go), so a part is never read as another type.
 func (s *server) part(w http.ResponseWriter, r *http.Request) error {
-	at, err := s.readMessageAt(r.URL.Query())
+	q := params(r.URL.Query())
+	at, err := s.readMessageAt(q)
 	if err != nil {
 		return err
 	}
-	inline := r.URL.Query().Get("inline") == "1"
-	partID := r.URL.Query().Get("p")
-	if partID == "" || len(partID) > 100 {
-		return badRequest("That link does not name a part of a message.", nil)
+	inline := q.inline()
+	partID, err := q.part(true)
+	if err != nil {
+		return err
 	}
 	pop, raw, err := s.openDownload(r.Context(), at)
 	if err != nil {

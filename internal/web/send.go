@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"gomailcgi/internal/mailmsg"
@@ -225,23 +224,17 @@ const maxSentShown = 20
 
 // sent is the confirmation after a send (GET /sent?t&to&subject&copy).
 func (s *server) sent(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	login, err := s.open(q.Get("t"))
+	q := params(r.URL.Query())
+	login, err := s.open(q.token())
 	if err != nil {
 		return err
 	}
 	p := &sentPage{
 		basePage:     login.base("Message sent"),
-		Sent:         sentSummary{To: q["to"], Subject: oneLine(q.Get("subject")), Copy: q.Get("copy") == "1", Draft: q.Get("draft")},
 		DeleteAction: s.urls.DeleteAction(),
 		InboxURL:     s.urls.List(login.token, 1),
 		ComposeURL:   s.urls.Compose(login.token, modeNew, mailtools.Ref{}, 0),
 	}
-	if len(p.Sent.To) > maxSentShown {
-		p.Sent.To = p.Sent.To[:maxSentShown]
-	}
-	if n, err := strconv.Atoi(q.Get("n")); err == nil && n > len(p.Sent.To) {
-		p.More = n - len(p.Sent.To)
-	}
+	p.Sent, p.More = q.sent()
 	return s.render(w, http.StatusOK, "sent", p)
 }

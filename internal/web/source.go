@@ -28,7 +28,7 @@ type rawPage struct {
 // source downloads the whole message as an .eml file (GET /source?t&m),
 // streamed as the POP server sends it.
 func (s *server) source(w http.ResponseWriter, r *http.Request) error {
-	at, err := s.readMessageAt(r.URL.Query())
+	at, err := s.readMessageAt(params(r.URL.Query()))
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (s *server) source(w http.ResponseWriter, r *http.Request) error {
 // no more than it shows, so a message too large to view still opens here.
 // Sync-checked like the view.
 func (s *server) raw(w http.ResponseWriter, r *http.Request) error {
-	at, err := s.readMessageAt(r.URL.Query())
+	at, err := s.readMessageAt(params(r.URL.Query()))
 	if err != nil {
 		return err
 	}

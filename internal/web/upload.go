@@ -62,7 +62,7 @@ func openComposeForm(r *http.Request) (*composeReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	if part.FormName() != "t" || part.FileName() != "" {
+	if part.FormName() != paramToken || part.FileName() != "" {
 		return nil, errNoToken
 	}
 	tok, err := io.ReadAll(io.LimitReader(part, seal.MaxTokenLen+1))
@@ -85,7 +85,7 @@ func (cr *composeReader) allow(n int64) {
 // first file: the text fields come before the files in the form. On error
 // the form holds every field read before the problem.
 func (cr *composeReader) read(textOnly bool) (composeForm, error) {
-	values := url.Values{"t": {cr.token}}
+	values := url.Values{paramToken: {cr.token}}
 	var files []upload
 	hadFiles := false
 	var textBytes int64
@@ -118,7 +118,7 @@ func (cr *composeReader) read(textOnly bool) (composeForm, error) {
 				f.Files, f.HadFiles = files, hadFiles
 				return f, err
 			}
-			if name != "t" {
+			if name != paramToken {
 				values.Add(name, string(data))
 			}
 			continue

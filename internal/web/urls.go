@@ -8,16 +8,37 @@ import (
 )
 
 // urls builds every URL the site links to or redirects to, so the base path
-// and the parameter names live in one place.
-//
-// Parameters: t = the sealed token, m = a message reference, page = a list
-// page (1-based), p = a MIME part id, mode = reply|replyall|forward,
-// next = where login goes on to, fmt = plain|html (which body the view
-// shows), remote = 1 (show remote images), inline = 1 (a part shown by the
-// HTML body rather than downloaded).
+// and the parameter names live in one place. params reads them back.
 type urls struct {
 	base string // "" or e.g. "/mail"
 }
+
+// Parameter names, of links and of the forms the templates write alike.
+const (
+	paramToken   = "t"       // the sealed token
+	paramRef     = "m"       // a message reference; a delete form repeats it
+	paramPage    = "page"    // a list page (1-based)
+	paramPart    = "p"       // a MIME part id
+	paramMode    = "mode"    // how compose starts: reply, replyall, forward, draft
+	paramNext    = "next"    // where login goes on to; the message a delete shows next
+	paramReturn  = "return"  // the page a login leads back to (returnPath)
+	paramFormat  = "fmt"     // plain or html: which body the view shows
+	paramRemote  = "remote"  // 1: show remote images
+	paramInline  = "inline"  // 1: a part shown by the HTML body rather than downloaded
+	paramOwn     = "own"     // 1: the HTML body on a page of its own
+	paramAll     = "all"     // 1: every box of a list page ticked
+	paramSaved   = "saved"   // draft: the list says a draft was saved
+	paramFrom    = "from"    // view or list: where a delete form was posted from
+	paramConfirm = "confirm" // 1: a delete confirmed
+	paramTo      = "to"      // the sent page: a recipient, repeated
+	paramCount   = "n"       // the sent page: how many recipients in all
+	paramSubject = "subject" // the sent page: the subject
+	paramCopy    = "copy"    // the sent page: 1 when a copy was kept
+	paramDraft   = "draft"   // the sent page: the draft the message continued; the relogin form: 1 when it carries one
+)
+
+// savedDraft is the value of paramSaved after a draft was saved.
+const savedDraft = "draft"
 
 // Route paths, relative to the base path. server.go registers them.
 const (
@@ -62,6 +83,21 @@ func (u urls) with(p string, q url.Values) string {
 	return u.base + p + "?" + q.Encode()
 }
 
+// params reads back what urls writes, and the forms the templates write:
+// each parameter by its name above, parsed one way wherever it is read.
+// A repeated parameter counts by its first value, as url.Values.Get has
+// it, but for a delete form's references (refs).
+type params url.Values
+
+// get is the first value of a parameter, "" when there is none.
+func (p params) get(name string) string { return url.Values(p).Get(name) }
+
+// on reports a flag written as 1.
+func (p params) on(name string) bool { return p.get(name) == "1" }
+
+// token is the sealed token, for server.open.
+func (p params) token() string { return p.get(paramToken) }
+
 // Home is the front page.
 func (u urls) Home() string { return u.path(pathHome) }
 
@@ -72,9 +108,18 @@ func (u urls) Style() string { return u.path(pathStatic + "style.css") }
 func (u urls) Login(next string) string {
 	q := url.Values{}
 	if next != "" && next != nextList {
-		q.Set("next", next)
+		q.Set(paramNext, next)
 	}
 	return u.with(pathLogin, q)
+}
+
+// next is where login goes on to, as Login writes it: nextCompose, else
+// nextList.
+func (p params) next() string {
+	if p.get(paramNext) == nextCompose {
+		return nextCompose
+	}
+	return nextList
 }
 
 // LoginAction is where the login form posts.
@@ -85,21 +130,42 @@ func (u urls) Logout() string { return u.path(pathLogout) }
 
 // ListSaved is the first inbox page, saying a draft was saved.
 func (u urls) ListSaved(t string) string {
-	return u.with(pathList, url.Values{"t": {t}, "saved": {"draft"}})
+	return u.with(pathList, url.Values{paramToken: {t}, paramSaved: {savedDraft}})
 }
+
+// draftSaved reports a list page asked to say a draft was saved (ListSaved).
+func (p params) draftSaved() bool { return p.get(paramSaved) == savedDraft }
 
 // ListAll is inbox page n with every box ticked.
 func (u urls) ListAll(t string, page int) string {
-	return u.with(pathList, url.Values{"t": {t}, "page": {strconv.Itoa(max(page, 1))}, "all": {"1"}})
+	return u.with(pathList, url.Values{paramToken: {t}, paramPage: {strconv.Itoa(max(page, 1))}, paramAll: {"1"}})
 }
+
+// allSelected reports a list page with every box ticked (ListAll).
+func (p params) allSelected() bool { return p.on(paramAll) }
 
 // List is inbox page n (1-based; 0 or 1 is the newest page).
 func (u urls) List(t string, page int) string {
-	q := url.Values{"t": {t}}
+	q := url.Values{paramToken: {t}}
 	if page > 1 {
-		q.Set("page", strconv.Itoa(page))
+		q.Set(paramPage, strconv.Itoa(page))
 	}
 	return u.with(pathList, q)
+}
+
+// page is the list page, as List and every link back to it write it:
+// absent or empty is 1, below 1 is 1; one that is not a number is a 400
+// (and 0).
+func (p params) page() (int, error) {
+	s := p.get(paramPage)
+	if s == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, badRequest("That page number is not a number.", err)
+	}
+	return max(n, 1), nil
 }
 
 // Body formats the view page can be asked for.
@@ -119,11 +185,31 @@ type viewOptions struct {
 // set adds the options that differ from the defaults to q.
 func (o viewOptions) set(q url.Values) {
 	if o.Format != formatDefault {
-		q.Set("fmt", o.Format)
+		q.Set(paramFormat, o.Format)
 	}
 	if o.Remote {
-		q.Set("remote", "1")
+		q.Set(paramRemote, "1")
 	}
+}
+
+// viewOptions reads what set writes; any other format or remote setting
+// is a 400.
+func (p params) viewOptions() (viewOptions, error) {
+	var o viewOptions
+	switch f := p.get(paramFormat); f {
+	case formatDefault, formatPlain, formatHTML:
+		o.Format = f
+	default:
+		return o, badRequest("That link asks for a format of the message that does not exist.", nil)
+	}
+	switch p.get(paramRemote) {
+	case "":
+	case "1":
+		o.Remote = true
+	default:
+		return o, badRequest("That link has a remote-images setting gomailcgi does not know.", nil)
+	}
+	return o, nil
 }
 
 // View shows one message; page is the list page to go back to.
@@ -133,21 +219,24 @@ func (u urls) View(t string, ref mailtools.Ref, page int) string {
 
 // ViewWith shows one message with display options.
 func (u urls) ViewWith(t string, ref mailtools.Ref, page int, o viewOptions) string {
-	q := url.Values{"t": {t}, "m": {ref.String()}}
+	q := url.Values{paramToken: {t}, paramRef: {ref.String()}}
 	if page > 1 {
-		q.Set("page", strconv.Itoa(page))
+		q.Set(paramPage, strconv.Itoa(page))
 	}
 	o.set(q)
 	return u.with(pathView, q)
 }
 
+// ref is the message reference a link names.
+func (p params) ref() (mailtools.Ref, error) { return mailtools.ParseRef(p.get(paramRef)) }
+
 // Body is the sanitized HTML body of a message, or with a partID of the
 // attached message that part holds, for a sandboxed iframe. It takes the
 // view's options so it renders the very body the view page chose.
 func (u urls) Body(t string, ref mailtools.Ref, partID string, o viewOptions) string {
-	q := url.Values{"t": {t}, "m": {ref.String()}}
+	q := url.Values{paramToken: {t}, paramRef: {ref.String()}}
 	if partID != "" {
-		q.Set("p", partID)
+		q.Set(paramPart, partID)
 	}
 	o.set(q)
 	return u.with(pathBody, q)
@@ -156,54 +245,98 @@ func (u urls) Body(t string, ref mailtools.Ref, partID string, o viewOptions) st
 // BodyPage is Body on a page of its own, with a link back to the message
 // (on list page page).
 func (u urls) BodyPage(t string, ref mailtools.Ref, partID string, page int, o viewOptions) string {
-	q := url.Values{"t": {t}, "m": {ref.String()}, "own": {"1"}}
+	q := url.Values{paramToken: {t}, paramRef: {ref.String()}, paramOwn: {"1"}}
 	if partID != "" {
-		q.Set("p", partID)
+		q.Set(paramPart, partID)
 	}
 	if page > 1 {
-		q.Set("page", strconv.Itoa(page))
+		q.Set(paramPage, strconv.Itoa(page))
 	}
 	o.set(q)
 	return u.with(pathBody, q)
 }
 
+// ownPage reports the body asked for on a page of its own (BodyPage).
+func (p params) ownPage() bool { return p.on(paramOwn) }
+
 // Part downloads one MIME part of a message.
 func (u urls) Part(t string, ref mailtools.Ref, partID string) string {
-	return u.with(pathPart, url.Values{"t": {t}, "m": {ref.String()}, "p": {partID}})
+	return u.with(pathPart, url.Values{paramToken: {t}, paramRef: {ref.String()}, paramPart: {partID}})
 }
 
 // InlinePart is a part as the HTML body shows it (cid: images): served
 // inline when it is a safe raster image, else as a download.
 func (u urls) InlinePart(t string, ref mailtools.Ref, partID string) string {
-	return u.with(pathPart, url.Values{"t": {t}, "m": {ref.String()}, "p": {partID}, "inline": {"1"}})
+	return u.with(pathPart, url.Values{paramToken: {t}, paramRef: {ref.String()}, paramPart: {partID}, paramInline: {"1"}})
 }
+
+// maxPartID bounds a part id: longer than any a message of ours has.
+const maxPartID = 100
+
+// part is the part id a link names, "" for none; a 400 when it is longer
+// than maxPartID, or when it is required and there is none.
+func (p params) part(required bool) (string, error) {
+	id := p.get(paramPart)
+	if len(id) > maxPartID || (required && id == "") {
+		return "", badRequest("That link does not name a part of a message.", nil)
+	}
+	return id, nil
+}
+
+// inline reports a part asked for as the HTML body shows it (InlinePart).
+func (p params) inline() bool { return p.on(paramInline) }
 
 // Source downloads the whole message as an .eml file.
 func (u urls) Source(t string, ref mailtools.Ref) string {
-	return u.with(pathSource, url.Values{"t": {t}, "m": {ref.String()}})
+	return u.with(pathSource, url.Values{paramToken: {t}, paramRef: {ref.String()}})
 }
 
 // Raw shows the start of a message's source as text in a page; page is
 // the list page to go back to.
 func (u urls) Raw(t string, ref mailtools.Ref, page int) string {
-	q := url.Values{"t": {t}, "m": {ref.String()}}
+	q := url.Values{paramToken: {t}, paramRef: {ref.String()}}
 	if page > 1 {
-		q.Set("page", strconv.Itoa(page))
+		q.Set(paramPage, strconv.Itoa(page))
 	}
 	return u.with(pathRaw, q)
 }
 
 // Compose is the form for a new message, or a reply to or forward of ref.
 func (u urls) Compose(t, mode string, ref mailtools.Ref, page int) string {
-	q := url.Values{"t": {t}}
+	q := url.Values{paramToken: {t}}
 	if mode != modeNew {
-		q.Set("mode", mode)
-		q.Set("m", ref.String())
+		q.Set(paramMode, mode)
+		q.Set(paramRef, ref.String())
 	}
 	if page > 1 {
-		q.Set("page", strconv.Itoa(page))
+		q.Set(paramPage, strconv.Itoa(page))
 	}
 	return u.with(pathCompose, q)
+}
+
+// mode is how the compose form starts, as Compose writes it; any other is
+// a 400.
+func (p params) mode() (string, error) {
+	switch m := p.get(paramMode); m {
+	case modeNew, modeReply, modeReplyAll, modeForward, modeDraft:
+		return m, nil
+	}
+	return "", badRequest("That is not a way to write a message.", nil)
+}
+
+// place is where a link leads, as it was written: the first value of each
+// of the message, the list page and the compose mode, unchecked (the page
+// checks them when it is asked for). It is all a login's return path
+// keeps, never how the page shows it (remote images, ticked boxes, a
+// notice), which a login link from anyone could otherwise turn on.
+func (p params) place() url.Values {
+	out := url.Values{}
+	for _, k := range []string{paramRef, paramPage, paramMode} {
+		if v := p[k]; len(v) > 0 {
+			out.Set(k, v[0])
+		}
+	}
+	return out
 }
 
 // SendAction is where the compose form posts.
@@ -211,16 +344,63 @@ func (u urls) SendAction() string { return u.path(pathSend) }
 
 // Sent confirms a message went out.
 func (u urls) Sent(t string, m sentSummary) string {
-	q := url.Values{"t": {t}, "subject": {m.Subject}, "n": {strconv.Itoa(len(m.To))}}
-	q["to"] = m.To[:min(len(m.To), maxSentShown)]
+	q := url.Values{paramToken: {t}, paramSubject: {m.Subject}, paramCount: {strconv.Itoa(len(m.To))}}
+	q[paramTo] = m.To[:min(len(m.To), maxSentShown)]
 	if m.Copy {
-		q.Set("copy", "1")
+		q.Set(paramCopy, "1")
 	}
 	if m.Draft != "" {
-		q.Set("draft", m.Draft)
+		q.Set(paramDraft, m.Draft)
 	}
 	return u.with(pathSent, q)
 }
 
+// sent is what the sent page says, as Sent writes it, naming at most
+// maxSentShown recipients; more is how many it only counts.
+func (p params) sent() (m sentSummary, more int) {
+	m = sentSummary{To: p[paramTo], Subject: oneLine(p.get(paramSubject)), Copy: p.on(paramCopy), Draft: p.get(paramDraft)}
+	if len(m.To) > maxSentShown {
+		m.To = m.To[:maxSentShown]
+	}
+	if n, err := strconv.Atoi(p.get(paramCount)); err == nil && n > len(m.To) {
+		more = n - len(m.To)
+	}
+	return m, more
+}
+
 // DeleteAction is where delete forms post.
 func (u urls) DeleteAction() string { return u.path(pathDelete) }
+
+// refs are the references a delete form posts (m, one or more times),
+// each once, in order; one that is malformed is an error.
+func (p params) refs() ([]mailtools.Ref, error) {
+	var refs []mailtools.Ref
+	seen := map[mailtools.Ref]bool{}
+	for _, v := range p[paramRef] {
+		ref, err := mailtools.ParseRef(v)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[ref] {
+			seen[ref] = true
+			refs = append(refs, ref)
+		}
+	}
+	return refs, nil
+}
+
+// fromView reports a delete form posted from a message's page.
+func (p params) fromView() bool { return p.get(paramFrom) == "view" }
+
+// confirmed reports a delete confirmed (the confirmation page's form).
+func (p params) confirmed() bool { return p.on(paramConfirm) }
+
+// nextRef is the message a delete form asks to show after, nil when it
+// names none that can be read.
+func (p params) nextRef() *mailtools.Ref {
+	ref, err := mailtools.ParseRef(p.get(paramNext))
+	if err != nil {
+		return nil
+	}
+	return &ref
+}

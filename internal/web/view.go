@@ -3,7 +3,6 @@ package web
 import (
 	"cmp"
 	"net/http"
-	"net/url"
 
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
@@ -14,12 +13,12 @@ import (
 // (409/410). fmt picks the plain or HTML version when both exist; remote=1
 // shows this message's remote images.
 func (s *server) view(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q := params(r.URL.Query())
 	at, err := s.readMessageAt(q)
 	if err != nil {
 		return err
 	}
-	opt, err := parseViewOptions(q)
+	opt, err := q.viewOptions()
 	if err != nil {
 		return err
 	}
@@ -84,25 +83,6 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 	p.PartsOmitted = v.PartsOmitted
 	p.Remote = b.remote(v)
 	return s.render(w, http.StatusOK, "view", p)
-}
-
-// parseViewOptions reads fmt and remote from a view or body URL.
-func parseViewOptions(q url.Values) (viewOptions, error) {
-	var o viewOptions
-	switch f := q.Get("fmt"); f {
-	case formatDefault, formatPlain, formatHTML:
-		o.Format = f
-	default:
-		return o, badRequest("That link asks for a format of the message that does not exist.", nil)
-	}
-	switch q.Get("remote") {
-	case "":
-	case "1":
-		o.Remote = true
-	default:
-		return o, badRequest("That link has a remote-images setting gomailcgi does not know.", nil)
-	}
-	return o, nil
 }
 
 // renderOptions are the renderer's options for a view and for its framed
