@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/seal"
 	"gomailcgi/internal/smallfile"
 	"gomailcgi/internal/web"
 )
@@ -95,9 +96,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.KeyFile, "key-file", "", "`file` of state keys, one base64 32-byte key per line; the first seals, all open")
 	fs.StringVar(&c.FromDomain, "from-domain", "", "`domain` for the From address of users who log in without one (default: the POP host)")
 	fs.StringVar(&c.BasePath, "base-path", "", "URL `prefix` the pages live under, e.g. /mail")
-	fs.IntVar(&c.PageSize, "page-size", 50, "messages per list page")
-	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 30*time.Minute, "log out after this long without a page")
-	fs.DurationVar(&c.MaxSession, "max-session", 12*time.Hour, "log out this long after login, whatever happens")
+	fs.IntVar(&c.PageSize, "page-size", web.DefaultPageSize, "messages per list page")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", seal.DefaultIdle, "log out after this long without a page")
+	fs.DurationVar(&c.MaxSession, "max-session", seal.DefaultAbsolute, "log out this long after login, whatever happens")
 	fs.StringVar(&c.TimeZone, "time-zone", "Local", "`zone` every page shows dates in, e.g. Europe/Berlin or UTC; Local is the server's")
 	fs.BoolVar(&c.KeepCopy, "keep-copy", true, "tick \"Keep a copy in my inbox\" on new messages")
 	fs.IntVar(&c.MaxConns, "max-connections", 256, "HTTP connections served at the same time; more wait")
@@ -198,7 +199,9 @@ func (c *Config) applyFile(fs *flag.FlagSet, given map[string]bool, getenv func(
 	return nil
 }
 
-// Validate checks the values that parsing alone cannot.
+// Validate checks the values that parsing alone cannot. The page size and
+// the base path are checked by package web's own rules (web.CheckPageSize,
+// web.CheckBasePath), here only to name the flag in the error.
 func (c *Config) Validate() error {
 	switch {
 	case c.CGI && c.Demo:
@@ -245,8 +248,8 @@ func (c *Config) Validate() error {
 	if _, err := mailtools.ParseSecurity(c.SMTPSecurity); err != nil {
 		return fmt.Errorf("-smtp-security: %v", err)
 	}
-	if c.PageSize < 1 || c.PageSize > mailtools.MaxPageSize {
-		return fmt.Errorf("-page-size %d: want 1 to %d", c.PageSize, mailtools.MaxPageSize)
+	if err := web.CheckPageSize(c.PageSize); err != nil {
+		return fmt.Errorf("-page-size %d: %v", c.PageSize, err)
 	}
 	if c.IdleTimeout < time.Minute || c.MaxSession < c.IdleTimeout {
 		return fmt.Errorf("-idle-timeout %v, -max-session %v: want at least a minute, and max-session >= idle-timeout", c.IdleTimeout, c.MaxSession)
@@ -257,37 +260,14 @@ func (c *Config) Validate() error {
 	if c.MaxUploads < 1 || c.MaxRecipients < 1 || c.MaxConns < 1 {
 		return fmt.Errorf("-max-uploads %d, -max-recipients %d, -max-connections %d: want at least 1", c.MaxUploads, c.MaxRecipients, c.MaxConns)
 	}
-	if bp := c.basePath(); !validBasePath(bp) {
+	if err := web.CheckBasePath(c.basePath()); err != nil {
 		name := "-base-path"
 		if c.BasePath == "" {
 			name = "SCRIPT_NAME" // under CGI, the web server's
 		}
-		return fmt.Errorf("%s %q: want a path like /mail, without a trailing slash", name, bp)
+		return fmt.Errorf("%s %q: %v", name, c.basePath(), err)
 	}
 	return nil
-}
-
-// validBasePath reports whether p can prefix every route: empty, or
-// /seg/seg..., each segment neither empty nor . or .., of characters a URL
-// path holds unescaped (not %, nor the braces of a route's wildcards).
-func validBasePath(p string) bool {
-	if p == "" {
-		return true
-	}
-	if !strings.HasPrefix(p, "/") {
-		return false
-	}
-	for _, seg := range strings.Split(p[1:], "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return false
-		}
-		for _, r := range seg {
-			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~!$&'()*+,;=:@", r)) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // tlsConfig returns the TLS settings for the mail servers: the system
