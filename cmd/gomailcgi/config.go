@@ -81,6 +81,40 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		args = nil
 	}
 	c := &Config{}
+	fs := c.flagSet(stderr)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || envErr != nil {
+			return
+		}
+		if v := getenv(envName(f.Name)); v != "" {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("%s=%q: %v", envName(f.Name), v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return nil, envErr
+	}
+	if err := c.applyFile(fs, given, getenv); err != nil {
+		return nil, err
+	}
+	c.CGI, c.ScriptName = getenv("GATEWAY_INTERFACE") != "", getenv("SCRIPT_NAME")
+	return c, c.Validate()
+}
+
+// flagSet is every flag, each bound to its field of c and set to its
+// default. The package doc lists them all; TestEveryFlagIsDocumented
+// holds it to that.
+func (c *Config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("gomailcgi", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.ConfigFile, "config", "", "settings `file`: one name = value per line, named as the flags; flags and the environment win")
@@ -119,33 +153,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		fmt.Fprintf(stderr, "usage: gomailcgi [flags]\n\nEvery flag can also be set as %sNAME (e.g. -pop-security as %s).\n\n", envPrefix, envName("pop-security"))
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var envErr error
-	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || envErr != nil {
-			return
-		}
-		if v := getenv(envName(f.Name)); v != "" {
-			if err := f.Value.Set(v); err != nil {
-				envErr = fmt.Errorf("%s=%q: %v", envName(f.Name), v, err)
-			}
-		}
-	})
-	if envErr != nil {
-		return nil, envErr
-	}
-	if err := c.applyFile(fs, given, getenv); err != nil {
-		return nil, err
-	}
-	c.CGI, c.ScriptName = getenv("GATEWAY_INTERFACE") != "", getenv("SCRIPT_NAME")
-	return c, c.Validate()
+	return fs
 }
 
 // basePath is the URL prefix of every page: -base-path, or under CGI the
