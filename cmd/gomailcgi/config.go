@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/seal"
 	"gomailcgi/internal/smallfile"
 	"gomailcgi/internal/web"
 )
@@ -80,44 +81,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		args = nil
 	}
 	c := &Config{}
-	fs := flag.NewFlagSet("gomailcgi", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.ConfigFile, "config", "", "settings `file`: one name = value per line, named as the flags; flags and the environment win")
-	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "HTTP listen `address`")
-	fs.StringVar(&c.TLSCert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, chain included); reloaded when it changes")
-	fs.StringVar(&c.TLSKey, "tls-key", "", "the private key `file` of -tls-cert")
-	fs.StringVar(&c.FastCGI, "fcgi", "", "serve FastCGI instead of HTTP on this `address`: host:port, or unix:/path/to.sock")
-	fs.StringVar(&c.POP, "pop", "", "POP3 server `host:port`")
-	fs.StringVar(&c.POPSecurity, "pop-security", "tls", "POP3 connection security: tls, starttls or insecure")
-	fs.StringVar(&c.SMTP, "smtp", "", "SMTP submission server `host:port`")
-	fs.StringVar(&c.SMTPSecurity, "smtp-security", "starttls", "SMTP connection security: tls, starttls or insecure")
-	fs.StringVar(&c.CAFile, "ca-file", "", "PEM `file` of extra CA certificates to trust (a private mail server's CA)")
-	fs.StringVar(&c.KeyFile, "key-file", "", "`file` of state keys, one base64 32-byte key per line; the first seals, all open")
-	fs.StringVar(&c.FromDomain, "from-domain", "", "`domain` for the From address of users who log in without one (default: the POP host)")
-	fs.StringVar(&c.BasePath, "base-path", "", "URL `prefix` the pages live under, e.g. /mail")
-	fs.IntVar(&c.PageSize, "page-size", 50, "messages per list page")
-	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 30*time.Minute, "log out after this long without a page")
-	fs.DurationVar(&c.MaxSession, "max-session", 12*time.Hour, "log out this long after login, whatever happens")
-	fs.StringVar(&c.TimeZone, "time-zone", "Local", "`zone` every page shows dates in, e.g. Europe/Berlin or UTC; Local is the server's")
-	fs.BoolVar(&c.KeepCopy, "keep-copy", true, "tick \"Keep a copy in my inbox\" on new messages")
-	fs.IntVar(&c.MaxConns, "max-connections", 256, "HTTP connections served at the same time; more wait")
-	fs.IntVar(&c.MaxUploads, "max-uploads", web.DefaultMaxUploads, "message forms read at the same time; more are answered 503")
-	fs.IntVar(&c.MaxRecipients, "max-recipients", web.DefaultMaxRecipients, "recipients of one message, To, Cc and Bcc together")
-	c.AddrLimit, c.UserLimit = loginLimit(web.DefaultAddrLimit), loginLimit(web.DefaultUserLimit)
-	c.UserTotalLimit = loginLimit(web.DefaultUserTotalLimit)
-	fs.Var(&c.AddrLimit, "login-limit-addr", "failed logins per client network (IPv4 address, IPv6 /64): `N/DURATION`, N at once, then one per DURATION")
-	fs.Var(&c.UserLimit, "login-limit-user", "failed logins per user name from one client network: `N/DURATION`")
-	fs.Var(&c.UserTotalLimit, "login-limit-user-total", "failed logins per user name from all networks: `N/DURATION`; past it, networks that failed for the user wait")
-	fs.Var(&c.TrustedProxies, "trusted-proxies", "`CIDR`s, comma-separated, of reverse proxies whose X-Forwarded-For names the client")
-	fs.Var(&c.TrustedOrigins, "trusted-origins", "`origin`s, comma-separated (https://host:port), whose forms are the site's own: its public address when a proxy does not pass the browser's Host")
-	fs.BoolVar(&c.Demo, "demo", false, "start the embedded demo mail servers and use them")
-	fs.StringVar(&c.DemoMail, "demo-mail", "testdata", "`dir`ectory whose *.eml seed the demo mailbox")
-	fs.StringVar(&c.DemoPOP, "demo-pop", "127.0.0.1:8110", "demo POP3 listen `address`")
-	fs.StringVar(&c.DemoSMTP, "demo-smtp", "127.0.0.1:8025", "demo SMTP listen `address`")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: gomailcgi [flags]\n\nEvery flag can also be set as %sNAME (e.g. -pop-security as %s).\n\n", envPrefix, envName("pop-security"))
-		fs.PrintDefaults()
-	}
+	fs := c.flagSet(stderr)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -145,6 +109,51 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	c.CGI, c.ScriptName = getenv("GATEWAY_INTERFACE") != "", getenv("SCRIPT_NAME")
 	return c, c.Validate()
+}
+
+// flagSet is every flag, each bound to its field of c and set to its
+// default. The package doc lists them all; TestEveryFlagIsDocumented
+// holds it to that.
+func (c *Config) flagSet(stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("gomailcgi", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.ConfigFile, "config", "", "settings `file`: one name = value per line, named as the flags; flags and the environment win")
+	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "HTTP listen `address`")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, chain included); reloaded when it changes")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "the private key `file` of -tls-cert")
+	fs.StringVar(&c.FastCGI, "fcgi", "", "serve FastCGI instead of HTTP on this `address`: host:port, or unix:/path/to.sock")
+	fs.StringVar(&c.POP, "pop", "", "POP3 server `host:port`")
+	fs.StringVar(&c.POPSecurity, "pop-security", "tls", "POP3 connection security: tls, starttls or insecure")
+	fs.StringVar(&c.SMTP, "smtp", "", "SMTP submission server `host:port`")
+	fs.StringVar(&c.SMTPSecurity, "smtp-security", "starttls", "SMTP connection security: tls, starttls or insecure")
+	fs.StringVar(&c.CAFile, "ca-file", "", "PEM `file` of extra CA certificates to trust (a private mail server's CA)")
+	fs.StringVar(&c.KeyFile, "key-file", "", "`file` of state keys, one base64 32-byte key per line; the first seals, all open")
+	fs.StringVar(&c.FromDomain, "from-domain", "", "`domain` for the From address of users who log in without one (default: the POP host)")
+	fs.StringVar(&c.BasePath, "base-path", "", "URL `prefix` the pages live under, e.g. /mail")
+	fs.IntVar(&c.PageSize, "page-size", web.DefaultPageSize, "messages per list page")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", seal.DefaultIdle, "log out after this long without a page")
+	fs.DurationVar(&c.MaxSession, "max-session", seal.DefaultAbsolute, "log out this long after login, whatever happens")
+	fs.StringVar(&c.TimeZone, "time-zone", "Local", "`zone` every page shows dates in, e.g. Europe/Berlin or UTC; Local is the server's")
+	fs.BoolVar(&c.KeepCopy, "keep-copy", true, "tick \"Keep a copy in my inbox\" on new messages")
+	fs.IntVar(&c.MaxConns, "max-connections", 256, "HTTP connections served at the same time; more wait")
+	fs.IntVar(&c.MaxUploads, "max-uploads", web.DefaultMaxUploads, "message forms read at the same time; more are answered 503")
+	fs.IntVar(&c.MaxRecipients, "max-recipients", web.DefaultMaxRecipients, "recipients of one message, To, Cc and Bcc together")
+	c.AddrLimit, c.UserLimit = loginLimit(web.DefaultAddrLimit), loginLimit(web.DefaultUserLimit)
+	c.UserTotalLimit = loginLimit(web.DefaultUserTotalLimit)
+	fs.Var(&c.AddrLimit, "login-limit-addr", "failed logins per client network (IPv4 address, IPv6 /64): `N/DURATION`, N at once, then one per DURATION")
+	fs.Var(&c.UserLimit, "login-limit-user", "failed logins per user name from one client network: `N/DURATION`")
+	fs.Var(&c.UserTotalLimit, "login-limit-user-total", "failed logins per user name from all networks: `N/DURATION`; past it, networks that failed for the user wait")
+	fs.Var(&c.TrustedProxies, "trusted-proxies", "`CIDR`s, comma-separated, of reverse proxies whose X-Forwarded-For names the client")
+	fs.Var(&c.TrustedOrigins, "trusted-origins", "`origin`s, comma-separated (https://host:port), whose forms are the site's own: its public address when a proxy does not pass the browser's Host")
+	fs.BoolVar(&c.Demo, "demo", false, "start the embedded demo mail servers and use them")
+	fs.StringVar(&c.DemoMail, "demo-mail", "testdata", "`dir`ectory whose *.eml seed the demo mailbox")
+	fs.StringVar(&c.DemoPOP, "demo-pop", "127.0.0.1:8110", "demo POP3 listen `address`")
+	fs.StringVar(&c.DemoSMTP, "demo-smtp", "127.0.0.1:8025", "demo SMTP listen `address`")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: gomailcgi [flags]\n\nEvery flag can also be set as %sNAME (e.g. -pop-security as %s).\n\n", envPrefix, envName("pop-security"))
+		fs.PrintDefaults()
+	}
+	return fs
 }
 
 // basePath is the URL prefix of every page: -base-path, or under CGI the
@@ -198,7 +207,9 @@ func (c *Config) applyFile(fs *flag.FlagSet, given map[string]bool, getenv func(
 	return nil
 }
 
-// Validate checks the values that parsing alone cannot.
+// Validate checks the values that parsing alone cannot. The page size and
+// the base path are checked by package web's own rules (web.CheckPageSize,
+// web.CheckBasePath), here only to name the flag in the error.
 func (c *Config) Validate() error {
 	switch {
 	case c.CGI && c.Demo:
@@ -245,8 +256,8 @@ func (c *Config) Validate() error {
 	if _, err := mailtools.ParseSecurity(c.SMTPSecurity); err != nil {
 		return fmt.Errorf("-smtp-security: %v", err)
 	}
-	if c.PageSize < 1 || c.PageSize > mailtools.MaxPageSize {
-		return fmt.Errorf("-page-size %d: want 1 to %d", c.PageSize, mailtools.MaxPageSize)
+	if err := web.CheckPageSize(c.PageSize); err != nil {
+		return fmt.Errorf("-page-size %d: %v", c.PageSize, err)
 	}
 	if c.IdleTimeout < time.Minute || c.MaxSession < c.IdleTimeout {
 		return fmt.Errorf("-idle-timeout %v, -max-session %v: want at least a minute, and max-session >= idle-timeout", c.IdleTimeout, c.MaxSession)
@@ -257,37 +268,14 @@ func (c *Config) Validate() error {
 	if c.MaxUploads < 1 || c.MaxRecipients < 1 || c.MaxConns < 1 {
 		return fmt.Errorf("-max-uploads %d, -max-recipients %d, -max-connections %d: want at least 1", c.MaxUploads, c.MaxRecipients, c.MaxConns)
 	}
-	if bp := c.basePath(); !validBasePath(bp) {
+	if err := web.CheckBasePath(c.basePath()); err != nil {
 		name := "-base-path"
 		if c.BasePath == "" {
 			name = "SCRIPT_NAME" // under CGI, the web server's
 		}
-		return fmt.Errorf("%s %q: want a path like /mail, without a trailing slash", name, bp)
+		return fmt.Errorf("%s %q: %v", name, c.basePath(), err)
 	}
 	return nil
-}
-
-// validBasePath reports whether p can prefix every route: empty, or
-// /seg/seg..., each segment neither empty nor . or .., of characters a URL
-// path holds unescaped (not %, nor the braces of a route's wildcards).
-func validBasePath(p string) bool {
-	if p == "" {
-		return true
-	}
-	if !strings.HasPrefix(p, "/") {
-		return false
-	}
-	for _, seg := range strings.Split(p[1:], "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return false
-		}
-		for _, r := range seg {
-			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~!$&'()*+,;=:@", r)) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // tlsConfig returns the TLS settings for the mail servers: the system

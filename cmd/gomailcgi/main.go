@@ -27,6 +27,10 @@
 //	-from-domain DOMAIN   completes a login name without @ into a From address
 //	-base-path PATH       URL prefix, e.g. /mail
 //	-page-size N          messages per list page (50)
+//	-time-zone ZONE       the one zone every page shows dates in, e.g. Europe/Berlin
+//	                      or UTC (Local: the server's)
+//	-keep-copy            tick "Keep a copy in my inbox" on new messages (true;
+//	                      -keep-copy=false leaves it unticked)
 //	-idle-timeout D       logout after D without a page (30m); -max-session D (12h)
 //	-demo                 start the embedded demo POP3/SMTP servers and use them
 //	-demo-mail DIR        seed the demo mailbox from DIR/*.eml (testdata)

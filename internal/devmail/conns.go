@@ -84,10 +84,3 @@ func (c *trackedConn) Close() error {
 	c.once.Do(func() { c.set.remove(c) })
 	return c.Conn.Close()
 }
-
-// count returns how many connections are tracked.
-func (s *connSet) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.conns)
-}

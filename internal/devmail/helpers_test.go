@@ -117,3 +117,10 @@ func stuffed(data string) string {
 	}
 	return s + ".\r\n"
 }
+
+// count returns how many connections s tracks.
+func (s *connSet) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}

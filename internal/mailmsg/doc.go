@@ -1,6 +1,6 @@
 // Package mailmsg is the one model of a mail message that every page reads:
 // its header fields, decoded (Envelope: subject, addresses, date, ids), and
-// its MIME structure (Parse, OpenPart). It is lenient where real mail is
+// its MIME structure (Read, OpenPart). It is lenient where real mail is
 // broken, never fails and never panics: damaged input gives what could be
 // read, with Issues saying what went wrong.
 //
@@ -14,7 +14,7 @@
 // ("2") for the attached message as a whole; the parts of the attached
 // message are numbered below it exactly as for a top-level message: "2.1",
 // "2.2", ... when it is a multipart, and "2.1" for its body when it is not.
-// Parse and OpenPart number parts the same way.
+// Read and OpenPart number parts the same way.
 //
 // # Charsets
 //

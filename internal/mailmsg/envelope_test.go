@@ -119,7 +119,7 @@ func TestAddressForms(t *testing.T) {
 }
 
 func TestAttachedMessageKeepsItsFileName(t *testing.T) {
-	m := Parse(fixtures.Hostile(t, "rfc822-filename.eml"), Limits{})
+	m := read(fixtures.Hostile(t, "rfc822-filename.eml"), Limits{})
 	var found *Entity
 	for _, c := range m.Root.Children {
 		if c.Attached != nil {

@@ -12,13 +12,13 @@ import (
 // FuzzParse feeds the one parser every sample and hostile message and
 // what the fuzzer makes of them: it must not panic, must give valid UTF-8
 // without control characters in what the pages show, and OpenPart must
-// find each kept leaf with the type Parse gave it.
+// find each kept leaf with the type Read gave it.
 func FuzzParse(f *testing.F) {
 	for _, raw := range fixtures.All(f) {
 		f.Add(raw)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		m := Parse(raw, Limits{MaxParts: 50})
+		m := read(raw, Limits{MaxParts: 50})
 		if m.Root == nil {
 			t.Fatal("no root entity")
 		}
@@ -46,7 +46,7 @@ func FuzzParse(f *testing.F) {
 		for _, e := range leaves {
 			p, r, err := OpenPart(bytes.NewReader(raw), e.ID)
 			if err != nil {
-				t.Fatalf("OpenPart(%q) of a part Parse kept: %v", e.ID, err)
+				t.Fatalf("OpenPart(%q) of a part Read kept: %v", e.ID, err)
 			}
 			if _, err := io.Copy(io.Discard, r); err != nil {
 				t.Fatalf("OpenPart(%q): reading: %v", e.ID, err)
@@ -54,7 +54,7 @@ func FuzzParse(f *testing.F) {
 			// A multipart without delimiters is shown as text; it is never
 			// offered for download, so OpenPart may name it as declared.
 			if p.ContentType != e.MediaType && !e.Broken {
-				t.Fatalf("OpenPart(%q): type %q, Parse said %q", e.ID, p.ContentType, e.MediaType)
+				t.Fatalf("OpenPart(%q): type %q, Read said %q", e.ID, p.ContentType, e.MediaType)
 			}
 		}
 	})

@@ -11,7 +11,7 @@ const (
 	DefaultMaxDepth = 20
 )
 
-// Limits bound one Parse.
+// Limits bound one Read.
 type Limits struct {
 	// MaxParts is how many entities are kept before the rest are only
 	// counted; 0 means DefaultMaxParts.
@@ -51,18 +51,12 @@ type Message struct {
 	Partial bool
 }
 
-// Parse reads a whole raw message leniently. It never fails and never
-// panics: damaged input gives what could be read, with Issues set.
-func Parse(raw []byte, lim Limits) *Message {
-	m, _ := Read(bytes.NewReader(raw), lim)
-	return m
-}
-
 // Read parses a message as it streams from r, in one pass.
 // It keeps the headers and the text a page may show (Entity.Body, within
 // MaxTextPart); every other body is decoded only to be measured, so the
-// memory it takes does not grow with the message. Like Parse it is
-// lenient. The error is r's own, other than io.EOF; the message is then
+// memory it takes does not grow with the message. It is lenient and
+// never panics: damaged input gives what could be read, with Issues set.
+// The error is r's own, other than io.EOF; the message is then
 // what was read before it, and must not be taken as whole. It reads r to
 // its end, unless Limits.HTMLStart lets it stop early (Message.Partial).
 func Read(r io.Reader, lim Limits) (*Message, error) {

@@ -1,6 +1,7 @@
 package mailmsg
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,13 @@ import (
 	"testing"
 	"testing/iotest"
 )
+
+// read parses a raw message as the site does, with Read, from a reader
+// that does not fail.
+func read(raw []byte, lim Limits) *Message {
+	m, _ := Read(bytes.NewReader(raw), lim)
+	return m
+}
 
 // errConnLost stands for a connection that ends early, wrapping io.EOF as
 // a network error does: Read must not take it for the message's end.
@@ -86,16 +94,16 @@ func TestReadMaxPlain(t *testing.T) {
 	mixed := "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n" + text +
 		"\r\n--b\r\nContent-Type: text/html\r\n\r\n" + html +
 		"\r\n--b\r\nContent-Type: text/plain\r\n\r\n" + text + "\r\n--b--\r\n"
-	m := Parse([]byte(mixed), Limits{MaxPlain: 100})
+	m := read([]byte(mixed), Limits{MaxPlain: 100})
 	if kids := m.Root.Children; len(kids) != 3 || len(kids[0].Body) != 100 || kids[0].Size != int64(len(text)) ||
 		string(kids[1].Body) != html || len(kids[2].Body) != 0 || kids[2].Size != int64(len(text)) || !m.Issues.LongText {
 		t.Errorf("texts and HTML: %d parts; want the first text's first 100 bytes of %d, the HTML whole and nothing of the second text", len(kids), len(text))
 	}
 	broken := "Content-Type: multipart/mixed; boundary=b\r\n\r\n" + text
-	if m := Parse([]byte(broken), Limits{MaxPlain: 100}); !m.Root.Broken || len(m.Root.Body) != 100 {
+	if m := read([]byte(broken), Limits{MaxPlain: 100}); !m.Root.Broken || len(m.Root.Body) != 100 {
 		t.Errorf("no delimiters: broken %v, kept %d; want the first 100 bytes as text", m.Root.Broken, len(m.Root.Body))
 	}
-	if m := Parse([]byte("Content-Type: text/plain\r\n\r\n"+text), Limits{MaxText: 50, MaxPlain: 100}); len(m.Root.Body) != 50 {
+	if m := read([]byte("Content-Type: text/plain\r\n\r\n"+text), Limits{MaxText: 50, MaxPlain: 100}); len(m.Root.Body) != 50 {
 		t.Errorf("MaxPlain above MaxText: kept %d, want MaxText's 50", len(m.Root.Body))
 	}
 }
@@ -110,7 +118,7 @@ func TestReadMaxTotal(t *testing.T) {
 		b.WriteString("--b\r\nContent-Type: text/plain\r\n\r\n" + text + "\r\n")
 	}
 	b.WriteString("--b--\r\n")
-	m := Parse([]byte(b.String()), Limits{MaxTotal: 2*len(text) + 10})
+	m := read([]byte(b.String()), Limits{MaxTotal: 2*len(text) + 10})
 	var kept []int
 	for _, c := range m.Root.Children {
 		kept = append(kept, len(c.Body))

@@ -9,7 +9,7 @@ import (
 )
 
 // Body text limits: one text part kept in Entity.Body, and all text
-// parts of one Parse.
+// parts of one Read.
 const (
 	MaxTextPart  = 2 << 20
 	MaxTextTotal = 8 << 20

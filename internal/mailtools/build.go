@@ -27,6 +27,12 @@ func (m *Outgoing) WriteTo(w io.Writer, date time.Time, messageID string) error 
 	if err := m.Validate(); err != nil {
 		return err
 	}
+	return m.write(w, date, messageID)
+}
+
+// write is WriteTo for a message already validated: Send validates it
+// before it connects.
+func (m *Outgoing) write(w io.Writer, date time.Time, messageID string) error {
 	if messageID == "" {
 		messageID = NewMessageID(messageIDDomain(m.From.Addr))
 	}

@@ -245,7 +245,7 @@ func subjects(t *testing.T, srv *devmail.Server) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(mailmsg.ParseEnvelope(splitHeader(raw)).Subject)
+		b.WriteString(mailmsg.ParseEnvelope(raw).Subject)
 	}
 	return b.String()
 }

@@ -24,5 +24,5 @@ func fetchAll(ctx context.Context, s *Session, ref Ref) (*fetched, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &fetched{Ref: st.Ref, Envelope: mailmsg.ParseEnvelope(splitHeader(raw)), Raw: raw}, nil
+	return &fetched{Ref: st.Ref, Envelope: mailmsg.ParseEnvelope(raw), Raw: raw}, nil
 }

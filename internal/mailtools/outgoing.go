@@ -73,6 +73,7 @@ const (
 )
 
 // Validate reports the first problem with m as an *InputError, or nil.
+// Send and WriteTo call it; a caller need not.
 func (m *Outgoing) Validate() error {
 	if err := checkAddress("from", m.From); err != nil {
 		return err

@@ -178,7 +178,7 @@ func (ss *smtpSession) submit(m *Outgoing, date time.Time, id string) error {
 		return ss.wrap("DATA", "", err)
 	}
 	ew := &errWriter{w: dw}
-	if err := m.WriteTo(ew, date, id); err != nil {
+	if err := m.write(ew, date, id); err != nil {
 		if ew.err != nil {
 			return ss.wrap("DATA", "", ew.err)
 		}

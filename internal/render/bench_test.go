@@ -12,7 +12,7 @@ func BenchmarkRender10000Parts(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
-		Render(raw, Options{})
+		viewOf(raw, Options{})
 	}
 }
 
@@ -21,7 +21,7 @@ func BenchmarkRenderHTML(b *testing.B) {
 	raw := fixtures.Hostile(b, "hostile-html.eml")
 	b.ReportAllocs()
 	for b.Loop() {
-		Render(raw, Options{CIDURL: testCIDURL})
+		viewOf(raw, Options{CIDURL: testCIDURL})
 	}
 }
 
@@ -32,7 +32,7 @@ func BenchmarkRenderPathological(b *testing.B) {
 			raw := []byte(tc.raw)
 			b.SetBytes(int64(len(raw)))
 			for b.Loop() {
-				Render(raw, Options{CIDURL: testCIDURL})
+				viewOf(raw, Options{CIDURL: testCIDURL})
 			}
 		})
 	}

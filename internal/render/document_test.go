@@ -24,7 +24,7 @@ func TestHTMLContentSecurityPolicy(t *testing.T) {
 }
 
 func TestHTMLDocument(t *testing.T) {
-	v := Render(fixtures.Hostile(t, "remote-images.eml"), Options{})
+	v := viewOf(fixtures.Hostile(t, "remote-images.eml"), Options{})
 	doc := HTMLDocument("A <subject>", "de-AT", "", v.HTML)
 	root, err := html.Parse(strings.NewReader(doc))
 	if err != nil {
@@ -87,7 +87,7 @@ func TestHeaderFields(t *testing.T) {
 		"Reply-To: not an address at all <<<\r\n" +
 		"Date: Mon, 2 Mar 2026 09:00:00 +0100 (CET)\r\n" +
 		"Message-ID: <id@example.org>\r\n\r\nx"
-	h := Render([]byte(raw), Options{}).Header
+	h := viewOf([]byte(raw), Options{}).Header
 	checks := []struct{ name, got, want string }{
 		{"from", h.From[0].String(), "Lee, Ann <ann@example.org>"},
 		{"to", h.To[0].String() + " / " + h.To[1].String(), "a@example.com / Béa <bea@example.com>"},
@@ -102,7 +102,7 @@ func TestHeaderFields(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
 		}
 	}
-	bad := Render([]byte("Date: yesterday-ish\r\n\r\n"), Options{}).Header
+	bad := viewOf([]byte("Date: yesterday-ish\r\n\r\n"), Options{}).Header
 	if !bad.Date.IsZero() || bad.DateRaw != "yesterday-ish" {
 		t.Errorf("bad date: got %v %q, want zero time and the raw text", bad.Date, bad.DateRaw)
 	}

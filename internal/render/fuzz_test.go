@@ -21,13 +21,13 @@ func FuzzRender(f *testing.F) {
 	f.Add([]byte("Content-Type: text/html\r\n\r\n<scr<script>ipt>alert(1)</script><img src=x onerror=alert(1)>"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		for _, allowRemote := range []bool{false, true} {
-			v := Render(raw, Options{AllowRemote: allowRemote, CIDURL: testCIDURL, MaxParts: 50})
+			v := Message(read(raw, mailmsg.Limits{MaxParts: 50}), Options{AllowRemote: allowRemote, CIDURL: testCIDURL})
 			for _, view := range append([]*View{v}, allNested(v)...) {
 				for _, bad := range htmlViolations(t, string(view.HTML), allowRemote) {
 					t.Fatalf("unsafe HTML (%s) in %q", bad, view.HTML)
 				}
-				for _, bad := range htmlViolations(t, string(view.TextHTML()), false) {
-					t.Fatalf("unsafe text HTML (%s) in %q", bad, view.TextHTML())
+				for _, bad := range htmlViolations(t, string(textHTML(view.Text)), false) {
+					t.Fatalf("unsafe text HTML (%s) in %q", bad, textHTML(view.Text))
 				}
 			}
 		}

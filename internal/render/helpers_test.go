@@ -1,15 +1,31 @@
 package render
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"gomailcgi/internal/mailmsg"
 )
 
-// testCIDURL is the part URL the tests hand to Render.
+// testCIDURL is the part URL the tests hand to Message.
 func testCIDURL(id string) string { return "/part?id=" + id }
+
+// read parses raw as the site reads a message, with mailmsg.Read, within
+// lim.
+func read(raw []byte, lim mailmsg.Limits) *mailmsg.Message {
+	m, _ := mailmsg.Read(bytes.NewReader(raw), lim) // a bytes.Reader does not fail
+	return m
+}
+
+// viewOf is what the view page shows of raw, read with the parser's
+// default limits.
+func viewOf(raw []byte, opt Options) *View {
+	return Message(read(raw, mailmsg.Limits{}), opt)
+}
 
 // plainText joins the shown plain-text lines with newlines, quote marks
 // rendered as "> " per level.

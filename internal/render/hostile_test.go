@@ -15,7 +15,7 @@ import (
 func TestHostileHTML(t *testing.T) {
 	for _, allowRemote := range []bool{false, true} {
 		t.Run(fmt.Sprintf("allowRemote=%v", allowRemote), func(t *testing.T) {
-			v := Render(fixtures.Hostile(t, "hostile-html.eml"), Options{AllowRemote: allowRemote, CIDURL: testCIDURL})
+			v := viewOf(fixtures.Hostile(t, "hostile-html.eml"), Options{AllowRemote: allowRemote, CIDURL: testCIDURL})
 			out := string(v.HTML)
 			assertSafeHTML(t, out, allowRemote)
 
@@ -111,7 +111,7 @@ func TestSanitizeSnippets(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			raw := "Content-Type: text/html; charset=utf-8\r\n\r\n" + tc.in
 			for _, allowRemote := range []bool{false, true} {
-				v := Render([]byte(raw), Options{AllowRemote: allowRemote})
+				v := viewOf([]byte(raw), Options{AllowRemote: allowRemote})
 				assertSafeHTML(t, string(v.HTML), allowRemote)
 				if !allowRemote {
 					got := strings.Join(strings.Fields(htmlText(t, string(v.HTML))), "")
@@ -128,7 +128,7 @@ func TestSanitizeSnippets(t *testing.T) {
 // TestCIDImages checks that cid: images resolve to their parts through
 // CIDURL and that the parts are marked Inline.
 func TestCIDImages(t *testing.T) {
-	v := Render(fixtures.Hostile(t, "cid-related.eml"), Options{CIDURL: testCIDURL})
+	v := viewOf(fixtures.Hostile(t, "cid-related.eml"), Options{CIDURL: testCIDURL})
 	imgs := elements(t, string(v.HTML), "img")
 	if len(imgs) != 1 || attr(imgs[0], "src") != "/part?id=1.2.2" {
 		t.Fatalf("imgs: got %d, want one with src /part?id=1.2.2 (HTML %q)", len(imgs), v.HTML)
@@ -139,7 +139,7 @@ func TestCIDImages(t *testing.T) {
 	if v.RemoteBlocked != 0 {
 		t.Errorf("RemoteBlocked: got %d, want 0", v.RemoteBlocked)
 	}
-	noURL := Render(fixtures.Hostile(t, "cid-related.eml"), Options{})
+	noURL := viewOf(fixtures.Hostile(t, "cid-related.eml"), Options{})
 	if imgs := elements(t, string(noURL.HTML), "img"); len(imgs) != 0 {
 		t.Errorf("without CIDURL: got %d img elements, want 0", len(imgs))
 	}
@@ -184,7 +184,7 @@ func deepMessages(n int) []byte {
 // TestLimits checks that huge and deep messages degrade with a note.
 func TestLimits(t *testing.T) {
 	t.Run("10000 parts", func(t *testing.T) {
-		v := Render(manyParts(10000), Options{})
+		v := viewOf(manyParts(10000), Options{})
 		// The root multipart and the text part count as parts too.
 		if got, want := len(v.Attachments), mailmsg.DefaultMaxParts-2; got != want {
 			t.Errorf("attachments: got %d, want %d", got, want)
@@ -200,7 +200,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("nesting 100 deep", func(t *testing.T) {
-		v := Render(deepMultipart(100), Options{})
+		v := viewOf(deepMultipart(100), Options{})
 		if !slices.Contains(v.Problems, ProblemTooDeep) {
 			t.Errorf("problems: got %q, want %q", v.Problems, ProblemTooDeep)
 		}
@@ -212,7 +212,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("messages 100 deep", func(t *testing.T) {
-		v := Render(deepMessages(100), Options{})
+		v := viewOf(deepMessages(100), Options{})
 		depth := 0
 		for n := v; len(n.Nested) > 0; n = n.Nested[0] {
 			depth++
@@ -226,7 +226,7 @@ func TestLimits(t *testing.T) {
 	})
 	t.Run("100 KB header line", func(t *testing.T) {
 		raw := "Subject: " + strings.Repeat("x", 100<<10) + "\r\nFrom: a@example.com\r\n\r\nbody\r\n"
-		v := Render([]byte(raw), Options{})
+		v := viewOf([]byte(raw), Options{})
 		if len(v.Header.Subject) >= 100<<10 || len(v.Header.Subject) < 16<<10 {
 			t.Errorf("subject length: got %d, want shortened to about %d", len(v.Header.Subject), 32<<10)
 		}
@@ -241,14 +241,14 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("custom limits", func(t *testing.T) {
-		v := Render(manyParts(50), Options{MaxParts: 10, MaxDepth: 1})
+		v := Message(read(manyParts(50), mailmsg.Limits{MaxParts: 10, MaxDepth: 1}), Options{})
 		if len(v.Attachments) != 8 || v.PartsOmitted != 41 {
 			t.Errorf("attachments, omitted: got %d, %d, want 8, 41", len(v.Attachments), v.PartsOmitted)
 		}
 	})
 	t.Run("long text", func(t *testing.T) {
 		raw := "Subject: big\r\n\r\n" + strings.Repeat("0123456789abcdef\r\n", (mailmsg.MaxTextPart/18)+1000)
-		v := Render([]byte(raw), Options{})
+		v := viewOf([]byte(raw), Options{})
 		// The shortened part is listed, with a note of its own on the
 		// page; it is not a problem of the message.
 		if len(v.Shortened) != 1 || v.Shortened[0].Size != int64(len(raw)-len("Subject: big\r\n\r\n")) ||
@@ -270,7 +270,7 @@ func renderAllocBound(t *testing.T, raw []byte, opt Options) *View {
 	const slack = 1 << 20
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	v := Render(raw, opt)
+	v := viewOf(raw, opt)
 	runtime.ReadMemStats(&after)
 	if got, bound := after.TotalAlloc-before.TotalAlloc, uint64(allocPerByte*len(raw)+slack); got > bound {
 		t.Errorf("rendering %d bytes allocated %d bytes, want at most %d", len(raw), got, bound)

@@ -19,7 +19,7 @@ func TestOpenPartMatchesRender(t *testing.T) {
 	extra["many"], extra["deep"], extra["deepmsg"] = manyParts(30), deepMultipart(30), deepMessages(30)
 	checked := 0
 	for name, raw := range extra {
-		v := Render(raw, Options{})
+		v := viewOf(raw, Options{})
 		var views []*View
 		var collect func(*View)
 		collect = func(v *View) {
@@ -82,7 +82,7 @@ func TestPartWalkerOpensEveryPartInOnePass(t *testing.T) {
 				collect(n)
 			}
 		}
-		collect(Render(raw, Options{}))
+		collect(viewOf(raw, Options{}))
 		slices.SortFunc(ids, mailmsg.ComparePartIDs)
 		ids = slices.Compact(ids)
 		in := &countingReader{r: bytes.NewReader(raw)}

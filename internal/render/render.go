@@ -21,16 +21,6 @@ import (
 	"gomailcgi/internal/mailmsg"
 )
 
-// Render parses a raw message and returns what the view page shows.
-func Render(raw []byte, opt Options) *View {
-	return Message(mailmsg.Parse(raw, opt.Limits()), opt)
-}
-
-// Limits are the parser's limits these options ask for.
-func (opt Options) Limits() mailmsg.Limits {
-	return mailmsg.Limits{MaxParts: opt.MaxParts, MaxDepth: opt.MaxDepth}
-}
-
 // Message returns what the view page shows of a parsed message. It does
 // not change m, so one parse can be shown in more than one way.
 func Message(m *mailmsg.Message, opt Options) *View {

@@ -91,7 +91,7 @@ func TestRenderFixtures(t *testing.T) {
 			name += "/plain"
 		}
 		t.Run(name, func(t *testing.T) {
-			v := Render(fixtures.Hostile(t, tc.file), Options{PreferPlain: tc.preferPlain, CIDURL: testCIDURL})
+			v := viewOf(fixtures.Hostile(t, tc.file), Options{PreferPlain: tc.preferPlain, CIDURL: testCIDURL})
 			if v.Header.Subject != tc.subject {
 				t.Errorf("subject: got %q, want %q", v.Header.Subject, tc.subject)
 			}
@@ -151,7 +151,7 @@ func TestRenderFixtures(t *testing.T) {
 // TestRenderNestedMessage checks that attached messages keep their own
 // header, body, attachments and part numbers.
 func TestRenderNestedMessage(t *testing.T) {
-	v := Render(fixtures.Hostile(t, "nested-rfc822.eml"), Options{})
+	v := viewOf(fixtures.Hostile(t, "nested-rfc822.eml"), Options{})
 	if len(v.Nested) != 1 {
 		t.Fatalf("nested: got %d, want 1", len(v.Nested))
 	}
@@ -193,7 +193,7 @@ func TestRenderEmptyAndTiny(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v := Render([]byte(tc.raw), Options{})
+			v := viewOf([]byte(tc.raw), Options{})
 			if v.Header.Subject != tc.subject {
 				t.Errorf("subject: got %q, want %q", v.Header.Subject, tc.subject)
 			}
@@ -206,11 +206,11 @@ func TestRenderEmptyAndTiny(t *testing.T) {
 
 // HTMLOnly renders an HTML body as ever, and leaves a text body out.
 func TestRenderHTMLOnly(t *testing.T) {
-	text := Render([]byte("Content-Type: text/plain\r\n\r\nhello\r\n"), Options{HTMLOnly: true})
+	text := viewOf([]byte("Content-Type: text/plain\r\n\r\nhello\r\n"), Options{HTMLOnly: true})
 	if text.IsHTML || text.Text != nil || !text.HasPlain {
 		t.Errorf("text: IsHTML %v, %d blocks, HasPlain %v; want no body rendered", text.IsHTML, len(text.Text), text.HasPlain)
 	}
-	mixed := Render([]byte("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n"+
+	mixed := viewOf([]byte("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n"+
 		"--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n"), Options{HTMLOnly: true})
 	if !mixed.IsHTML || !strings.Contains(string(mixed.HTML), "hi") || !strings.Contains(string(mixed.HTML), "hello") {
 		t.Errorf("HTML and text: IsHTML %v, HTML %q; want both in the HTML", mixed.IsHTML, mixed.HTML)

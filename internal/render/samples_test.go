@@ -61,7 +61,7 @@ func TestSampleMailbox(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v := Render(raw, Options{CIDURL: testCIDURL})
+			v := viewOf(raw, Options{CIDURL: testCIDURL})
 			if v.Header.Subject != tc.subject {
 				t.Errorf("subject: got %q, want %q", v.Header.Subject, tc.subject)
 			}

@@ -240,7 +240,9 @@ func trimURLTail(u string) int {
 	return 0
 }
 
-// textHTML renders text blocks as escaped HTML with links. Lines are
+// textHTML renders text blocks as escaped HTML with links: a div per
+// unquoted block and a blockquote with classes "quote quote-N" (N capped
+// at 9) per quoted block; links carry rel="noopener noreferrer". Lines are
 // separated by newlines, so the container needs white-space: pre-wrap.
 func textHTML(blocks []TextBlock) template.HTML {
 	var b strings.Builder
@@ -273,12 +275,4 @@ func textHTML(blocks []TextBlock) template.HTML {
 		b.WriteByte('\n')
 	}
 	return template.HTML(b.String())
-}
-
-// TextHTML renders the plain-text body as escaped HTML for the main page:
-// a div per unquoted block and a blockquote with classes "quote quote-N"
-// (N capped at 9) per quoted block; links carry rel="noopener noreferrer".
-// The container must use white-space: pre-wrap to keep line breaks.
-func (v *View) TextHTML() template.HTML {
-	return textHTML(v.Text)
 }

@@ -82,8 +82,7 @@ func TestLinkify(t *testing.T) {
 
 // TestTextHTML checks the escaped HTML rendering of text blocks.
 func TestTextHTML(t *testing.T) {
-	v := &View{Text: textBlocks("Hi <b>&\n> see https://x.example/?a=1&b=<2>\n>> deep", false, false)}
-	out := string(v.TextHTML())
+	out := string(textHTML(textBlocks("Hi <b>&\n> see https://x.example/?a=1&b=<2>\n>> deep", false, false)))
 	assertSafeHTML(t, out, false)
 	if got, want := htmlText(t, out), "Hi <b>&\nsee https://x.example/?a=1&b=<2>\ndeep\n"; got != want {
 		t.Errorf("text: got %q, want %q", got, want)

@@ -6,7 +6,7 @@ import (
 	"gomailcgi/internal/mailmsg"
 )
 
-// Options tune one Render call.
+// Options tune one Message call.
 type Options struct {
 	// PreferPlain shows the text/plain alternative when there is one.
 	PreferPlain bool
@@ -16,12 +16,6 @@ type Options struct {
 	// given ID; it is used for cid: images and links. When nil, cid:
 	// references are replaced by placeholders.
 	CIDURL func(partID string) string
-	// MaxParts is how many parts are listed before the rest are only
-	// counted; 0 means mailmsg.DefaultMaxParts.
-	MaxParts int
-	// MaxDepth is how deep multiparts and attached messages are opened;
-	// 0 means mailmsg.DefaultMaxDepth.
-	MaxDepth int
 	// HTMLOnly leaves Text empty when the body is not HTML, for a page
 	// that shows only an HTML body: a long text then costs it nothing.
 	HTMLOnly bool

@@ -15,7 +15,7 @@ type listPage struct {
 	Count        int // messages in the mailbox
 	First, Last  int // 1-based positions of the rows shown
 	Page, Pages  int
-	Rows         []template.HTML // listRow.html
+	Rows         []template.HTML // each written by listRow.markup
 	FirstURL     string          // "" on the first page
 	PrevURL      string
 	NextURL      string // "" on the last page
@@ -129,7 +129,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *session
 		if row.From == "" {
 			row.From = "(unknown sender)"
 		}
-		p.Rows = append(p.Rows, row.html(o.all))
+		p.Rows = append(p.Rows, row.markup(o.all))
 	}
 	return s.render(w, o.status, "list", p)
 }

@@ -6,13 +6,16 @@ import (
 	"strings"
 )
 
-// html is the row as markup. A page has fifty rows, and html/template
-// escapes each of their values through a reflected call: that was a
-// third of the time the site spent on a list page under load. Here every
-// value goes through html.EscapeString, which is right for both places
-// values land: element text, and attribute values in double quotes. The
-// view link is the site's own relative URL, already percent-encoded.
-func (r listRow) html(allSelected bool) template.HTML {
+// markup is the row as HTML, written in Go rather than in list.html. A
+// page has fifty rows, and html/template escapes each of their values
+// through a reflected call: BenchmarkListRows measures the difference,
+// and the whole list page took half as much CPU again with the rows in
+// the template. Every value goes through html.EscapeString, which is
+// right for both places values land: element text, and attribute values
+// in double quotes. The view link is the site's own relative URL, already
+// percent-encoded. TestListRowMarkup holds the result equal to the same
+// row written as an html/template.
+func (r listRow) markup(allSelected bool) template.HTML {
 	var b strings.Builder
 	b.Grow(512 + len(r.ViewURL) + 2*(len(r.Subject)+len(r.From)))
 	esc := func(s string) { b.WriteString(html.EscapeString(s)) }

@@ -169,12 +169,7 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 		}
 		out.Attachments = append(out.Attachments, atts...)
 	}
-	if err := out.Validate(); err != nil {
-		closeForwarded(out.Attachments)
-		status, alert := sendProblem(s.log, err)
-		return nil, status, alert
-	}
-	return out, 0, ""
+	return out, 0, "" // checked by SMTP.Send before it connects""
 }
 
 // formHeadProblem answers a form whose token could not be read: one that

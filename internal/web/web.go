@@ -16,17 +16,17 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
-	"strings"
 	"time"
 
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
 )
 
-// Defaults for a Config's zero values.
+// Defaults for a Config's zero values, and the largest page: as many
+// messages as one POP listing reads.
 const (
 	DefaultPageSize       = 50
-	MaxPageSize           = 500
+	MaxPageSize           = mailtools.MaxPageSize
 	DefaultMaxUpload      = 25 << 20 // bytes of one submitted message form
 	DefaultMaxUploads     = 8        // message forms read at the same time
 	DefaultMaxUserUploads = 2        // message forms of one user read at the same time
@@ -122,8 +122,6 @@ func (c *Config) setDefaults() error {
 		return errors.New("web: Config.SMTP is required")
 	case c.Sealer == nil:
 		return errors.New("web: Config.Sealer is required")
-	case c.PageSize < 0 || c.PageSize > MaxPageSize:
-		return fmt.Errorf("web: PageSize %d: want 0 to %d", c.PageSize, MaxPageSize)
 	case c.MaxUpload < 0:
 		return errors.New("web: MaxUpload is negative")
 	case c.MaxUploads < 0 || c.MaxUserUploads < 0 || c.MaxRecipients < 0:
@@ -137,17 +135,17 @@ func (c *Config) setDefaults() error {
 			return fmt.Errorf("web: TrustedOrigins %q: want scheme://host[:port]", o)
 		}
 	}
-	if c.BasePath != "" {
-		if !strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/") ||
-			strings.ContainsAny(c.BasePath, "?#{} \t\r\n") {
-			return fmt.Errorf("web: BasePath %q: want \"\" or a path like /mail", c.BasePath)
-		}
-	}
-	if c.ServerID == "" {
-		c.ServerID = "pop=" + c.POP.Server.Addr
+	if err := CheckBasePath(c.BasePath); err != nil {
+		return fmt.Errorf("web: BasePath %q: %w", c.BasePath, err)
 	}
 	if c.PageSize == 0 {
 		c.PageSize = DefaultPageSize
+	}
+	if err := CheckPageSize(c.PageSize); err != nil {
+		return fmt.Errorf("web: PageSize %d: %w", c.PageSize, err)
+	}
+	if c.ServerID == "" {
+		c.ServerID = "pop=" + c.POP.Server.Addr
 	}
 	if c.MaxUpload == 0 {
 		c.MaxUpload = DefaultMaxUpload

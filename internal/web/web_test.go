@@ -33,7 +33,12 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"no Sealer", func(c *Config) { c.Sealer = nil }},
 		{"base path without slash", func(c *Config) { c.BasePath = "mail" }},
 		{"base path with trailing slash", func(c *Config) { c.BasePath = "/mail/" }},
+		{"base path //host", func(c *Config) { c.BasePath = "//host" }},
+		{"base path with ..", func(c *Config) { c.BasePath = "/a/../b" }},
+		{"base path with a wildcard", func(c *Config) { c.BasePath = "/{x}" }},
+		{"base path with an escape", func(c *Config) { c.BasePath = "/a%zz" }},
 		{"page size too large", func(c *Config) { c.PageSize = 10000 }},
+		{"negative page size", func(c *Config) { c.PageSize = -1 }},
 		{"negative upload", func(c *Config) { c.MaxUpload = -1 }},
 	}
 	for _, tt := range tests {
