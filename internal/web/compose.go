@@ -136,6 +136,7 @@ func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *se
 		BackURL:      s.urls.List(login.token, f.Page),
 		MaxUpload:    humanSize(s.cfg.MaxUpload),
 	}
+	p.text = f.Body // written into the textarea by render
 	p.Notice, p.Alert = notice, alert
 	return s.render(w, status, "compose", p)
 }
