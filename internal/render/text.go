@@ -3,7 +3,6 @@ package render
 import (
 	"html"
 	"html/template"
-	"iter"
 	"strconv"
 	"strings"
 	"unicode"
@@ -37,8 +36,11 @@ func textBlocks(text string, flowed, delsp bool) []TextBlock {
 	if flowed {
 		unflow(text, delsp, add)
 	} else {
-		for raw := range rawLines(text) {
-			add(quoteLevel(raw, true))
+		for rest, more := text, true; more; {
+			var raw string
+			raw, rest, more = cutLine(rest)
+			level, content := quoteLevel(raw, true)
+			add(level, content)
 		}
 	}
 	for i := range blocks {
@@ -59,21 +61,15 @@ func trimLineEnd(text string) string {
 	return strings.TrimSuffix(text, "\n")
 }
 
-// rawLines yields the lines of a text whose last line end is trimmed,
-// each without its line end.
-func rawLines(text string) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		for rest, more := text, true; more; {
-			var raw string
-			raw, rest, more = strings.Cut(rest, "\n")
-			if more {
-				raw = strings.TrimSuffix(raw, "\r") // the CR of a CRLF
-			}
-			if !yield(strings.TrimSuffix(raw, "\r")) {
-				return
-			}
-		}
+// cutLine cuts the first line from a text whose last line end is
+// trimmed: the line without its line end, the rest, and whether there is
+// more.
+func cutLine(text string) (line, rest string, more bool) {
+	line, rest, more = strings.Cut(text, "\n")
+	if more {
+		line = strings.TrimSuffix(line, "\r") // the CR of a CRLF
 	}
+	return strings.TrimSuffix(line, "\r"), rest, more
 }
 
 // unflow gives add the lines of a format=flowed text (RFC 3676) whose
@@ -83,7 +79,9 @@ func rawLines(text string) iter.Seq[string] {
 func unflow(text string, delsp bool, add func(level int, line string)) {
 	var para strings.Builder // a flowed paragraph being joined
 	paraLevel, inPara := 0, false
-	for raw := range rawLines(text) {
+	for rest, more := text, true; more; {
+		var raw string
+		raw, rest, more = cutLine(rest)
 		level, content := quoteLevel(raw, false)
 		content = strings.TrimPrefix(content, " ") // space-stuffing
 		if inPara && level != paraLevel {
