@@ -133,7 +133,15 @@ func readCapped(r io.Reader, keep int, buf []byte) ([]byte, int64) {
 		if n > 0 {
 			total += int64(n)
 			if room := keep - len(kept); room > 0 {
-				kept = append(kept, buf[:min(n, room)]...)
+				add := buf[:min(n, room)]
+				if len(kept)+len(add) > cap(kept) {
+					// Doubled, to at most keep: append grows a long
+					// slice by a quarter, which copies a 2 MB text
+					// some ten times over
+					grown := make([]byte, len(kept), min(keep, max(2*cap(kept), len(kept)+len(add))))
+					kept = append(grown[:0], kept...)
+				}
+				kept = append(kept, add...)
 			}
 		}
 		if err != nil {

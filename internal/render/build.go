@@ -202,6 +202,10 @@ func (b *builder) finish(st *bodyState, root *mailmsg.Entity) {
 			v.HasPlain = true
 		}
 	}
+	if b.opt.Written {
+		v.Written = writtenText(st.pieces)
+		return
+	}
 	if !anyHTML {
 		if b.opt.HTMLOnly {
 			return

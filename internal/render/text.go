@@ -19,11 +19,7 @@ func textBlocks(text string, flowed, delsp bool) []TextBlock {
 	// The text's last line end is not a line of its own. Lines are cut
 	// from the text as they come, and stored in one array for all
 	// blocks: a long text in short lines is held once, not copied.
-	if t, ok := strings.CutSuffix(text, "\r\n"); ok {
-		text = t
-	} else {
-		text = strings.TrimSuffix(text, "\n")
-	}
+	text = trimLineEnd(text)
 	if text == "" {
 		return nil
 	}
@@ -37,20 +33,55 @@ func textBlocks(text string, flowed, delsp bool) []TextBlock {
 		}
 		lines = append(lines, TextLine{Segments: linkify(cleanLine(line))})
 	}
+	if flowed {
+		unflow(text, delsp, add)
+	} else {
+		for rest, more := text, true; more; {
+			var raw string
+			raw, rest, more = cutLine(rest)
+			level, content := quoteLevel(raw, true)
+			add(level, content)
+		}
+	}
+	for i := range blocks {
+		end := len(lines)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		blocks[i].Lines = lines[starts[i]:end:end]
+	}
+	return blocks
+}
+
+// trimLineEnd removes the text's last line end, LF or CRLF.
+func trimLineEnd(text string) string {
+	if t, ok := strings.CutSuffix(text, "\r\n"); ok {
+		return t
+	}
+	return strings.TrimSuffix(text, "\n")
+}
+
+// cutLine cuts the first line from a text whose last line end is
+// trimmed: the line without its line end, the rest, and whether there is
+// more.
+func cutLine(text string) (line, rest string, more bool) {
+	line, rest, more = strings.Cut(text, "\n")
+	if more {
+		line = strings.TrimSuffix(line, "\r") // the CR of a CRLF
+	}
+	return strings.TrimSuffix(line, "\r"), rest, more
+}
+
+// unflow gives add the lines of a format=flowed text (RFC 3676) whose
+// last line end is trimmed: soft-broken lines joined, space-stuffing
+// removed, each line with its quote level apart. With delsp the space
+// before each soft break is removed as well.
+func unflow(text string, delsp bool, add func(level int, line string)) {
 	var para strings.Builder // a flowed paragraph being joined
 	paraLevel, inPara := 0, false
 	for rest, more := text, true; more; {
 		var raw string
-		raw, rest, more = strings.Cut(rest, "\n")
-		if more {
-			raw = strings.TrimSuffix(raw, "\r") // the CR of a CRLF
-		}
-		raw = strings.TrimSuffix(raw, "\r")
-		if !flowed {
-			level, content := quoteLevel(raw, true)
-			add(level, content)
-			continue
-		}
+		raw, rest, more = cutLine(rest)
 		level, content := quoteLevel(raw, false)
 		content = strings.TrimPrefix(content, " ") // space-stuffing
 		if inPara && level != paraLevel {
@@ -73,14 +104,50 @@ func textBlocks(text string, flowed, delsp bool) []TextBlock {
 	if inPara {
 		add(paraLevel, para.String())
 	}
-	for i := range blocks {
-		end := len(lines)
-		if i+1 < len(starts) {
-			end = starts[i+1]
+}
+
+// writtenText is the plain texts of a body as their writer wrote them,
+// for a form that takes them back: a flowed text's soft line breaks
+// undone and its quote marks written again ("> "), other texts as they
+// are, apart by a blank line. It builds no structure per line, and one
+// text that is not flowed is not even copied.
+func writtenText(pieces []piece) string {
+	var texts []piece
+	size := 0
+	for _, p := range pieces {
+		if !p.html && p.text != "" {
+			texts = append(texts, p)
+			size += len(p.text) + 2
 		}
-		blocks[i].Lines = lines[starts[i]:end:end]
 	}
-	return blocks
+	if len(texts) == 1 && !texts[0].flowed {
+		return texts[0].text
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, p := range texts {
+		if b.Len() > 0 {
+			if !strings.HasSuffix(b.String(), "\n") {
+				b.WriteByte('\n')
+			}
+			b.WriteByte('\n')
+		}
+		if !p.flowed {
+			b.WriteString(p.text)
+			continue
+		}
+		unflow(trimLineEnd(p.text), p.delsp, func(level int, line string) {
+			for range level {
+				b.WriteByte('>')
+			}
+			if level > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(line)
+			b.WriteByte('\n')
+		})
+	}
+	return b.String()
 }
 
 // quoteLevel counts the leading ">" marks of a line and returns the rest.

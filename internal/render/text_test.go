@@ -96,3 +96,35 @@ func TestTextHTML(t *testing.T) {
 		t.Errorf("blockquotes: got %d (HTML %q), want classes quote-1, quote-2", len(quotes), out)
 	}
 }
+
+// Options.Written gives a body's plain text back as it was written: a
+// text as it is, a flowed text joined again with its quote marks, more
+// texts apart by a blank line, HTML left out.
+func TestWritten(t *testing.T) {
+	tests := []struct {
+		name, body, contentType, want string
+	}{
+		{"as it is", "> > a\r\n>b\r\n  c \r\nno end", "text/plain", "> > a\r\n>b\r\n  c \r\nno end"},
+		{"charset", "Zo\xeb\r\n", "text/plain; charset=iso-8859-1", "Zoë\r\n"},
+		{"flowed", "one \r\ntwo\r\n> quoted \r\n> more\r\n  stuffed\r\n-- \r\nsig", "text/plain; format=flowed",
+			"one two\n> quoted more\n stuffed\n-- \nsig\n"},
+		{"flowed delsp", "Donau \r\ndampf\r\n", "text/plain; format=flowed; delsp=yes", "Donaudampf\n"},
+		{"texts", "--b\r\nContent-Type: text/plain\r\n\r\none\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>html</p>\r\n" +
+			"--b\r\nContent-Type: text/plain\r\n\r\ntwo\r\n--b--\r\n", `multipart/mixed; boundary="b"`, "one\n\ntwo"},
+		{"alternative", "--b\r\nContent-Type: text/plain\r\n\r\nplain\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>html</p>\r\n--b--\r\n",
+			`multipart/alternative; boundary="b"`, "plain"},
+		{"html only", "<p>html</p>", "text/html", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := "Content-Type: " + tt.contentType + "\r\n\r\n" + tt.body
+			v := Render([]byte(raw), Options{PreferPlain: true, Written: true})
+			if v.Written != tt.want {
+				t.Errorf("got %q, want %q", v.Written, tt.want)
+			}
+			if len(v.Text) > 0 || v.HTML != "" {
+				t.Errorf("it built the body too: %d blocks, %d bytes of HTML", len(v.Text), len(v.HTML))
+			}
+		})
+	}
+}

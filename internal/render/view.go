@@ -19,6 +19,11 @@ type Options struct {
 	// HTMLOnly leaves Text empty when the body is not HTML, for a page
 	// that shows only an HTML body: a long text then costs it nothing.
 	HTMLOnly bool
+	// Written puts the plain texts of the body in View.Written as their
+	// writer wrote them, and leaves Text and HTML empty: for a form that
+	// takes a text back (a draft), at the cost of the text alone. An HTML
+	// body is left out.
+	Written bool
 }
 
 // Fixed, friendly notes that View.Problems may hold.
@@ -45,6 +50,9 @@ type View struct {
 	Header   mailmsg.Envelope
 	// Text is the body when it is shown as plain text.
 	Text []TextBlock
+	// Written is the body's plain text as it was written, its line ends
+	// CRLF or LF (Options.Written).
+	Written string
 	// HTML is the sanitized body when it is shown as HTML. It is meant only
 	// for the sandboxed iframe document (see HTMLDocument), never for the
 	// main page.

@@ -49,11 +49,11 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	lim := quoteLimits
+	at := messageAt{login: login, ref: ref, page: page}
 	if mode == modeDraft {
-		lim = mailmsg.Limits{} // a draft's text comes back whole
+		return s.continueDraft(w, r, at, f)
 	}
-	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: page}, "Nothing was prefilled.", lim)
+	o, err := s.read(r.Context(), at, "Nothing was prefilled.", quoteLimits)
 	if err != nil {
 		return err
 	}
@@ -81,19 +81,40 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 		f.Body = "\n\n" + forwardedBlock(env, text)
 		files := f.carryAll(o.ref, view)
 		return s.renderComposeFiles(w, http.StatusOK, login, f, files, "", "")
-	case modeDraft:
-		if !s.isDraft(login.state.User, env) {
-			return badRequest("That message is not a draft saved here, so it cannot be continued. "+
-				"You can reply to it or forward it instead.", nil)
-		}
-		f.To, f.Cc, f.Bcc = addressField(env.To), addressField(env.Cc), addressField(env.DraftBcc)
-		f.Subject, f.Body = env.Subject, text
-		f.InReplyTo, f.References = env.InReplyTo, strings.Join(env.References, " ")
-		f.DraftRef = o.ref.String()
-		files := f.carryAll(o.ref, view) // its attachments come along as a forward's do
-		return s.renderComposeFiles(w, http.StatusOK, login, f, files, "Continuing your draft. Sending it or saving it again leaves the old draft in your inbox until you delete it.", "")
 	}
 	return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
+}
+
+// continueDraft fills the form with the draft at at (compose mode
+// draft), a message the site saved whose mark checks (isDraft): its
+// header, its text as it was written, and its attachments, which come
+// along as a forward's do. The text comes back whole up to what one text
+// part keeps (mailmsg.MaxTextPart), in one string with no structure per
+// line: the mark covers the header, not the body, so a copy of the draft
+// may come back with any body. A longer text is cut, and the notice says
+// so.
+func (s *server) continueDraft(w http.ResponseWriter, r *http.Request, at messageAt, f *composeForm) error {
+	o, err := s.read(r.Context(), at, "Nothing was prefilled.", mailmsg.Limits{MaxTotal: mailmsg.MaxTextPart})
+	if err != nil {
+		return err
+	}
+	env := o.envelope()
+	if !s.isDraft(at.login.state.User, env) {
+		return badRequest("That message is not a draft saved here, so it cannot be continued. "+
+			"You can reply to it or forward it instead.", nil)
+	}
+	view := render.Message(o.msg, render.Options{PreferPlain: true, Written: true})
+	f.To, f.Cc, f.Bcc = addressField(env.To), addressField(env.Cc), addressField(env.DraftBcc)
+	f.Subject, f.Body = env.Subject, view.Written
+	f.InReplyTo, f.References = env.InReplyTo, strings.Join(env.References, " ")
+	f.DraftRef = o.ref.String()
+	files := f.carryAll(o.ref, view)
+	notice := "Continuing your draft. "
+	if len(view.Shortened) > 0 {
+		notice += "Its text is longer than the " + humanSize(mailmsg.MaxTextPart) + " that can be read back: the form holds its start, and the rest of it is not in the form. "
+	}
+	notice += "Sending it or saving it again leaves the old draft in your inbox until you delete it."
+	return s.renderComposeFiles(w, http.StatusOK, at.login, f, files, notice, "")
 }
 
 // renderComposeFetching shows the compose form with what f holds, first
@@ -135,6 +156,7 @@ func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *se
 		BackURL:      s.urls.List(login.token, f.Page),
 		MaxUpload:    humanSize(s.cfg.MaxUpload),
 	}
+	p.text = f.Body // written into the textarea by render
 	p.Notice, p.Alert = notice, alert
 	return s.render(w, status, "compose", p)
 }

@@ -72,3 +72,31 @@ func TestDraftSaveContinueSend(t *testing.T) {
 		t.Errorf("alice's inbox holds %d messages called Plan draft, want 1: the draft is gone, the message Bcc'd to her stays", n)
 	}
 }
+
+// Continue editing puts a draft's text back in the form exactly as it was
+// saved: quote marks as written, blanks, the last line end or its
+// absence, characters the page escapes, lines long enough to be encoded.
+func TestDraftBodyRoundTrip(t *testing.T) {
+	for name, body := range map[string]string{
+		"plain":          "first words\n",
+		"no last break":  "no line end at the end",
+		"quotes":         "> > spaced quote\n>> tight quote\n>not a blank\n",
+		"blank lines":    "\n\nafter two blank lines\n\n",
+		"blanks":         "  indented\ttab\ntrailing spaces   \nsoft-looking \nbreak\n",
+		"escaped":        "Zoë's <b>&amp; \"quotes\" + plus</textarea>\n",
+		"long line":      strings.Repeat("long ", 400) + "\n",
+		"signature":      "text\n-- \nAlice\n",
+		"only line ends": "\n\n\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			tok := h.login()
+			saveDraft(t, h, tok, url.Values{"to": {"bob@example.org"}, "subject": {"Round trip"}, "body": {body}})
+			got := showDraft(t, h, tok, "Round trip")
+			wantDraft(t, got)
+			if v := got.compose.field("body"); v != body {
+				t.Errorf("continued body: got %q, want %q", v, body)
+			}
+		})
+	}
+}

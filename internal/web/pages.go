@@ -1,9 +1,12 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -45,6 +48,7 @@ type basePage struct {
 	Token  string // the fresh sealed token; empty when not logged in
 	User   string // the logged-in user, for the header
 	Nav    navLinks
+	text   string // the page's long text, for its textarea (TextSlot)
 }
 
 // navLinks are the header's links, filled in by render.
@@ -79,10 +83,66 @@ func (s *server) render(w http.ResponseWriter, status int, name string, data pag
 	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
 		return fmt.Errorf("web: rendering page %s: %w", name, err)
 	}
+	before, after := buf.Bytes(), []byte(nil)
+	size := len(before)
+	if i := bytes.Index(before, []byte(textSlot)); i >= 0 {
+		before, after = before[:i], before[i+len(textSlot):]
+		size += escapeTextarea(b.text, nil) - len(textSlot)
+	} else if b.text != "" {
+		return fmt.Errorf("web: page %s has no place for its text", name)
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(size))
 	w.WriteHeader(status)
-	buf.WriteTo(w) // a failed write means the client left; nothing to do
+	// A failed write means the client left; nothing to do
+	if _, err := w.Write(before); err != nil || after == nil {
+		return nil
+	}
+	bw := bufio.NewWriterSize(w, 32<<10)
+	escapeTextarea(b.text, bw)
+	bw.Write(after)
+	bw.Flush()
 	return nil
+}
+
+// A page may hold a long text in a textarea, a draft's body, which
+// html/template would hold escaped three times over (the escaped text,
+// fmt's buffer and the page), each up to five times the text's size. So
+// the template writes TextSlot there instead, and render writes the text,
+// escaped as html/template escapes a textarea, straight to the response
+// in its place. The slot is random, so no text on a page can be taken
+// for it.
+var textSlot = "\ue000" + rand.Text() + "\ue001"
+
+// TextSlot marks where render writes the page's text (basePage.text).
+func (b *basePage) TextSlot() template.HTML { return template.HTML(textSlot) } //nolint:gosec // random, not user text
+
+// textareaEscapes are the escapes html/template writes in a textarea
+// (RCDATA), by the byte they replace.
+var textareaEscapes = [256]string{0: "\uFFFD", '"': "&#34;", '&': "&amp;", '\'': "&#39;", '+': "&#43;", '<': "&lt;", '>': "&gt;"}
+
+// escapeTextarea writes text to w (when not nil) escaped for a textarea,
+// with each CRLF as the LF a browser reads it as, and returns the length
+// of the escaped text.
+func escapeTextarea(text string, w io.StringWriter) int {
+	n, last := 0, 0
+	put := func(s string) {
+		n += len(s)
+		if w != nil {
+			w.WriteString(s) //nolint:errcheck // the writer keeps its error
+		}
+	}
+	for i := range len(text) {
+		e := textareaEscapes[text[i]]
+		crlf := text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n'
+		if e == "" && !crlf {
+			continue
+		}
+		put(text[last:i])
+		put(e)
+		last = i + 1
+	}
+	put(text[last:])
+	return n
 }
