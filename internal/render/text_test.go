@@ -118,7 +118,7 @@ func TestWritten(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := "Content-Type: " + tt.contentType + "\r\n\r\n" + tt.body
-			v := Render([]byte(raw), Options{PreferPlain: true, Written: true})
+			v := viewOf([]byte(raw), Options{PreferPlain: true, Written: true})
 			if v.Written != tt.want {
 				t.Errorf("got %q, want %q", v.Written, tt.want)
 			}
