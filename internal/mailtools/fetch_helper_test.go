@@ -1,6 +1,7 @@
 package mailtools
 
 import (
+	"bytes"
 	"context"
 	"io"
 
@@ -25,4 +26,15 @@ func fetchAll(ctx context.Context, s *Session, ref Ref) (*fetched, error) {
 		return nil, err
 	}
 	return &fetched{Ref: st.Ref, Envelope: mailmsg.ParseEnvelope(splitHeader(raw)), Raw: raw}, nil
+}
+
+// splitHeader returns the header block of a raw message.
+func splitHeader(raw []byte) []byte {
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		return raw[:i+2]
+	}
+	if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		return raw[:i+1]
+	}
+	return raw
 }

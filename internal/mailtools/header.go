@@ -1,19 +1,18 @@
 package mailtools
 
-import (
-	"bytes"
-)
+import "strconv"
 
 // maxHeaderBytes bounds the header block read for a summary.
 const maxHeaderBytes = 1 << 20
 
-// splitHeader returns the header block of a raw message.
-func splitHeader(raw []byte) []byte {
-	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
-		return raw[:i+2]
-	}
-	if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
-		return raw[:i+1]
-	}
-	return raw
+// headerCommand is "TOP n 0": got is given message n's header block,
+// bounded, unless the server refuses it (-ERR). The block is valid during
+// the call only.
+func headerCommand(n int, got func(header []byte)) command {
+	return command{line: "TOP " + strconv.Itoa(n) + " 0", multi: true, limit: maxHeaderBytes, reply: func(r reply) error {
+		if r.err == nil {
+			got(r.data)
+		}
+		return nil
+	}}
 }
