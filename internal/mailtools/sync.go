@@ -3,10 +3,11 @@ package mailtools
 import (
 	"context"
 	"errors"
-	"gomailcgi/internal/mailmsg"
 	"io"
 	"strconv"
 	"strings"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 // resolve is the sync check: it finds the message a reference names in
@@ -113,7 +114,10 @@ func (o *opening) commands(ctx context.Context, s *Session) []command {
 			return r.err
 		}},
 		{line: "RETR " + num, multi: true, reply: func(r reply) error {
-			if !o.held || r.err != nil {
+			if !o.held {
+				return nil
+			}
+			if r.err != nil {
 				return r.err
 			}
 			s.inflight, s.unwatch = r.body, s.c.watch(ctx)
