@@ -114,7 +114,8 @@ func (p *POP) Login(ctx context.Context, cred Credentials) error {
 
 // Session is one authenticated POP3 session. Message numbers are stable
 // within it; deletions take effect only when it ends with QUIT. A Session
-// is for one goroutine at a time. Every command goes through exchange.
+// is for one goroutine at a time. Every command goes through exchange,
+// but for the QUIT that Close writes and does not wait for.
 type Session struct {
 	addr string
 	c    *popConn
