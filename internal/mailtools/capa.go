@@ -2,7 +2,6 @@ package mailtools
 
 import (
 	"context"
-	"errors"
 	"strings"
 )
 
@@ -19,30 +18,23 @@ func (s *Session) capa(ctx context.Context) (*capabilities, error) {
 	if s.caps != nil {
 		return s.caps, nil
 	}
-	c, err := s.askCapa(ctx)
-	if err != nil {
+	if err := s.exchange(ctx, false, capaCommand(&s.caps)); err != nil {
 		return nil, err
 	}
-	s.caps = c
-	return c, nil
+	return s.caps, nil
 }
 
-// askCapa sends CAPA; a server that does not know it has no known
-// capabilities.
-func (s *Session) askCapa(ctx context.Context) (*capabilities, error) {
-	d, err := s.multi(ctx, "CAPA")
-	var re *replyError
-	if errors.As(err, &re) {
-		return &capabilities{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	data, _, err := s.readAll(ctx, d, 64<<10)
-	if err != nil {
-		return nil, err
-	}
-	return parseCapa(data), nil
+// capaCommand is CAPA, its reply kept in *dst; a server that does not
+// know CAPA has no known capabilities.
+func capaCommand(dst **capabilities) command {
+	return command{line: "CAPA", multi: true, limit: 64 << 10, reply: func(r reply) error {
+		if r.err != nil {
+			*dst = &capabilities{}
+			return nil
+		}
+		*dst = parseCapa(r.data)
+		return nil
+	}}
 }
 
 // parseCapa reads the body of a CAPA reply.

@@ -250,8 +250,9 @@ func subjects(t *testing.T, srv *devmail.Server) string {
 	return b.String()
 }
 
-// RefAt names a message as the listing does, in both modes.
-func TestDevmailRefAt(t *testing.T) {
+// OpenAround names a message's neighbours as the listing does, in both
+// modes; the newest has no newer one, the oldest no older one.
+func TestDevmailOpenAroundNamesNeighbours(t *testing.T) {
 	modes(t, func(t *testing.T, noUIDL bool) {
 		_, pop := startDevmail(t, noUIDL, 5)
 		ctx := context.Background()
@@ -264,13 +265,29 @@ func TestDevmailRefAt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, row := range l.Messages {
-			if got, err := s.RefAt(ctx, row.Ref.Num); err != nil || got != row.Ref {
-				t.Errorf("RefAt(%d): got %v, %v; want %v", row.Ref.Num, got, err, row.Ref)
+		rows := l.Messages // newest first
+		refAt := func(i int) *Ref {
+			if i < 0 || i >= len(rows) {
+				return nil
 			}
+			return &rows[i].Ref
 		}
-		if _, err := s.RefAt(ctx, 6); !errors.Is(err, ErrBadRef) {
-			t.Errorf("RefAt past the end: got %v", err)
+		for i, row := range rows {
+			st, newer, older, err := s.OpenAround(ctx, row.Ref)
+			if err != nil {
+				t.Fatalf("OpenAround(%v): %v", row.Ref, err)
+			}
+			if st.Ref != row.Ref {
+				t.Errorf("OpenAround(%v): opened %v", row.Ref, st.Ref)
+			}
+			for _, nb := range []struct {
+				name      string
+				got, want *Ref
+			}{{"newer", newer, refAt(i - 1)}, {"older", older, refAt(i + 1)}} {
+				if (nb.got == nil) != (nb.want == nil) || nb.got != nil && *nb.got != *nb.want {
+					t.Errorf("OpenAround(%v): %s got %v, want %v", row.Ref, nb.name, nb.got, nb.want)
+				}
+			}
 		}
 	})
 }

@@ -10,8 +10,7 @@ import (
 // dotReader streams the body of a POP3 multi-line response: it removes the
 // dot-stuffing of lines that begin with '.', stops at the lone "." line and
 // otherwise passes every byte through unchanged, CRLFs and lines of any
-// length included. go-pop3 v1.0.0's ReadAll does neither of the first two,
-// splits lines longer than its 4096-byte buffer, and buffers the whole reply.
+// length included, without holding the body in memory (see popconn.go).
 type dotReader struct {
 	r         *bufio.Reader
 	pending   []byte // part of r's buffer not yet handed out

@@ -2,11 +2,11 @@ package mailtools
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"gomailcgi/internal/mailmsg"
 	"strconv"
 	"strings"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 // MaxPageSize bounds one List call.
@@ -29,8 +29,8 @@ type Summary struct {
 }
 
 // List returns up to limit messages, newest first, skipping the offset
-// newest. Only the rows asked for are fetched (TOP n 0 each), pipelined
-// when the server offers PIPELINING.
+// newest. Only the rows asked for are fetched (UIDL n, LIST n and TOP n 0
+// each) in one exchange, pipelined when the server offers PIPELINING.
 func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error) {
 	if offset < 0 || limit < 1 || limit > MaxPageSize {
 		return nil, fmt.Errorf("mailtools: list offset %d limit %d out of range", offset, limit)
@@ -48,136 +48,60 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 	if err != nil {
 		return nil, err
 	}
+	caps, err := s.capa(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]Summary, 0, first-last+1)
-	var reqs []request
+	answered := make([]int, 0, first-last+1) // of the row's commands, how many got +OK
+	var cmds []command
 	for n := first; n >= last; n-- {
 		rows = append(rows, Summary{Ref: Ref{Num: n}})
-		row := &rows[len(rows)-1]
-		rowIndex := len(rows) - 1
+		answered = append(answered, 0)
+		row, ok := &rows[len(rows)-1], &answered[len(answered)-1]
 		if useUIDL {
-			reqs = append(reqs, request{row: rowIndex, line: "UIDL " + strconv.Itoa(n), handle: func(text string) error {
-				got, uid, ok := parseUIDLine(text)
-				if !ok || got != n {
-					return &ProtocolError{Command: "UIDL", Reply: truncate(text, 80)}
-				}
+			cmds = append(cmds, uidCommand(n, func(uid string) {
 				row.Ref.ID = "u" + uid
-				return nil
-			}})
+				*ok++
+			}))
 		}
-		reqs = append(reqs, request{row: rowIndex, line: "LIST " + strconv.Itoa(n), handle: func(text string) error {
-			f := strings.Fields(text)
+		cmds = append(cmds, command{line: "LIST " + strconv.Itoa(n), reply: func(r reply) error {
+			if r.err != nil {
+				return nil
+			}
+			f := strings.Fields(r.text)
 			if len(f) < 2 || f[0] != strconv.Itoa(n) {
-				return &ProtocolError{Command: "LIST", Reply: truncate(text, 80)}
+				return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
 			}
 			size, err := strconv.ParseInt(f[1], 10, 64)
 			if err != nil || size < 0 {
-				return &ProtocolError{Command: "LIST", Reply: truncate(text, 80)}
+				return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
 			}
 			row.Size = size
+			*ok++
 			return nil
 		}})
-		reqs = append(reqs, request{row: rowIndex, line: "TOP " + strconv.Itoa(n) + " 0", multi: true, body: func(header []byte) error {
+		// a header block past the bound is summarized from its start
+		cmds = append(cmds, headerCommand(n, func(header []byte) {
 			row.Envelope = mailmsg.ParseHeader(header).Summary()
 			row.HasAttachments = row.Envelope.Multipart
 			if !useUIDL {
 				row.Ref.ID = headerFingerprint(header)
 			}
-			return nil
-		}})
+			*ok++
+		}))
 	}
-	refused, err := s.batch(ctx, reqs)
-	if err != nil {
+	if err := s.exchange(ctx, caps.pipelining, cmds...); err != nil {
 		return nil, err
 	}
 	// A row the server refused to describe (another client expunged it
 	// during this session) is left out rather than shown half-known.
+	perRow := len(cmds) / len(rows)
 	out.Messages = rows[:0]
 	for i, r := range rows {
-		if !refused[i] {
+		if answered[i] == perRow {
 			out.Messages = append(out.Messages, r)
 		}
 	}
 	return out, nil
-}
-
-// request is one command of a batch: single-line (handle gets the text
-// after +OK) or multi-line (body gets the body, bounded).
-type request struct {
-	row    int // the listing row it describes
-	line   string
-	multi  bool
-	handle func(text string) error
-	body   func(data []byte) error
-}
-
-// batch runs requests in order, all written at once when the server
-// offers PIPELINING (RFC 2449), else one by one. It returns the rows whose
-// requests got -ERR; any other failure is returned after every reply has
-// been read, so the session stays in step.
-func (s *Session) batch(ctx context.Context, reqs []request) (refused map[int]bool, err error) {
-	caps, err := s.capa(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	stop := s.lc.watch(ctx)
-	defer stop()
-	if caps.pipelining {
-		var b strings.Builder
-		for _, r := range reqs {
-			b.WriteString(r.line)
-			b.WriteString("\r\n")
-		}
-		if _, err := s.lc.Write([]byte(b.String())); err != nil {
-			return nil, s.wrap("pipeline", err)
-		}
-	}
-	refused = map[int]bool{}
-	var first error
-	var buf []byte
-	for _, r := range reqs {
-		verb, _, _ := strings.Cut(r.line, " ")
-		if !caps.pipelining {
-			if _, err := s.lc.Write([]byte(r.line + "\r\n")); err != nil {
-				return nil, s.wrap(verb, err)
-			}
-		}
-		text, err := s.lc.readReply(verb)
-		if isReply(err) {
-			refused[r.row] = true
-			continue
-		}
-		if err != nil {
-			return nil, s.wrap(verb, err)
-		}
-		if !r.multi {
-			first = firstErr(first, r.handle(text))
-			continue
-		}
-		// under the batch's watch, into one buffer: a row keeps no bytes
-		data, ok, err := s.readBody(newDotReader(s.lc.br), maxHeaderBytes, buf)
-		if err != nil {
-			return nil, err
-		}
-		buf = data
-		_ = ok // a header block past the bound is summarized from its start
-		first = firstErr(first, r.body(data))
-	}
-	if first != nil {
-		var pe *ProtocolError
-		if errors.As(first, &pe) {
-			s.abort()
-		}
-	}
-	return refused, first
-}
-
-// firstErr keeps the first error.
-func firstErr(first, err error) error {
-	if first != nil {
-		return first
-	}
-	return err
 }

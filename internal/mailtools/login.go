@@ -3,7 +3,6 @@ package mailtools
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 )
 
@@ -17,8 +16,7 @@ func (p *POP) loginCaps(ctx context.Context, s *Session) (*capabilities, error) 
 	if c != nil {
 		return c, nil
 	}
-	c, err := s.askCapa(ctx)
-	if err != nil {
+	if err := s.exchange(ctx, false, capaCommand(&c)); err != nil {
 		return nil, err
 	}
 	p.mu.Lock()
@@ -34,59 +32,25 @@ func (p *POP) loginCaps(ctx context.Context, s *Session) (*capabilities, error) 
 // session starts with both known. Otherwise each command waits for its
 // reply, and STAT and CAPA are asked when first needed.
 func (s *Session) login(ctx context.Context, pre *capabilities, cred Credentials) error {
-	if !pre.pipelining {
-		if err := s.pc.User(cred.User); err != nil {
-			return s.authFailed("USER", err)
-		}
-		if err := s.pc.Pass(cred.Password); err != nil {
-			return s.authFailed("PASS", err)
-		}
-		return nil
+	cmds := []command{
+		{line: "USER " + cred.User, reply: s.loginRefused},
+		{line: "PASS " + cred.Password, reply: s.loginRefused},
 	}
-	if _, err := s.lc.Write([]byte("USER " + cred.User + "\r\nPASS " + cred.Password + "\r\nSTAT\r\nCAPA\r\n")); err != nil {
-		return s.authFailed("USER", err)
+	if pre.pipelining {
+		cmds = append(cmds, s.statCommand(), capaCommand(&s.caps))
 	}
-	for _, cmd := range []string{"USER", "PASS"} {
-		if _, err := s.lc.readReply(cmd); err != nil {
-			return s.authFailed(cmd, err)
-		}
-	}
-	text, err := s.lc.readReply("STAT")
-	if err == nil {
-		err = s.setStat(text)
-	}
-	if err != nil {
-		err = s.wrap("STAT", err)
-		s.abort() // CAPA's reply is still to come: out of step
-		return err
-	}
-	if _, err := s.lc.readReply("CAPA"); err != nil {
-		var re *replyError
-		if !errors.As(err, &re) {
-			return s.wrap("CAPA", err)
-		}
-		s.caps = &capabilities{}
-		return nil
-	}
-	data, _, err := s.readAll(ctx, newDotReader(s.lc.br), 64<<10)
-	if err != nil {
-		return err
-	}
-	s.caps = parseCapa(data)
-	return nil
+	return s.exchange(ctx, pre.pipelining, cmds...)
 }
 
-// setStat reads STAT's reply: the message count and total size.
-func (s *Session) setStat(text string) error {
-	f := strings.Fields(text)
-	if len(f) < 2 {
-		return s.outOfStep("STAT", text)
+// loginRefused says why the server refused USER or PASS: a temporary
+// condition (RFC 2449 / 3206 response codes), or the credentials.
+func (s *Session) loginRefused(r reply) error {
+	var re *replyError
+	if !errors.As(r.err, &re) {
+		return nil
 	}
-	n, err1 := strconv.Atoi(f[0])
-	size, err2 := strconv.ParseInt(f[1], 10, 64)
-	if err1 != nil || err2 != nil || n < 0 || size < 0 {
-		return s.outOfStep("STAT", text)
+	if strings.Contains(re.text, "[SYS/") || strings.Contains(re.text, "[IN-USE]") {
+		return &UnavailableError{Addr: s.addr, Err: r.err}
 	}
-	s.count, s.total, s.statDone = n, size, true
-	return nil
+	return ErrBadCredentials
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -148,6 +149,121 @@ func TestOpenAroundPipelinedMessageMoved(t *testing.T) {
 	}
 	if raw, err := io.ReadAll(st); err != nil || string(raw) != hdrB+"body\r\n" {
 		t.Errorf("stream: %q, %v; want the moved message, never the other", raw, err)
+	}
+	s.Close()
+	srv.transcript()
+}
+
+// roundTrip is one round trip of a pipelining client: the server reads
+// every line before it answers, all at once, so a client that waited for
+// a reply in between would never get one.
+func roundTrip(lines []string, replies string) []step {
+	out := make([]step, len(lines))
+	for i, l := range lines {
+		out[i] = step{expect: l}
+	}
+	out[0].ahead = len(lines) - 1
+	out[len(out)-1].reply = replies
+	return out
+}
+
+// A page's session, once the POP knows the server's capabilities, costs
+// two round trips with PIPELINING: the login with STAT and CAPA, then the
+// page's commands; QUIT is not waited for.
+func TestPageRoundTrips(t *testing.T) {
+	login := roundTrip([]string{"USER ann", "PASS pw", "STAT", "CAPA"}, "+OK\r\n+OK\r\n+OK 3 300\r\n"+capaPipelining)
+	tests := []struct {
+		name string
+		page []step
+		run  func(*Session) error
+	}{
+		{"list", roundTrip([]string{"UIDL 3", "LIST 3", "TOP 3 0", "UIDL 2", "LIST 2", "TOP 2 0"},
+			"+OK 3 u-c\r\n+OK 3 100\r\n+OK\r\n"+hdrA+".\r\n+OK 2 u-b\r\n+OK 2 100\r\n+OK\r\n"+hdrB+".\r\n"),
+			func(s *Session) error {
+				l, err := s.List(context.Background(), 0, 2)
+				if err == nil && len(l.Messages) != 2 {
+					t.Errorf("got %d rows, want 2", len(l.Messages))
+				}
+				return err
+			}},
+		{"view", roundTrip([]string{"UIDL 2", "UIDL 3", "UIDL 1", "LIST 2", "RETR 2"},
+			"+OK 2 u-b\r\n+OK 3 u-c\r\n+OK 1 u-a\r\n+OK 2 100\r\n+OK\r\n"+hdrB+"body\r\n.\r\n"),
+			func(s *Session) error {
+				st, _, _, err := s.OpenAround(context.Background(), Ref{2, "uu-b"})
+				if err != nil {
+					return err
+				}
+				raw, err := io.ReadAll(st)
+				if string(raw) != hdrB+"body\r\n" {
+					t.Errorf("stream: got %q", raw)
+				}
+				return err
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newScriptServer(t, "+OK\r\n", steps(login, tt.page, []step{{expect: "QUIT"}})...)
+			p := testPOP(srv.addr())
+			p.preauth = parseCapa([]byte("PIPELINING\r\n"))
+			s := dialTest(t, p)
+			if err := tt.run(s); err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if err := s.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+			srv.transcript()
+		})
+	}
+}
+
+// A message another client expunged is gone, in the pipelined view as in
+// Open, and the session stays in step: Close still says QUIT.
+func TestOpenAroundPipelinedExpunged(t *testing.T) {
+	srv := newScriptServer(t, "+OK\r\n", steps(pipelinedLogin(2), []step{
+		{expect: "UIDL 2", reply: "+OK 2 u-b\r\n"},
+		{expect: "UIDL 1", reply: "+OK 1 u-a\r\n"},
+		{expect: "LIST 2", reply: "-ERR Message 2 expunged.\r\n"},
+		{expect: "RETR 2", reply: "-ERR Message 2 expunged.\r\n"},
+		{expect: "QUIT", reply: "+OK\r\n"},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	_, _, _, err := s.OpenAround(context.Background(), Ref{2, "uu-b"})
+	var se *SyncError
+	if !errors.As(err, &se) || !errors.Is(err, ErrMessageGone) {
+		t.Fatalf("OpenAround: got %v, want a SyncError with ErrMessageGone", err)
+	}
+	s.Close()
+	if got, _ := srv.transcript(); !strings.HasSuffix(got, "QUIT\r\n") {
+		t.Errorf("want QUIT at the end; client wrote:\n%s", got)
+	}
+}
+
+// When the message moved and what holds its number now was expunged, the
+// refusals are read past and the message is found where it went.
+func TestOpenAroundPipelinedMovedPastAnExpunged(t *testing.T) {
+	srv := newScriptServer(t, "+OK\r\n", steps(pipelinedLogin(2), []step{
+		{expect: "UIDL 2", reply: "-ERR Message 2 expunged.\r\n"},
+		{expect: "UIDL 1", reply: "+OK 1 u-b\r\n"},
+		{expect: "LIST 2", reply: "-ERR Message 2 expunged.\r\n"},
+		{expect: "RETR 2", reply: "-ERR Message 2 expunged.\r\n"},
+		{expect: "UIDL 2", reply: "-ERR Message 2 expunged.\r\n"},
+		{expect: "UIDL", reply: "+OK\r\n1 u-b\r\n.\r\n"},
+		{expect: "UIDL 2", reply: "-ERR Message 2 expunged.\r\n"},
+		{expect: "LIST 1", reply: "+OK 1 100\r\n"},
+		{expect: "RETR 1", reply: "+OK\r\n" + hdrB + "body\r\n.\r\n"},
+		{expect: "QUIT", reply: "+OK\r\n"},
+	})...)
+	s := dialTest(t, testPOP(srv.addr()))
+	st, newer, older, err := s.OpenAround(context.Background(), Ref{2, "uu-b"})
+	if err != nil {
+		t.Fatalf("OpenAround: %v", err)
+	}
+	if st.Ref != (Ref{1, "uu-b"}) || newer != nil || older != nil {
+		t.Errorf("got %v, newer %v, older %v; want message 1 and no neighbours", st.Ref, newer, older)
+	}
+	if raw, err := io.ReadAll(st); err != nil || string(raw) != hdrB+"body\r\n" {
+		t.Errorf("stream: %q, %v", raw, err)
 	}
 	s.Close()
 	srv.transcript()

@@ -1,17 +1,12 @@
 package mailtools
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strconv"
 	"strings"
 	"sync"
-
-	pop3 "github.com/knadh/go-pop3"
 )
 
 // DefaultMaxPerUser bounds the sessions one user has open at once.
@@ -119,11 +114,11 @@ func (p *POP) Login(ctx context.Context, cred Credentials) error {
 
 // Session is one authenticated POP3 session. Message numbers are stable
 // within it; deletions take effect only when it ends with QUIT. A Session
-// is for one goroutine at a time.
+// is for one goroutine at a time. Every command goes through exchange,
+// but for the QUIT that Close writes and does not wait for.
 type Session struct {
 	addr string
-	lc   *lineConn
-	pc   *pop3.Conn
+	c    *popConn
 
 	caps     *capabilities // nil until asked
 	count    int
@@ -137,11 +132,6 @@ type Session struct {
 	closed   bool
 	release  func() // gives the user's session slot back; set by Dial
 }
-
-// handOver is the go-pop3 Dialer that hands it our prepared connection.
-type handOver struct{ c net.Conn }
-
-func (h handOver) Dial(network, address string) (net.Conn, error) { return h.c, nil }
 
 // Dial connects and authenticates with USER and PASS.
 func (p *POP) Dial(ctx context.Context, cred Credentials) (*Session, error) {
@@ -178,74 +168,44 @@ func (p *POP) dialFor(ctx context.Context, cred Credentials, download bool) (*Se
 
 // dial connects and authenticates, in a slot Dial has taken.
 func (p *POP) dial(ctx context.Context, cred Credentials) (*Session, error) {
-	lc, err := dialPOP(ctx, p.Server)
+	c, err := dialPOP(ctx, p.Server)
 	if err != nil {
 		return nil, err
 	}
-	stop := lc.watch(ctx)
-	defer stop()
-	host, port, _ := net.SplitHostPort(p.Server.Addr)
-	portNum, _ := strconv.Atoi(port)
-	pc, err := pop3.New(pop3.Opt{Host: host, Port: portNum, Dialer: handOver{lc}}).NewConn()
-	if err != nil {
-		// go-pop3 leaves the connection open when the greeting fails.
-		lc.Close()
-		return nil, &UnavailableError{Addr: p.Server.Addr, Err: err}
-	}
-	s := &Session{addr: p.Server.Addr, lc: lc, pc: pc}
+	s := &Session{addr: p.Server.Addr, c: c}
 	pre, err := p.loginCaps(ctx, s)
 	if err != nil {
 		s.abort()
 		return nil, err
 	}
 	if err := s.login(ctx, pre, cred); err != nil {
+		s.abort()
 		return nil, err
 	}
 	return s, nil
 }
 
-// authFailed closes the session and says why login failed: the server
-// gone, a temporary condition (RFC 2449 / 3206 response codes), or refused
-// credentials.
-func (s *Session) authFailed(cmd string, err error) error {
-	s.abort()
-	err = s.wrap(cmd, err)
-	var re *replyError
-	if errors.As(err, &re) {
-		if strings.Contains(re.text, "[SYS/") || strings.Contains(re.text, "[IN-USE]") {
-			return &UnavailableError{Addr: s.addr, Err: err}
-		}
-		return ErrBadCredentials
-	}
-	return err
-}
-
-// wrap turns an error from go-pop3 or from our own reading into a typed one.
+// wrap turns an error of the connection into a typed one; all but a
+// "-ERR" reply end the session, which is out of step with the server.
 func (s *Session) wrap(cmd string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if s.lc.failed() != nil {
+	if f := s.c.failed(); f != nil {
 		s.abort()
-		return &UnavailableError{Addr: s.addr, Err: s.lc.failed()}
+		return &UnavailableError{Addr: s.addr, Err: f}
 	}
 	var re *replyError
-	var pe *ProtocolError
 	var ue *UnavailableError
-	switch {
-	case errors.As(err, &re), errors.As(err, &ue):
-		return err
-	case errors.As(err, &pe):
-		s.abort() // out of step with the server: no further commands
+	if errors.As(err, &re) || errors.As(err, &ue) {
 		return err
 	}
-	// go-pop3 reports "-ERR text" as a plain error holding the text, and
-	// anything else it cannot read as "unknown response".
-	if strings.HasPrefix(err.Error(), "unknown response") {
-		s.abort()
-		return &ProtocolError{Command: cmd, Reply: truncate(err.Error(), 80)}
+	s.abort()
+	var pe *ProtocolError
+	if errors.As(err, &pe) {
+		return err
 	}
-	return &replyError{cmd: cmd, text: err.Error()}
+	return &UnavailableError{Addr: s.addr, Err: fmt.Errorf("%s: %w", cmd, err)}
 }
 
 // ready checks that the session can take a command: open, and any stream
@@ -265,80 +225,32 @@ func (s *Session) ready() error {
 	return nil
 }
 
-// simple sends a single-line command through go-pop3 and returns the text
-// after +OK.
-func (s *Session) simple(ctx context.Context, verb string, args ...any) (string, error) {
-	if err := s.ready(); err != nil {
-		return "", err
-	}
-	stop := s.lc.watch(ctx)
-	defer stop()
-	b, err := s.pc.Cmd(verb, false, args...)
-	if err != nil {
-		return "", s.wrap(verb, err)
-	}
-	return strings.TrimSpace(b.String()), nil
-}
-
-// multi sends a command with a multi-line reply and returns the reader of
-// its body; the caller reads it to the end before the next command.
-func (s *Session) multi(ctx context.Context, verb string, args ...any) (*dotReader, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	stop := s.lc.watch(ctx)
-	defer stop()
-	if err := s.pc.Send(commandLine(verb, args...)); err != nil {
-		return nil, s.wrap(verb, err)
-	}
-	if _, err := s.lc.readReply(verb); err != nil {
-		return nil, s.wrap(verb, err)
-	}
-	return newDotReader(s.lc.br), nil
-}
-
-func commandLine(verb string, args ...any) string {
-	var b strings.Builder
-	b.WriteString(verb)
-	for _, a := range args {
-		fmt.Fprintf(&b, " %v", a)
-	}
-	return b.String()
-}
-
-// readAll reads a multi-line body within a limit; past it the rest is
-// drained and ok is false.
-func (s *Session) readAll(ctx context.Context, d *dotReader, limit int64) (data []byte, ok bool, err error) {
-	stop := s.lc.watch(ctx)
-	defer stop()
-	return s.readBody(d, limit, nil)
-}
-
-// readBody is readAll under a watch the caller keeps, onto buf[:0].
-func (s *Session) readBody(d *dotReader, limit int64, buf []byte) (data []byte, ok bool, err error) {
-	w := bytes.NewBuffer(buf[:0])
-	_, err = w.ReadFrom(io.LimitReader(d, limit+1))
-	data = w.Bytes()
-	if err == nil && int64(len(data)) > limit {
-		return data[:limit], false, d.drain()
-	}
-	if err != nil {
-		return nil, false, s.wrap("read", err)
-	}
-	return data, true, nil
-}
-
 // stat learns the message count and total size once per session.
 func (s *Session) stat(ctx context.Context) error {
 	if s.statDone {
 		return nil
 	}
-	// Not go-pop3's Stat: it panics on a bare "+OK".
-	text, err := s.simple(ctx, "STAT")
-	if err != nil {
-		return err
-	}
-	return s.setStat(text)
+	return s.exchange(ctx, false, s.statCommand())
+}
+
+// statCommand is STAT, its reply kept as the count and total size.
+func (s *Session) statCommand() command {
+	return command{line: "STAT", reply: func(r reply) error {
+		if r.err != nil {
+			return r.err
+		}
+		f := strings.Fields(r.text)
+		if len(f) < 2 {
+			return &ProtocolError{Command: "STAT", Reply: truncate(r.text, 80)}
+		}
+		n, err1 := strconv.Atoi(f[0])
+		size, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err1 != nil || err2 != nil || n < 0 || size < 0 {
+			return &ProtocolError{Command: "STAT", Reply: truncate(r.text, 80)}
+		}
+		s.count, s.total, s.statDone = n, size, true
+		return nil
+	}}
 }
 
 // Count returns the number of messages in the mailbox.
@@ -360,37 +272,24 @@ func (s *Session) Close() error {
 		return nil
 	}
 	s.streamDone()
-	s.closed = true
-	defer s.done()
-	defer s.lc.Close() // go-pop3's Quit leaves it open when QUIT fails
-	if !s.marked {
+	var err error
+	if s.marked {
+		err = s.exchange(context.Background(), false, simple("QUIT"))
+	} else {
 		// Nothing for QUIT to commit: say it, but do not wait for the
 		// reply, which would only keep the page waiting
-		s.lc.Write([]byte("QUIT\r\n"))
-		return nil
+		s.c.write([]byte("QUIT\r\n"))
 	}
-	stop := s.lc.watch(context.Background())
-	defer stop()
-	if err := s.pc.Quit(); err != nil {
-		return s.wrap("QUIT", err)
-	}
-	return nil
-}
-
-// outOfStep hangs up on a reply we cannot read and reports it: a server
-// that says something unexpected may not be in step with us any more, and
-// a QUIT on Close would only wait out the command timeout.
-func (s *Session) outOfStep(cmd, reply string) error {
 	s.abort()
-	return &ProtocolError{Command: cmd, Reply: truncate(reply, 80)}
+	return err
 }
 
-// abort hangs up without QUIT: the server commits no deletions.
+// abort hangs up; without a QUIT before, the server commits no deletions.
 func (s *Session) abort() {
 	s.done()
 	s.closed = true
 	s.streamDone()
-	s.lc.Close()
+	s.c.close()
 }
 
 // streamDone forgets the stream Open handed out, which is over.

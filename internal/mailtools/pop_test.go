@@ -12,7 +12,8 @@ import (
 )
 
 // These tests pin down, one by one, the defects of go-pop3 v1.0.0 that
-// must not reach a user, against a scripted server.
+// must not reach a user, against a scripted server (popconn.go lists
+// them).
 
 const (
 	capaPlain = "+OK\r\nUSER\r\nTOP\r\nUIDL\r\n.\r\n"
@@ -72,6 +73,11 @@ func TestUnreadableReplyHangsUpWithoutQuit(t *testing.T) {
 		{
 			name:  "STAT bare +OK",
 			steps: []step{{expect: "STAT", reply: "+OK\r\n"}},
+			call:  func(s *Session) error { _, err := s.Count(context.Background()); return err },
+		},
+		{
+			name:  "reply line too long",
+			steps: []step{{expect: "STAT", reply: "+OK 1 10 " + strings.Repeat("x", 5000) + "\r\n"}},
 			call:  func(s *Session) error { _, err := s.Count(context.Background()); return err },
 		},
 		{
@@ -196,6 +202,23 @@ func TestWrongPassword(t *testing.T) {
 	}
 	if _, closed := srv.transcript(); !closed {
 		t.Error("connection left open after a refused login")
+	}
+}
+
+// An empty line is no "+OK": a login it answers has not succeeded.
+func TestEmptyReplyIsNoLogin(t *testing.T) {
+	srv := newScriptServer(t, "+OK\r\n",
+		step{expect: "CAPA", reply: capaLogin},
+		step{expect: "USER ann", reply: "+OK\r\n"},
+		step{expect: "PASS pw", reply: "\r\n"},
+	)
+	_, err := testPOP(srv.addr()).Dial(context.Background(), testCred)
+	var pe *ProtocolError
+	if !errors.As(err, &pe) {
+		t.Fatalf("got %v, want a *ProtocolError", err)
+	}
+	if _, closed := srv.transcript(); !closed {
+		t.Error("connection left open after an unreadable reply")
 	}
 }
 

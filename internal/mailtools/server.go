@@ -2,6 +2,11 @@
 // no HTTP in it. Its central promise is the sync check:
 // a message is shown or deleted only after the server proves, by UIDL or by
 // a header fingerprint, that it is still the message the caller listed.
+//
+// POP3 has one path: a Session's every command, from USER to QUIT, goes
+// through Session.exchange, pipelined when the server offers PIPELINING,
+// over one popConn. The client is our own; popconn.go says why go-pop3 is
+// not used.
 package mailtools
 
 import (

@@ -3,10 +3,11 @@ package mailtools
 import (
 	"context"
 	"errors"
-	"gomailcgi/internal/mailmsg"
 	"io"
 	"strconv"
 	"strings"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 // resolve is the sync check: it finds the message a reference names in
@@ -31,11 +32,11 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 		}
 		want := ref.ID[1:]
 		if ref.Num <= s.count {
-			uid, err := s.uidOf(ctx, ref.Num)
-			if err != nil && !isReply(err) {
+			uid := "" // none when the server refuses: look it up in the index
+			if err := s.exchange(ctx, false, uidCommand(ref.Num, func(u string) { uid = u })); err != nil {
 				return 0, err
 			}
-			if err == nil && uid == want {
+			if uid == want {
 				return ref.Num, nil
 			}
 		}
@@ -51,20 +52,14 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 	if ref.Num > s.count {
 		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
 	}
-	d, err := s.multi(ctx, "TOP", ref.Num, 0)
-	if isReply(err) {
-		// Whatever holds that number now was expunged meanwhile; it may
-		// not be the listed message, which can have moved before it.
-		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
-	}
-	if err != nil {
+	// A refused TOP leaves the fingerprint empty: whatever holds that
+	// number now was expunged meanwhile, and it may not be the listed
+	// message, which can have moved before it.
+	fp := ""
+	if err := s.exchange(ctx, false, headerCommand(ref.Num, func(h []byte) { fp = headerFingerprint(h) })); err != nil {
 		return 0, err
 	}
-	header, _, err := s.readAll(ctx, d, maxHeaderBytes)
-	if err != nil {
-		return 0, err
-	}
-	if headerFingerprint(header) != ref.ID {
+	if fp != ref.ID {
 		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
 	}
 	return ref.Num, nil
@@ -87,24 +82,51 @@ func (s *Session) Open(ctx context.Context, ref Ref) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.open(ctx, ref, n)
+	o := &opening{ref: ref, n: n, held: true}
+	if err := s.exchange(ctx, false, o.commands(ctx, s)...); err != nil {
+		return nil, vanished(ref, err)
+	}
+	return o.st, nil
 }
 
-// open streams message n, which ref names.
-func (s *Session) open(ctx context.Context, ref Ref, n int) (*Stream, error) {
-	text, err := s.simple(ctx, "LIST", n)
-	if err != nil {
-		return nil, vanished(ref, err)
+// opening is a message being opened at number n, and what its commands
+// learn.
+type opening struct {
+	ref          Ref // as given
+	n            int
+	held         bool // the message is at n: its RETR is the stream
+	size         int64
+	st           *Stream
+	newer, older *Ref // see OpenAround
+}
+
+// commands are LIST n and RETR n. RETR's body becomes the stream, with
+// one watch on ctx for all of it (one per Read would allocate for every
+// few kilobytes of a large message); a message not held is read past.
+func (o *opening) commands(ctx context.Context, s *Session) []command {
+	num := strconv.Itoa(o.n)
+	return []command{
+		{line: "LIST " + num, reply: func(r reply) error {
+			if !o.held {
+				return nil
+			}
+			o.size = listedSize(r.text)
+			return r.err
+		}},
+		{line: "RETR " + num, multi: true, reply: func(r reply) error {
+			if !o.held {
+				return nil
+			}
+			if r.err != nil {
+				return r.err
+			}
+			s.inflight, s.unwatch = r.body, s.c.watch(ctx)
+			ref := o.ref
+			ref.Num = o.n
+			o.st = &Stream{Ref: ref, Size: o.size, streamReader: streamReader{s: s, d: r.body}}
+			return nil
+		}},
 	}
-	d, err := s.multi(ctx, "RETR", n)
-	if err != nil {
-		return nil, vanished(ref, err)
-	}
-	// One watch for the whole stream: one per Read would allocate for
-	// every few kilobytes of a large message
-	s.inflight, s.unwatch = d, s.lc.watch(ctx)
-	ref.Num = n
-	return &Stream{Ref: ref, Size: listedSize(text), streamReader: streamReader{s: s, d: d}}, nil
 }
 
 // listedSize is the size in a "LIST n" reply, or 0 when it gives none.
@@ -175,7 +197,7 @@ func (s *Session) Delete(ctx context.Context, refs []Ref) ([]mailmsg.Envelope, e
 	}
 	s.marked = true
 	for _, c := range checked {
-		if _, err := s.simple(ctx, "DELE", c.num); err != nil {
+		if err := s.exchange(ctx, false, simple("DELE "+strconv.Itoa(c.num))); err != nil {
 			s.abort() // hang up without QUIT: the server forgets the marks
 			return nil, vanished(c.ref, err)
 		}
@@ -212,20 +234,23 @@ func (s *Session) check(ctx context.Context, refs []Ref) ([]checkedRef, []mailms
 			checked = append(checked, checkedRef{ref: ref, num: n})
 		}
 	}
-	envs := make([]mailmsg.Envelope, len(checked))
-	reqs := make([]request, len(checked))
-	for i, c := range checked {
-		reqs[i] = request{row: i, line: "TOP " + strconv.Itoa(c.num) + " 0", multi: true, body: func(h []byte) error {
-			envs[i] = mailmsg.ParseEnvelope(h)
-			return nil
-		}}
-	}
-	refused, err := s.batch(ctx, reqs)
+	caps, err := s.capa(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	envs := make([]mailmsg.Envelope, len(checked))
+	read := make([]bool, len(checked))
+	cmds := make([]command, len(checked))
 	for i, c := range checked {
-		if refused[i] {
+		cmds[i] = headerCommand(c.num, func(h []byte) {
+			envs[i], read[i] = mailmsg.ParseEnvelope(h), true
+		})
+	}
+	if err := s.exchange(ctx, caps.pipelining, cmds...); err != nil {
+		return nil, nil, err
+	}
+	for i, c := range checked {
+		if !read[i] {
 			return nil, nil, &SyncError{Ref: c.ref, Err: ErrMessageGone}
 		}
 	}
@@ -249,34 +274,15 @@ func isReply(err error) bool {
 	return errors.As(err, &re)
 }
 
-// RefAt makes the reference of message number n as a listing would: its
-// UIDL, or its header fingerprint. A page links its neighbours with it;
-// following the link checks it like any other.
-func (s *Session) RefAt(ctx context.Context, n int) (Ref, error) {
-	if err := s.stat(ctx); err != nil {
-		return Ref{}, err
-	}
-	if n < 1 || n > s.count {
-		return Ref{}, ErrBadRef
-	}
+// refCommand names message n as a listing does, into *dst: by its UIDL,
+// or by its header fingerprint; a message the server refuses is not named.
+func (s *Session) refCommand(ctx context.Context, n int, dst **Ref) (command, error) {
 	has, err := s.hasUIDL(ctx)
 	if err != nil {
-		return Ref{}, err
+		return command{}, err
 	}
 	if has {
-		uid, err := s.uidOf(ctx, n)
-		if err != nil {
-			return Ref{}, vanished(Ref{Num: n}, err)
-		}
-		return Ref{Num: n, ID: "u" + uid}, nil
+		return uidCommand(n, func(uid string) { *dst = &Ref{Num: n, ID: "u" + uid} }), nil
 	}
-	d, err := s.multi(ctx, "TOP", n, 0)
-	if err != nil {
-		return Ref{}, vanished(Ref{Num: n}, err)
-	}
-	header, _, err := s.readAll(ctx, d, maxHeaderBytes)
-	if err != nil {
-		return Ref{}, err
-	}
-	return Ref{Num: n, ID: headerFingerprint(header)}, nil
+	return headerCommand(n, func(h []byte) { *dst = &Ref{Num: n, ID: headerFingerprint(h)} }), nil
 }

@@ -1,9 +1,7 @@
 package mailtools
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 )
@@ -31,12 +29,13 @@ func (s *Session) hasUIDL(ctx context.Context) (bool, error) {
 			return false, err
 		}
 		if s.count > 0 {
-			_, err := s.simple(ctx, "UIDL", 1)
-			var re *replyError
-			if err != nil && !errors.As(err, &re) {
+			err := s.exchange(ctx, false, command{line: "UIDL 1", reply: func(r reply) error {
+				has = r.err == nil
+				return nil
+			}})
+			if err != nil {
 				return false, err
 			}
-			has = err == nil
 		}
 	}
 	s.uidl.probed, s.uidl.has = true, has
@@ -69,17 +68,20 @@ func validUID(u string) bool {
 	return true
 }
 
-// uidOf asks for one message's unique id.
-func (s *Session) uidOf(ctx context.Context, n int) (string, error) {
-	text, err := s.simple(ctx, "UIDL", n)
-	if err != nil {
-		return "", err
-	}
-	got, uid, ok := parseUIDLine(text)
-	if !ok || got != n {
-		return "", s.outOfStep("UIDL", text)
-	}
-	return uid, nil
+// uidCommand is "UIDL n": got is given message n's unique id, unless
+// the server refuses it (-ERR).
+func uidCommand(n int, got func(uid string)) command {
+	return command{line: "UIDL " + strconv.Itoa(n), reply: func(r reply) error {
+		if r.err != nil {
+			return nil
+		}
+		m, uid, ok := parseUIDLine(r.text)
+		if !ok || m != n {
+			return &ProtocolError{Command: "UIDL", Reply: truncate(r.text, 80)}
+		}
+		got(uid)
+		return nil
+	}}
 }
 
 // uidIndex lists every unique id once per session, to find moved messages.
@@ -87,23 +89,27 @@ func (s *Session) uidIndex(ctx context.Context) (map[string]int, error) {
 	if s.uidl.all != nil {
 		return s.uidl.all, nil
 	}
-	d, err := s.multi(ctx, "UIDL")
-	if err != nil {
-		return nil, err
-	}
-	data, ok, err := s.readAll(ctx, d, 16<<20)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, &ProtocolError{Command: "UIDL", Reply: "listing too large"}
-	}
 	all := make(map[string]int)
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
-	for sc.Scan() {
-		if n, uid, ok := parseUIDLine(sc.Text()); ok {
-			all[uid] = n
+	whole := true
+	err := s.exchange(ctx, false, command{line: "UIDL", multi: true, limit: 16 << 20, reply: func(r reply) error {
+		if r.err != nil {
+			return r.err
 		}
+		if whole = r.whole; !whole {
+			return nil
+		}
+		for line := range strings.Lines(string(r.data)) {
+			if n, uid, ok := parseUIDLine(line); ok {
+				all[uid] = n
+			}
+		}
+		return nil
+	}})
+	if err != nil {
+		return nil, err
+	}
+	if !whole {
+		return nil, &ProtocolError{Command: "UIDL", Reply: "listing too large"}
 	}
 	s.uidl.all = all
 	return all, nil
