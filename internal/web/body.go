@@ -30,7 +30,7 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	if len(partID) > 100 {
 		return badRequest("That link does not name a part of a message.", nil)
 	}
-	o, err := s.read(r.Context(), at, "", bodyLimits)
+	o, err := s.read(r.Context(), at, actPage, bodyLimits)
 	if err != nil {
 		return err
 	}

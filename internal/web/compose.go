@@ -54,7 +54,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	if mode == modeDraft {
 		lim = mailmsg.Limits{} // a draft's text comes back whole
 	}
-	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: page}, "Nothing was prefilled.", lim)
+	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: page}, actPrefill, lim)
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (s *server) forwardFiles(r *http.Request, login *session, f *composeForm) (
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: f.Page}, "", quoteLimits)
+	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: f.Page}, actPage, quoteLimits)
 	if err != nil {
 		return nil, err
 	}
