@@ -88,18 +88,18 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		act = during.act
 	}
 	kind := kindOf(err)
-	p := problemFor(kind, act)
-	status, title, msg := p.answer(err, act, &s.cfg)
+	row := problemFor(kind, act)
+	status, title, msg := row.answer(err, act, &s.cfg)
 	level := slog.LevelInfo
 	switch {
-	case status >= 500 && (p.keep == keepNothing || kind == kindUnknown):
+	case status >= 500 && (row.keep == keepNothing || kind == kindUnknown):
 		level = slog.LevelError
 	case status >= 500:
 		level = slog.LevelWarn // the mail server's trouble, answered in the form
 	}
 	s.log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 
-	switch p.keep {
+	switch row.keep {
 	case keepRelogin:
 		s.failLoggedOut(w, r, msg)
 		return
@@ -122,13 +122,13 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		return
 	}
-	pg := &errorPage{basePage: basePage{Title: title, Alert: msg}}
+	p := &errorPage{basePage: basePage{Title: title, Alert: msg}}
 	if login, err := s.open(requestToken(r)); err == nil {
-		pg.basePage = login.base(title)
-		pg.Alert = msg
-		pg.Back = s.urls.List(login.token, 1)
+		p.basePage = login.base(title)
+		p.Alert = msg
+		p.Back = s.urls.List(login.token, 1)
 	}
-	s.renderFailure(w, r, status, "error", pg)
+	s.renderFailure(w, r, status, "error", p)
 }
 
 // reloadList answers with the list as it is now, saying why: what the

@@ -103,13 +103,13 @@ const (
 )
 
 // notDone is what each action's message says was not done, and unsure
-// what it says when that is not known.
+// what it says when that is not known. actDeleteMany's rows say it in
+// their cause.
 var notDone = map[action]struct{ sure, unsure string }{
-	actView:    {sure: "It was not shown."},
-	actSource:  {sure: "Its source was not shown."},
-	actPrefill: {sure: "Nothing was prefilled."},
-	actDelete:  {sure: "Nothing was deleted."},
-	// actDeleteMany: its rows say it in their cause
+	actView:      {sure: "It was not shown."},
+	actSource:    {sure: "Its source was not shown."},
+	actPrefill:   {sure: "Nothing was prefilled."},
+	actDelete:    {sure: "Nothing was deleted."},
 	actLogin:     {sure: "You were not logged in."},
 	actSend:      {sure: "Nothing was sent.", unsure: "The message may not have been sent."},
 	actSaveDraft: {sure: "The draft was not saved.", unsure: "The draft may not have been saved."},
@@ -153,8 +153,10 @@ const (
 	sayUnavailable = "The mail server could not be reached just now."
 	sayProtocol    = "The mail server gave an answer gomailcgi did not expect."
 	sayOurSide     = "Something went wrong on our side."
+	sayTryAgain    = "Please try again; if it keeps happening, tell the site's administrator."
 	sayInboxNow    = "Here is your inbox as it is now."
 	sayInAMinute   = "Please try again in a minute."
+	sayLater       = "Please try again later."
 	sayForwardGone = "The message you are forwarding changed or is gone from the server, so its attachments could not be sent along."
 	saySendAgain   = "Press Send again to send your message without them."
 )
@@ -165,7 +167,7 @@ const (
 var problems = func() map[problemKey]problem {
 	t := map[problemKey]problem{
 		{kindUnknown, actPage}: {status: http.StatusInternalServerError, title: "Something went wrong",
-			cause: sayOurSide, advice: "Please try again; if it keeps happening, tell the site's administrator."},
+			cause: sayOurSide, advice: sayTryAgain},
 		{kindUser, actPage}: {own: true},
 		{kindLoggedOut, actPage}: {status: http.StatusUnauthorized, keep: keepRelogin,
 			cause: "Your login has expired or is not valid.", advice: "Please log in again."},
@@ -176,7 +178,7 @@ var problems = func() map[problemKey]problem {
 		{kindUnavailable, actPage}: {status: http.StatusServiceUnavailable, title: "Mail server unreachable",
 			cause: sayUnavailable, advice: sayInAMinute},
 		{kindProtocol, actPage}: {status: http.StatusBadGateway, title: "Mail server problem",
-			cause: sayProtocol, advice: "Please try again later."},
+			cause: sayProtocol, advice: sayLater},
 		{kindGone, actPage}: {status: http.StatusGone, title: "Message gone", cause: sayGone},
 		{kindChanged, actPage}: {status: http.StatusConflict, title: "Inbox changed",
 			cause: sayChanged, advice: "Nothing was done; please look at the list again."},
@@ -195,7 +197,7 @@ var problems = func() map[problemKey]problem {
 		{kindUnavailable, actLogin}: {status: http.StatusServiceUnavailable, keep: keepLogin,
 			cause: sayUnavailable, advice: sayInAMinute},
 		{kindProtocol, actLogin}: {status: http.StatusBadGateway, keep: keepLogin,
-			cause: sayProtocol, advice: "Please try again later."},
+			cause: sayProtocol, advice: sayLater},
 	}
 	for _, act := range []action{actView, actSource, actPrefill, actDelete} {
 		t[problemKey{kindGone, act}] = problem{status: http.StatusGone, keep: keepList, cause: sayGone, advice: sayInboxNow}
@@ -204,7 +206,7 @@ var problems = func() map[problemKey]problem {
 	for _, act := range []action{actSend, actSaveDraft} {
 		forwardGone := problem{status: http.StatusConflict, keep: keepDraft, cause: sayForwardGone, advice: saySendAgain}
 		for k, p := range map[errKind]problem{
-			kindUnknown: {status: http.StatusInternalServerError, cause: sayOurSide, advice: "Please try again."},
+			kindUnknown: {status: http.StatusInternalServerError, cause: sayOurSide, advice: sayTryAgain},
 			kindUser:    {keep: keepDraft, own: true},
 			kindGone:    forwardGone, kindChanged: forwardGone, kindPartGone: forwardGone,
 			kindBadRef: {status: http.StatusBadRequest,
