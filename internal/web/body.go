@@ -30,7 +30,7 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.read(r.Context(), at, "", bodyLimits)
+	o, err := s.read(r.Context(), at, actPage, bodyLimits)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	if mode == modeDraft {
 		return s.continueDraft(w, r, at, f)
 	}
-	o, err := s.read(r.Context(), at, "Nothing was prefilled.", quoteLimits)
+	o, err := s.read(r.Context(), at, actPrefill, quoteLimits)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 // may come back with any body. A longer text is cut, and the notice says
 // so.
 func (s *server) continueDraft(w http.ResponseWriter, r *http.Request, at messageAt, f *composeForm) error {
-	o, err := s.read(r.Context(), at, "Nothing was prefilled.", mailmsg.Limits{MaxTotal: mailmsg.MaxTextPart})
+	o, err := s.read(r.Context(), at, actPrefill, mailmsg.Limits{MaxTotal: mailmsg.MaxTextPart})
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (s *server) forwardFiles(r *http.Request, login *session, f *composeForm) (
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: f.Page}, "", quoteLimits)
+	o, err := s.read(r.Context(), messageAt{login: login, ref: ref, page: f.Page}, actPage, quoteLimits)
 	if err != nil {
 		return nil, err
 	}

@@ -78,8 +78,8 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(f.refs) == 0 {
-		return s.showList(w, r, f.login, f.page, listOpts{status: http.StatusBadRequest,
-			alert: "No message was selected, so nothing was deleted. Tick the box of each message to delete, then press Delete selected."})
+		return s.reloadList(w, r, f.login, f.page, http.StatusBadRequest,
+			"No message was selected, so nothing was deleted. Tick the box of each message to delete, then press Delete selected.")
 	}
 	pop, err := s.cfg.POP.Dial(r.Context(), f.login.cred())
 	if err != nil {
@@ -89,14 +89,14 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 	if !f.confirm {
 		refs, envs, err := pop.Check(r.Context(), f.refs)
 		if err != nil {
-			return s.deleteRefused(w, r, f, err, "Nothing was deleted.")
+			return f.refused(err)
 		}
 		f.refs = refs
 		return s.confirmDelete(w, f, envs)
 	}
 	deleted, err := pop.Delete(r.Context(), f.refs)
 	if err != nil {
-		return s.deleteRefused(w, r, f, err, "Nothing was deleted.")
+		return f.refused(err)
 	}
 	names := make([]string, len(deleted))
 	for i, env := range deleted {
@@ -115,20 +115,14 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 	return s.showList(w, r, f.login, f.page, listOpts{status: http.StatusOK, notice: notice})
 }
 
-// deleteRefused answers a failed sync check of a delete with the reloaded
-// list; other errors go to the adapter.
-func (s *server) deleteRefused(w http.ResponseWriter, r *http.Request, f *deleteForm, err error, outcome string) error {
-	var syncErr *mailtools.SyncError
-	if !errors.As(err, &syncErr) {
-		return err
-	}
-	status, alert, _ := syncProblem(err, outcome)
+// refused says, for the adapter, that err came while deleting: a failed
+// sync check is answered with the reloaded list.
+func (f *deleteForm) refused(err error) error {
+	act := actDelete
 	if len(f.refs) > 1 {
-		alert = "One of the messages you selected is no longer where the list showed it " +
-			"(another mail program may have deleted or moved messages), so nothing was deleted. " +
-			"Here is your inbox as it is now; please choose again."
+		act = actDeleteMany
 	}
-	return s.showList(w, r, f.login, f.page, listOpts{status: status, alert: alert})
+	return &actionError{act: act, login: f.login, page: f.page, err: err}
 }
 
 // confirmDelete shows what would be deleted and asks once.

@@ -7,10 +7,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
-
-	"gomailcgi/internal/mailmsg"
-	"gomailcgi/internal/mailtools"
-	"gomailcgi/internal/seal"
 )
 
 // userError is an error whose text is fixed, friendly and safe to show.
@@ -65,18 +61,6 @@ type panicError struct {
 
 func (e *panicError) Error() string { return fmt.Sprintf("panic: %v\n%s", e.value, e.stack) }
 
-// inboxChanged is a failed sync check on a page reached from the list: the
-// adapter answers with the list as it is now, saying what was not done.
-type inboxChanged struct {
-	login   *session
-	page    int
-	outcome string // e.g. "It was not shown."
-	err     error  // a *mailtools.SyncError
-}
-
-func (e *inboxChanged) Error() string { return "inbox changed: " + e.err.Error() }
-func (e *inboxChanged) Unwrap() error { return e.err }
-
 // errorPage shows one problem and the way on.
 type errorPage struct {
 	basePage
@@ -93,56 +77,51 @@ type reloginPage struct {
 	Action string
 }
 
-// fail is the one place errors become responses. Typed errors get their
-// fixed friendly text and status; anything else is logged and answered
-// with a generic 500. The text of an unknown error never reaches the page.
+// fail is the one place errors become responses: the error table
+// (problems) names the answer to the error's kind and what the user was
+// doing, and fail renders it, keeping what the row says. The text of an
+// unknown error never reaches the page.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var (
-		ue     *userError
-		lo     *errLoggedOut
-		unav   *mailtools.UnavailableError
-		proto  *mailtools.ProtocolError
-		tooBig *http.MaxBytesError
-	)
-	status, title, msg := http.StatusInternalServerError, "Something went wrong",
-		"Something went wrong on our side. Please try again; if it keeps happening, tell the site's administrator."
-	var changed *inboxChanged
-	switch {
-	case errors.As(err, &lo), errors.Is(err, mailtools.ErrBadCredentials):
-		s.failLoggedOut(w, r, err)
-		return
-	case errors.As(err, &changed):
-		status, alert, _ := syncProblem(changed.err, changed.outcome)
-		s.log.Info("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
-		if err := s.showList(w, r, changed.login, changed.page, listOpts{status: status, alert: alert}); err != nil {
-			s.fail(w, r, err)
-		}
-		return
-	case errors.As(err, &ue):
-		status, title, msg = ue.status, ue.title, ue.msg
-	case errors.As(err, &unav):
-		status, title, msg = http.StatusServiceUnavailable, "Mail server unreachable",
-			"The mail server could not be reached just now. Please try again in a minute."
-	case errors.As(err, &proto):
-		status, title, msg = http.StatusBadGateway, "Mail server problem",
-			"The mail server gave an answer gomailcgi did not expect. Please try again later."
-	case errors.Is(err, mailtools.ErrMessageGone):
-		status, title, msg = http.StatusGone, "Message gone",
-			"That message is no longer on the server. It may have been deleted from another mail program."
-	case errors.Is(err, mailtools.ErrInboxChanged):
-		status, title, msg = http.StatusConflict, "Inbox changed",
-			"Your inbox changed since the list was shown, so gomailcgi did nothing. Please look at the list again."
-	case errors.Is(err, mailtools.ErrBadRef):
-		status, title, msg = http.StatusBadRequest, "Bad request", "That link does not name a message."
-	case errors.As(err, &tooBig):
-		status, title, msg = http.StatusRequestEntityTooLarge, "Too large", "What was sent is larger than this site accepts."
+	act := actPage
+	var during *actionError
+	if errors.As(err, &during) {
+		act = during.act
 	}
+	kind := kindOf(err)
+	row := problemFor(kind, act)
+	status, title, msg := row.answer(err, act, &s.cfg)
 	level := slog.LevelInfo
-	if status >= 500 {
+	switch {
+	case status >= 500 && (row.keep == keepNothing || kind == kindUnknown):
 		level = slog.LevelError
+	case status >= 500:
+		level = slog.LevelWarn // the mail server's trouble, answered in the form
 	}
 	s.log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 
+	switch row.keep {
+	case keepRelogin:
+		s.failLoggedOut(w, r, msg)
+		return
+	case keepList:
+		if err := s.reloadList(w, r, during.login, during.page, status, msg); err != nil {
+			s.fail(w, r, err)
+		}
+		return
+	case keepLogin:
+		if err := s.renderLoginAgain(w, status, *during.form, during.draft, msg); err != nil {
+			s.fail(w, r, err)
+		}
+		return
+	case keepDraft:
+		if during.draft.HadFiles {
+			msg += " Files you had attached must be chosen again."
+		}
+		if err := s.renderComposeFetching(w, r, status, during.login, during.draft, "", msg); err != nil {
+			s.fail(w, r, err)
+		}
+		return
+	}
 	p := &errorPage{basePage: basePage{Title: title, Alert: msg}}
 	if login, err := s.open(requestToken(r)); err == nil {
 		p.basePage = login.base(title)
@@ -152,17 +131,15 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.renderFailure(w, r, status, "error", p)
 }
 
+// reloadList answers with the list as it is now, saying why: what the
+// user asked for could not be done on the list they saw.
+func (s *server) reloadList(w http.ResponseWriter, r *http.Request, login *session, page, status int, why string) error {
+	return s.showList(w, r, login, page, listOpts{status: status, alert: why})
+}
+
 // failLoggedOut answers a request whose login no longer holds: 401 and a
 // login form that leads back to where the user was going.
-func (s *server) failLoggedOut(w http.ResponseWriter, r *http.Request, err error) {
-	msg := "Your login has expired or is not valid. Please log in again."
-	if errors.Is(err, mailtools.ErrBadCredentials) {
-		msg = "The mail server no longer accepts your login. Please log in again."
-	}
-	if errors.Is(err, seal.ErrExpired) {
-		msg = "Your login expired after a while without use. Please log in again."
-	}
-	s.log.Info("request failed", "method", r.Method, "path", r.URL.Path, "status", http.StatusUnauthorized, "err", err)
+func (s *server) failLoggedOut(w http.ResponseWriter, r *http.Request, msg string) {
 	next := nextList
 	if strings.HasSuffix(r.URL.Path, pathCompose) {
 		next = nextCompose
@@ -193,82 +170,4 @@ func requestToken(r *http.Request) string {
 		return params(r.PostForm).token()
 	}
 	return ""
-}
-
-// syncProblem maps a failed sync check to a status and an alert for the
-// reloaded list; ok is false for any other error.
-func syncProblem(err error, outcome string) (status int, alert string, ok bool) {
-	switch {
-	case errors.Is(err, mailtools.ErrMessageGone):
-		return http.StatusGone, "That message is no longer on the server; it may have been deleted by another mail program. " +
-			outcome + " Here is your inbox as it is now.", true
-	case errors.Is(err, mailtools.ErrInboxChanged):
-		return http.StatusConflict, "Your inbox changed since the list was shown (another mail program may have deleted or moved messages). " +
-			outcome + " Here is your inbox as it is now.", true
-	}
-	return 0, "", false
-}
-
-// loginProblem maps a failed login to a status and an alert for the login
-// form; ok is false for an error the adapter answers instead.
-func loginProblem(log *slog.Logger, err error) (status int, alert string, ok bool) {
-	var unav *mailtools.UnavailableError
-	var proto *mailtools.ProtocolError
-	switch {
-	case errors.Is(err, mailtools.ErrBadCredentials):
-		return http.StatusUnauthorized,
-			"The mail server did not accept that user name and password. Please check them and try again.", true
-	case errors.As(err, &unav):
-		log.Warn("login: POP server unavailable", "err", err)
-		return http.StatusServiceUnavailable,
-			"The mail server could not be reached just now, so you could not be logged in. Please try again in a minute.", true
-	case errors.As(err, &proto):
-		log.Warn("login: POP server protocol error", "err", err)
-		return http.StatusBadGateway,
-			"The mail server gave an answer gomailcgi did not expect, so you could not be logged in. Please try again later.", true
-	}
-	return 0, "", false
-}
-
-// sendProblem maps a failure to send to a status and a friendly alert;
-// nil is no problem.
-func sendProblem(log *slog.Logger, err error) (int, string) {
-	var (
-		input *mailtools.InputError
-		refus *mailtools.SMTPError
-		unav  *mailtools.UnavailableError
-		proto *mailtools.ProtocolError
-	)
-	switch {
-	case err == nil:
-		return 0, ""
-	case errors.As(err, &input):
-		msg := input.Problem
-		if input.Value != "" {
-			msg += " (" + input.Value + ")"
-		}
-		return http.StatusUnprocessableEntity, msg + " Nothing was sent."
-	case errors.Is(err, mailmsg.ErrBadAddress):
-		return http.StatusUnprocessableEntity, "An address cannot be read. Nothing was sent."
-	case errors.As(err, &refus):
-		msg := "The mail server refused the message"
-		if refus.Recipient != "" {
-			msg += " for " + refus.Recipient
-		}
-		msg += fmt.Sprintf(": %d %s. Nothing was sent.", refus.Code, strings.TrimSpace(refus.EnhancedCode+" "+refus.Message))
-		if refus.Temporary() {
-			msg += " This may pass; try again in a few minutes."
-		}
-		return http.StatusBadGateway, msg
-	case errors.Is(err, mailtools.ErrBadCredentials):
-		return http.StatusUnauthorized, "The mail server refused your login for sending. Nothing was sent."
-	case errors.As(err, &unav):
-		log.Warn("send: mail server unavailable", "err", err)
-		return http.StatusServiceUnavailable, "The mail server could not be reached just now. Nothing was sent; please try again in a minute."
-	case errors.As(err, &proto):
-		log.Warn("send: protocol error", "err", err)
-		return http.StatusBadGateway, "The mail server gave an answer gomailcgi did not expect. The message may not have been sent."
-	}
-	log.Error("send failed", "err", err)
-	return http.StatusInternalServerError, "Something went wrong on our side, so the message was not sent. Please try again."
 }

@@ -34,7 +34,7 @@ func (s *server) forwardAttachments(r *http.Request, login *session, f *composeF
 		return nil, err
 	}
 	at := messageAt{login: login, ref: ref, page: f.Page}
-	pop, o, err := s.readKeeping(r.Context(), at, "", false, quoteLimits) // only its attachments count
+	pop, o, err := s.readKeeping(r.Context(), at, actPage, false, quoteLimits) // only its attachments count
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (src *forwardSource) open(id string) (body io.Reader, own *mailtools.Sessio
 	}
 	_, body, err = src.walk.Open(id)
 	if errors.Is(err, mailmsg.ErrPartPassed) {
-		pop, raw, err := src.s.openStream(src.ctx, src.at, "")
+		pop, raw, err := src.s.openStream(src.ctx, src.at, actPage)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -157,26 +157,4 @@ func closeForwarded(atts []mailtools.Attachment) {
 			}
 		}
 	}
-}
-
-// forwardProblem is the answer to a forward whose original changed or
-// whose parts cannot be sent along; ok is false for other errors.
-func (s *server) forwardProblem(err error) (status int, alert string, ok bool) {
-	switch {
-	case errors.Is(err, mailtools.ErrMessageGone) || errors.Is(err, mailtools.ErrInboxChanged) ||
-		errors.Is(err, mailmsg.ErrPartNotFound) || errors.Is(err, mailmsg.ErrBadPartID):
-		return http.StatusConflict, "The message you are forwarding changed or is gone from the server, " +
-			"so its attachments could not be sent along. Nothing was sent. Press Send again to send your message without them.", true
-	case errors.Is(err, mailtools.ErrBadRef):
-		return http.StatusBadRequest, "The form does not name a message to forward, so no attachments could be sent along. " +
-			"Nothing was sent. Press Send again to send your message without them.", true
-	case errors.Is(err, errNotAttachment):
-		return http.StatusBadRequest, "The form asks to send along a part of the message you are forwarding that is not one of its attachments. " +
-			"Nothing was sent. Tick only the attachments listed below and press Send again.", true
-	case errors.Is(err, errForwardTooLarge):
-		return http.StatusRequestEntityTooLarge, fmt.Sprintf(
-			"Your message with the attachments it forwards is larger than the %s this site sends, so it was not sent. "+
-				"Untick some of the forwarded attachments and press Send again.", humanSize(s.cfg.MaxUpload)), true
-	}
-	return 0, "", false
 }

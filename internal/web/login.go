@@ -117,11 +117,7 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		if errors.Is(err, mailtools.ErrBadCredentials) {
 			s.loginFails.failed(user, network)
 		}
-		status, alert, ok := loginProblem(s.log, err)
-		if !ok {
-			return err
-		}
-		return s.renderLoginAgain(w, status, f, draft, alert)
+		return &actionError{act: actLogin, form: &f, draft: draft, err: err}
 	}
 	login, err := s.login(cred, f.Name)
 	if err != nil {

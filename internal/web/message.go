@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"html/template"
 	"strings"
 
@@ -55,24 +54,24 @@ func (o *opened) envelope() mailmsg.Envelope { return o.msg.Root.Header.Envelope
 // read opens the message, sync-checked, in a POP session of its own that
 // is closed before it returns, and parses it as RETR streams it: only
 // what a page shows is kept (mailmsg.Read), so the memory a page takes
-// does not grow with the message. With an outcome, a failed sync check
-// becomes an inboxChanged error: the adapter shows the list as it is now
-// and says what was not done ("It was not shown."). lim bounds what the
-// page keeps of its text.
-func (s *server) read(ctx context.Context, at messageAt, outcome string, lim mailmsg.Limits) (*opened, error) {
-	return s.readMessage(ctx, at, outcome, false, lim)
+// does not grow with the message. With an action, an error says what
+// the user was doing: the adapter answers a failed sync check with the
+// list as it is now, saying what was not done ("It was not shown."). lim
+// bounds what the page keeps of its text.
+func (s *server) read(ctx context.Context, at messageAt, act action, lim mailmsg.Limits) (*opened, error) {
+	return s.readMessage(ctx, at, act, false, lim)
 }
 
 // readAround is read for the view page: it keeps only the start of an
 // HTML body (the page frames it), and also names the messages listed just
 // above and below it (newer: the next number, older: the one before), for
 // the page's own links; following one checks it like any other link.
-func (s *server) readAround(ctx context.Context, at messageAt, outcome string) (*opened, error) {
-	return s.readMessage(ctx, at, outcome, true, mailmsg.Limits{MaxText: viewText, MaxTotal: viewText, HTMLStart: viewPreview})
+func (s *server) readAround(ctx context.Context, at messageAt, act action) (*opened, error) {
+	return s.readMessage(ctx, at, act, true, mailmsg.Limits{MaxText: viewText, MaxTotal: viewText, HTMLStart: viewPreview})
 }
 
-func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, around bool, lim mailmsg.Limits) (*opened, error) {
-	pop, o, err := s.readKeeping(ctx, at, outcome, around, lim)
+func (s *server) readMessage(ctx context.Context, at messageAt, act action, around bool, lim mailmsg.Limits) (*opened, error) {
+	pop, o, err := s.readKeeping(ctx, at, act, around, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +81,7 @@ func (s *server) readMessage(ctx context.Context, at messageAt, outcome string, 
 
 // readKeeping reads the message as readMessage does and hands over the
 // session it was read in, for more commands; the caller closes it.
-func (s *server) readKeeping(ctx context.Context, at messageAt, outcome string, around bool, lim mailmsg.Limits) (*mailtools.Session, *opened, error) {
+func (s *server) readKeeping(ctx context.Context, at messageAt, act action, around bool, lim mailmsg.Limits) (*mailtools.Session, *opened, error) {
 	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
 	if err != nil {
 		return nil, nil, err
@@ -96,7 +95,7 @@ func (s *server) readKeeping(ctx context.Context, at messageAt, outcome string, 
 	}
 	if err != nil {
 		pop.Close()
-		return nil, nil, at.changed(err, outcome)
+		return nil, nil, at.during(act, err)
 	}
 	o.ref = st.Ref
 	o.msg, err = mailmsg.Read(st, lim)
@@ -109,8 +108,8 @@ func (s *server) readKeeping(ctx context.Context, at messageAt, outcome string, 
 
 // openStream opens the message as the server sends it, sync-checked as
 // fetch does. The caller reads what it needs, then closes the session.
-func (s *server) openStream(ctx context.Context, at messageAt, outcome string) (*mailtools.Session, *mailtools.Stream, error) {
-	return s.openWith(ctx, at, outcome, s.cfg.POP.Dial)
+func (s *server) openStream(ctx context.Context, at messageAt, act action) (*mailtools.Session, *mailtools.Stream, error) {
+	return s.openWith(ctx, at, act, s.cfg.POP.Dial)
 }
 
 // openDownload is openStream for a download, which the browser reads at
@@ -118,10 +117,10 @@ func (s *server) openStream(ctx context.Context, at messageAt, outcome string) (
 // (mailtools.POP.DialDownload), so that slow downloads leave the user's
 // pages sessions of their own.
 func (s *server) openDownload(ctx context.Context, at messageAt) (*mailtools.Session, *mailtools.Stream, error) {
-	return s.openWith(ctx, at, "", s.cfg.POP.DialDownload)
+	return s.openWith(ctx, at, actPage, s.cfg.POP.DialDownload)
 }
 
-func (s *server) openWith(ctx context.Context, at messageAt, outcome string,
+func (s *server) openWith(ctx context.Context, at messageAt, act action,
 	dial func(context.Context, mailtools.Credentials) (*mailtools.Session, error)) (*mailtools.Session, *mailtools.Stream, error) {
 	pop, err := dial(ctx, at.login.cred())
 	if err != nil {
@@ -130,19 +129,18 @@ func (s *server) openWith(ctx context.Context, at messageAt, outcome string,
 	st, err := pop.Open(ctx, at.ref)
 	if err != nil {
 		pop.Close()
-		return nil, nil, at.changed(err, outcome)
+		return nil, nil, at.during(act, err)
 	}
 	return pop, st, nil
 }
 
-// changed wraps a failed sync check for the adapter when there is an
-// outcome to tell; other errors pass as they are.
-func (at messageAt) changed(err error, outcome string) error {
-	var se *mailtools.SyncError
-	if outcome != "" && errors.As(err, &se) {
-		return &inboxChanged{login: at.login, page: at.page, outcome: outcome, err: err}
+// during says, for the adapter, what the user was doing when err came,
+// and which list they came from; without an action err passes as it is.
+func (at messageAt) during(act action, err error) error {
+	if act == actPage {
+		return err
 	}
-	return err
+	return &actionError{act: act, login: at.login, page: at.page, err: err}
 }
 
 // renderPlain renders a message preferring its plain-text body, as the

@@ -83,9 +83,13 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 				"Please check it below and press Send again.")
 	}
 
-	out, status, alert := s.outgoing(r, login, &f)
+	act := actSend
+	if f.SaveDraft {
+		act = actSaveDraft
+	}
+	out, err := s.outgoing(r, login, &f)
 	var shown []string // the recipients the sent page names
-	if alert == "" {
+	if err == nil {
 		if !f.SaveDraft {
 			shown = out.Recipients()
 			if f.Copy {
@@ -95,19 +99,10 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 		}
 		_, err = s.cfg.SMTP.Send(r.Context(), ptr(login.cred()), out)
 		closeForwarded(out.Attachments)
-		status, alert = sendProblem(s.log, err)
-		if fs, fa, ok := s.forwardProblem(err); ok {
-			status, alert = fs, fa // the original changed while it was sent
-		}
-		if f.SaveDraft {
-			alert = strings.Replace(alert, "Nothing was sent.", "The draft was not saved.", 1)
-		}
 	}
-	if alert != "" {
-		if f.HadFiles {
-			alert += " Files you had attached must be chosen again."
-		}
-		return s.renderComposeFetching(w, r, status, login, &f, "", alert)
+	if err != nil {
+		f.Files = nil // the form comes back without them: chosen again
+		return &actionError{act: act, login: login, draft: &f, err: err}
 	}
 	if f.SaveDraft {
 		http.Redirect(w, r, s.urls.ListSaved(login.token), http.StatusSeeOther)
@@ -120,9 +115,9 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 func ptr[T any](v T) *T { return &v }
 
 // outgoing builds the message from the form: addresses parsed, uploads and
-// the forwarded message's attachments attached. A problem comes back as a
-// status and a friendly alert.
-func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mailtools.Outgoing, int, string) {
+// the forwarded message's attachments attached. A problem in what was
+// typed comes back as a *userError.
+func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mailtools.Outgoing, error) {
 	out := &mailtools.Outgoing{
 		From:       login.from(s.cfg.FromDomain),
 		Subject:    f.Subject,
@@ -137,8 +132,8 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 	}{{"To", f.To, &out.To}, {"Cc", f.Cc, &out.Cc}, {"Bcc", f.Bcc, &out.Bcc}} {
 		list, err := mailmsg.ParseAddressList(field.value)
 		if err != nil {
-			return nil, http.StatusUnprocessableEntity,
-				"The " + field.name + " field holds an address that cannot be read. Separate addresses with commas, like: Ann Lee <ann@example.org>, bob@example.org."
+			return nil, unprocessable("The " + field.name + " field holds an address that cannot be read. " +
+				"Separate addresses with commas, like: Ann Lee <ann@example.org>, bob@example.org.")
 		}
 		*field.dst = list
 	}
@@ -147,11 +142,11 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 		out.Draft = true // kept in the sender's inbox: no recipient needed, none written to
 		out.DraftMark = func(env mailmsg.Envelope) (string, error) { return s.draftMark(login.state.User, env) }
 	} else if n == 0 {
-		return nil, http.StatusUnprocessableEntity, "Please give at least one recipient in To, Cc or Bcc."
+		return nil, unprocessable("Please give at least one recipient in To, Cc or Bcc.")
 	}
 	if n > s.cfg.MaxRecipients {
-		return nil, http.StatusUnprocessableEntity, fmt.Sprintf(
-			"This message has %d recipients, and this site sends one message to at most %d. Nothing was sent.", n, s.cfg.MaxRecipients)
+		return nil, unprocessable(fmt.Sprintf(
+			"This message has %d recipients, and this site sends one message to at most %d. Nothing was sent.", n, s.cfg.MaxRecipients))
 	}
 	for _, u := range f.Files {
 		out.Attachments = append(out.Attachments, mailtools.Attachment{
@@ -161,15 +156,17 @@ func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mai
 	if f.Forward != "" && len(f.ForwardParts) > 0 {
 		atts, err := s.forwardAttachments(r, login, f)
 		if err != nil {
-			if status, alert, ok := s.forwardProblem(err); ok {
-				return nil, status, alert
-			}
-			status, alert := sendProblem(s.log, err)
-			return nil, status, alert
+			return nil, err
 		}
 		out.Attachments = append(out.Attachments, atts...)
 	}
-	return out, 0, "" // checked by SMTP.Send before it connects""
+	return out, nil // checked by SMTP.Send before it connects
+}
+
+// unprocessable is a problem in what the compose form holds; the form
+// comes back with it.
+func unprocessable(msg string) error {
+	return &userError{status: http.StatusUnprocessableEntity, title: "Not sent", msg: msg}
 }
 
 // formHeadProblem answers a form whose token could not be read: one that

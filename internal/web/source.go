@@ -55,7 +55,7 @@ func (s *server) raw(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	login, ref, page := at.login, at.ref, at.page
-	pop, body, err := s.openStream(r.Context(), at, "Its source was not shown.")
+	pop, body, err := s.openStream(r.Context(), at, actSource)
 	if err != nil {
 		return err
 	}

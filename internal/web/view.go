@@ -38,7 +38,7 @@ const viewText = 256 << 10
 // showView renders a message's page, with a notice (after a delete).
 func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, opt viewOptions, notice string) error {
 	login, page := at.login, at.page
-	o, err := s.readAround(r.Context(), at, "It was not shown.")
+	o, err := s.readAround(r.Context(), at, actView)
 	if err != nil {
 		return err
 	}
