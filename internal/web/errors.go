@@ -133,7 +133,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // reloadList answers with the list as it is now, saying why: what the
 // user asked for could not be done on the list they saw.
-func (s *server) reloadList(w http.ResponseWriter, r *http.Request, login *session, page, status int, why string) error {
+func (s *server) reloadList(w http.ResponseWriter, r *http.Request, login *signedIn, page, status int, why string) error {
 	return s.showList(w, r, login, page, listOpts{status: status, alert: why})
 }
 

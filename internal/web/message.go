@@ -15,7 +15,7 @@ import (
 // messageAt names the message a page asks for: the login, the message's
 // sync-checked reference and the list page the user came from.
 type messageAt struct {
-	login *session
+	login *signedIn
 	ref   mailtools.Ref
 	page  int
 }

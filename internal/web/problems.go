@@ -302,7 +302,7 @@ func inputProblem(err error, _ *Config) string {
 type actionError struct {
 	act   action
 	err   error
-	login *session     // for the list and the compose form
+	login *signedIn    // for the list and the compose form
 	page  int          // the list page to reload
 	form  *loginForm   // the login form as typed (actLogin)
 	draft *composeForm // the compose form as typed, or the draft a login carries

@@ -75,7 +75,7 @@ func TestKindOfNamesEveryKind(t *testing.T) {
 
 // tableServer is a server on a mail server with a seeded inbox, as the
 // adapter needs it to reload the list.
-func tableServer(t *testing.T) (*server, *session) {
+func tableServer(t *testing.T) (*server, *signedIn) {
 	t.Helper()
 	h := newHarness(t)
 	cfg := Config{

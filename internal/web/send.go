@@ -117,7 +117,7 @@ func ptr[T any](v T) *T { return &v }
 // outgoing builds the message from the form: addresses parsed, uploads and
 // the forwarded message's attachments attached. A problem in what was
 // typed comes back as a *userError.
-func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mailtools.Outgoing, error) {
+func (s *server) outgoing(r *http.Request, login *signedIn, f *composeForm) (*mailtools.Outgoing, error) {
 	out := &mailtools.Outgoing{
 		From:       login.from(s.cfg.FromDomain),
 		Subject:    f.Subject,

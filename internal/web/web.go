@@ -1,8 +1,8 @@
 // Package web is gomailcgi's user interface: classic server-rendered pages
 // that log in, list the inbox, show, compose, send and delete mail. It needs
-// no JavaScript, cookies or server-side session: the login travels from page
-// to page in a sealed, expiring token (query parameter and hidden field
-// "t"), and messages are named by sync-checked references ("m"). Every
+// no JavaScript, cookies or login state kept on the server: the login
+// travels from page to page in a sealed, expiring token (query parameter and
+// hidden field "t"), and messages are named by sync-checked references ("m"). Every
 // handler returns an error, and one adapter turns it into a page with a
 // fitting status. docs/FLOW.md draws the pages as a state machine.
 package web
