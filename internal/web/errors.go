@@ -72,7 +72,7 @@ type errorPage struct {
 // back in the form so nothing typed is lost.
 type reloginPage struct {
 	basePage
-	Login  loginForm
+	Login  loginFields
 	Draft  *composeForm
 	Action string
 }
@@ -146,7 +146,7 @@ func (s *server) failLoggedOut(w http.ResponseWriter, r *http.Request, msg strin
 	}
 	p := &reloginPage{
 		basePage: basePage{Title: "Please log in again", Alert: msg},
-		Login:    loginForm{Next: next, Return: s.returnPath(r)},
+		Login:    loginFields{Next: next, Return: s.returnPath(r)},
 		Action:   s.urls.LoginAction(),
 	}
 	s.renderFailure(w, r, http.StatusUnauthorized, "relogin", p)

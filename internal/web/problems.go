@@ -304,7 +304,7 @@ type actionError struct {
 	err   error
 	login *signedIn    // for the list and the compose form
 	page  int          // the list page to reload
-	form  *loginForm   // the login form as typed (actLogin)
+	form  *loginFields // the login form as typed (actLogin)
 	draft *composeForm // the compose form as typed, or the draft a login carries
 }
 

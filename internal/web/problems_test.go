@@ -116,7 +116,7 @@ func TestEveryProblemRenders(t *testing.T) {
 			err := cause
 			if key.act != actPage {
 				err = &actionError{act: key.act, err: cause, login: login, page: 1,
-					form: &loginForm{User: "bob"}, draft: draft}
+					form: &loginFields{User: "bob"}, draft: draft}
 			}
 			status, _, msg := p.answer(err, key.act, &s.cfg)
 			if status == 0 || msg == "" {

@@ -188,7 +188,7 @@ func formHeadProblem(err error) error {
 // login form with the draft in it, so logging in brings it back.
 func (s *server) sendLoggedOut(w http.ResponseWriter, r *http.Request, f *composeForm, cause error) error {
 	s.log.Info("send: not logged in", "status", http.StatusUnauthorized, "err", cause)
-	return s.renderLoginAgain(w, http.StatusUnauthorized, loginForm{Next: nextCompose}, f,
+	return s.renderLoginAgain(w, http.StatusUnauthorized, loginFields{Next: nextCompose}, f,
 		"Your login has expired, so the message was not sent. Log in again below and it comes back, ready to send.")
 }
 
