@@ -41,7 +41,7 @@ const (
 func kindOf(err error) errKind {
 	var (
 		ue     *userError
-		lo     *errLoggedOut
+		lo     *loggedOutError
 		refus  *mailtools.SMTPError
 		input  *mailtools.InputError
 		unav   *mailtools.UnavailableError

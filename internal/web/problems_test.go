@@ -22,8 +22,8 @@ const secret = "secret internal detail"
 var errorOfKind = map[errKind]error{
 	kindUnknown:         errors.New(secret),
 	kindUser:            badRequest("That page number is not a number.", errors.New(secret)),
-	kindLoggedOut:       &errLoggedOut{reason: errors.New(secret)},
-	kindExpired:         &errLoggedOut{reason: seal.ErrExpired},
+	kindLoggedOut:       &loggedOutError{reason: errors.New(secret)},
+	kindExpired:         &loggedOutError{reason: seal.ErrExpired},
 	kindBadCredentials:  mailtools.ErrBadCredentials,
 	kindGone:            &mailtools.SyncError{Err: mailtools.ErrMessageGone},
 	kindChanged:         &mailtools.SyncError{Err: mailtools.ErrInboxChanged},

@@ -175,7 +175,7 @@ func unprocessable(msg string) error {
 func formHeadProblem(err error) error {
 	switch {
 	case errors.Is(err, errNoToken):
-		return &errLoggedOut{reason: err}
+		return &loggedOutError{reason: err}
 	case errors.Is(err, errSlowBody):
 		return &userError{status: http.StatusRequestTimeout, title: "Too slow",
 			msg: "Your message arrived too slowly and the site stopped waiting for it, so it was not sent. " +

@@ -17,12 +17,12 @@ type signedIn struct {
 	token string
 }
 
-// errLoggedOut means the request's token is missing, expired, tampered with
+// loggedOutError means the request's token is missing, expired, tampered with
 // or for other servers. The adapter answers "please log in again", 401.
-type errLoggedOut struct{ reason error }
+type loggedOutError struct{ reason error }
 
-func (e *errLoggedOut) Error() string { return "web: not logged in: " + e.reason.Error() }
-func (e *errLoggedOut) Unwrap() error { return e.reason }
+func (e *loggedOutError) Error() string { return "web: not logged in: " + e.reason.Error() }
+func (e *loggedOutError) Unwrap() error { return e.reason }
 
 var errWrongServer = errors.New("token is for other mail servers")
 
@@ -30,10 +30,10 @@ var errWrongServer = errors.New("token is for other mail servers")
 func (s *server) open(token string) (*signedIn, error) {
 	st, err := s.cfg.Sealer.Open(token)
 	if err != nil {
-		return nil, &errLoggedOut{reason: err}
+		return nil, &loggedOutError{reason: err}
 	}
 	if st.Server != s.cfg.ServerID {
-		return nil, &errLoggedOut{reason: errWrongServer}
+		return nil, &loggedOutError{reason: errWrongServer}
 	}
 	return s.reseal(st)
 }
@@ -52,7 +52,7 @@ func (s *server) reseal(st seal.State) (*signedIn, error) {
 	tok, err := s.cfg.Sealer.Seal(st)
 	if err != nil {
 		if errors.Is(err, seal.ErrExpired) {
-			return nil, &errLoggedOut{reason: err}
+			return nil, &loggedOutError{reason: err}
 		}
 		return nil, err
 	}
