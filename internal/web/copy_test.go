@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
+
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/testing/mailstack"
-
-	"golang.org/x/net/html"
 )
 
 // "Keep a copy in my inbox": ticked as the site is set up, the copy goes

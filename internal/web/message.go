@@ -5,11 +5,11 @@ import (
 	"html/template"
 	"strings"
 
+	"github.com/k3a/html2text"
+
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
-
-	"github.com/k3a/html2text"
 )
 
 // messageAt names the message a page asks for: the login, the message's
