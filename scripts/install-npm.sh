@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-AXE_VERSION=4.10.3 # keep in step with axeVersion in internal/web/axe_test.go
+AXE_VERSION=4.10.3 # keep in step with axeVersion in internal/web/a11y_axe_test.go
 DIR=tmp/npm
 
 if ! command -v npm > /dev/null; then

@@ -39,6 +39,6 @@ log="$(mktemp)"
 if ! "$GO" test -race -count=1 -timeout 30m -v ./... > "$log" 2>&1; then
   cat "$log"; exit 1
 fi
-grep -E '^(ok|FAIL|\?) |^--- SKIP|^--- PASS: Test(Real|Concurrent|Browser|AddUser|Deploy|Accessibility|TextBrowser|Keyboard|Axe)|concurrent_delete_test.go:[0-9]+: ops|adduser_test.go:[0-9]+: ' "$log" || true
+grep -E '^(ok|FAIL|\?) |^--- SKIP|^--- PASS: Test(Real|Concurrent|Browser|AddUser|Deploy|Accessibility|TextBrowser|Keyboard|Axe)|real_concurrent_delete_test.go:[0-9]+: ops|adduser_test.go:[0-9]+: ' "$log" || true
 "$GO" test -run '^$' -fuzz '^FuzzRender$' -fuzztime "${FUZZTIME:-30s}" ./internal/render/
 "$GO" test -run '^$' -fuzz '^FuzzParse$' -fuzztime "${FUZZTIME:-30s}" ./internal/mailmsg/

@@ -64,15 +64,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // -time-zone names work without the system's zone files
+
+	"golang.org/x/net/netutil"
 
 	"gomailcgi/internal/devmail"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
 	"gomailcgi/internal/web"
-
-	"golang.org/x/net/netutil"
-
-	_ "time/tzdata" // -time-zone names work without the system's zone files
 )
 
 // The demo account.

@@ -2,11 +2,12 @@ package devmail
 
 import (
 	"fmt"
-	"gomailcgi/internal/testing/testtls"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"gomailcgi/internal/testing/testtls"
 )
 
 var (

@@ -3,9 +3,10 @@ package devmail
 import (
 	"bufio"
 	"crypto/tls"
-	"gomailcgi/internal/testing/testtls"
 	"strings"
 	"testing"
+
+	"gomailcgi/internal/testing/testtls"
 )
 
 // upgrade sends STLS, checks the answer and runs the client handshake.

@@ -4,12 +4,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"gomailcgi/internal/testing/testtls"
 	"strings"
 	"testing"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"gomailcgi/internal/testing/testtls"
 )
 
 // smtpMessage has a 6000-character line and lines that start with '.'.

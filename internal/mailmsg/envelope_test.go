@@ -1,13 +1,14 @@
 package mailmsg
 
 import (
-	"gomailcgi/internal/testing/fixtures"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"gomailcgi/internal/testing/fixtures"
 )
 
 func TestParseDate(t *testing.T) {

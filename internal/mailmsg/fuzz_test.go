@@ -2,11 +2,12 @@ package mailmsg
 
 import (
 	"bytes"
-	"gomailcgi/internal/testing/fixtures"
 	"io"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"gomailcgi/internal/testing/fixtures"
 )
 
 // FuzzParse feeds the one parser every sample and hostile message and

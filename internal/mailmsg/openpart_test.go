@@ -3,9 +3,10 @@ package mailmsg
 import (
 	"bytes"
 	"errors"
-	"gomailcgi/internal/testing/fixtures"
 	"io"
 	"testing"
+
+	"gomailcgi/internal/testing/fixtures"
 )
 
 // TestOpenPart reads single parts and checks metadata and decoded bytes.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"gomailcgi/internal/mailmsg"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -14,6 +13,8 @@ import (
 
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 // maxBodyLine is the longest line, without its CRLF, that may travel

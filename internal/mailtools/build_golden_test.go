@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/emersion/go-message/textproto"
+
 	"gomailcgi/internal/mailmsg"
 )
 

@@ -3,7 +3,6 @@ package mailtools
 import (
 	"bytes"
 	"errors"
-	"gomailcgi/internal/mailmsg"
 	"io"
 	"math/rand/v2"
 	"reflect"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 var buildDate = time.Date(2024, 3, 5, 14, 7, 9, 0, time.FixedZone("", 3600))

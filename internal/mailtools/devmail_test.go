@@ -14,7 +14,7 @@ import (
 )
 
 // These tests run mailtools against the embedded demo server, the same
-// one `make run` uses; the real Dovecot runs in realserver_test.go.
+// one `make run` uses; the real Dovecot runs in real_server_test.go.
 
 func startDevmail(t *testing.T, noUIDL bool, n int) (*devmail.Server, *POP) {
 	t.Helper()

@@ -2,11 +2,12 @@ package mailtools
 
 import (
 	"crypto/rand"
-	"gomailcgi/internal/mailmsg"
 	"io"
 	"mime"
 	"strings"
 	"unicode/utf8"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 // Outgoing is a message to send, as the compose form gives it.

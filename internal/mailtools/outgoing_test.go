@@ -2,10 +2,11 @@ package mailtools
 
 import (
 	"errors"
-	"gomailcgi/internal/mailmsg"
 	"regexp"
 	"strings"
 	"testing"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 func TestOutgoingValidate(t *testing.T) {

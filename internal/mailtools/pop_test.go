@@ -3,12 +3,13 @@ package mailtools
 import (
 	"context"
 	"errors"
-	"gomailcgi/internal/testing/testtls"
 	"io"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"gomailcgi/internal/testing/testtls"
 )
 
 // These tests pin down, one by one, the defects of go-pop3 v1.0.0 that

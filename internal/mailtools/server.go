@@ -7,6 +7,10 @@
 // through Session.exchange, pipelined when the server offers PIPELINING,
 // over one popConn. The client is our own; popconn.go says why go-pop3 is
 // not used.
+//
+// Tests in real_*_test.go run against the real Dovecot and Postfix
+// (mailstack.Require, skipped without them); perf_*_test.go measure
+// allocations and memory. The rest need nothing outside the test process.
 package mailtools
 
 import (

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"gomailcgi/internal/testing/testtls"
 	"io"
 	"log"
 	"net"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"gomailcgi/internal/testing/testtls"
 )
 
 // recordingBackend is a go-smtp backend that accepts one user and keeps

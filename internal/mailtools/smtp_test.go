@@ -5,14 +5,15 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"gomailcgi/internal/mailmsg"
-	"gomailcgi/internal/testing/testtls"
 	"io"
 	"os"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"gomailcgi/internal/mailmsg"
+	"gomailcgi/internal/testing/testtls"
 )
 
 var smtpCred = &Credentials{User: "user", Password: "pass"}

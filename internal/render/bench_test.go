@@ -1,8 +1,9 @@
 package render
 
 import (
-	"gomailcgi/internal/testing/fixtures"
 	"testing"
+
+	"gomailcgi/internal/testing/fixtures"
 )
 
 // BenchmarkRender10000Parts renders a message with 10,000 parts (1,000

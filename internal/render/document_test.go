@@ -1,11 +1,12 @@
 package render
 
 import (
-	"gomailcgi/internal/testing/fixtures"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"gomailcgi/internal/testing/fixtures"
 )
 
 func TestHTMLContentSecurityPolicy(t *testing.T) {

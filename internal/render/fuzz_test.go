@@ -2,10 +2,11 @@ package render
 
 import (
 	"bytes"
-	"gomailcgi/internal/mailmsg"
-	"gomailcgi/internal/testing/fixtures"
 	"io"
 	"testing"
+
+	"gomailcgi/internal/mailmsg"
+	"gomailcgi/internal/testing/fixtures"
 )
 
 // FuzzRender renders arbitrary input both with and without remote images

@@ -2,12 +2,13 @@ package render
 
 import (
 	"fmt"
-	"gomailcgi/internal/mailmsg"
-	"gomailcgi/internal/testing/fixtures"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"gomailcgi/internal/mailmsg"
+	"gomailcgi/internal/testing/fixtures"
 )
 
 // TestHostileHTML checks the sanitized output of hostile-html.eml element

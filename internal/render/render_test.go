@@ -1,10 +1,11 @@
 package render
 
 import (
-	"gomailcgi/internal/testing/fixtures"
 	"slices"
 	"strings"
 	"testing"
+
+	"gomailcgi/internal/testing/fixtures"
 )
 
 // TestRenderFixtures renders each odd or damaged message in

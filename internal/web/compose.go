@@ -121,7 +121,7 @@ func (s *server) continueDraft(w http.ResponseWriter, r *http.Request, at messag
 // reading the original of a forward from the mail server:
 // its attachments are listed again (a best effort: if the
 // original cannot be read now, the list is left out and the alert says so).
-func (s *server) renderComposeFetching(w http.ResponseWriter, r *http.Request, status int, login *session, f *composeForm, notice, alert string) error {
+func (s *server) renderComposeFetching(w http.ResponseWriter, r *http.Request, status int, login *signedIn, f *composeForm, notice, alert string) error {
 	var files []forwardFile
 	if f.Forward != "" {
 		var err error
@@ -138,7 +138,7 @@ func (s *server) renderComposeFetching(w http.ResponseWriter, r *http.Request, s
 
 // renderComposeFiles renders the compose form with the forwarded files
 // already listed.
-func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *session, f *composeForm, files []forwardFile, notice, alert string) error {
+func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *signedIn, f *composeForm, files []forwardFile, notice, alert string) error {
 	f.Token = login.token
 	title := "Write a message"
 	switch {
@@ -174,7 +174,7 @@ func (f *composeForm) carryAll(ref mailtools.Ref, view *render.View) []forwardFi
 }
 
 // forwardFiles lists the forwarded message's attachments, checked as f says.
-func (s *server) forwardFiles(r *http.Request, login *session, f *composeForm) ([]forwardFile, error) {
+func (s *server) forwardFiles(r *http.Request, login *signedIn, f *composeForm) ([]forwardFile, error) {
 	ref, err := mailtools.ParseRef(f.Forward)
 	if err != nil {
 		return nil, err

@@ -33,7 +33,7 @@ type deleteRow struct {
 
 // deleteForm is what both delete forms post.
 type deleteForm struct {
-	login    *session
+	login    *signedIn
 	refs     []mailtools.Ref
 	page     int
 	fromView bool

@@ -1,9 +1,10 @@
 package web
 
 import (
-	"gomailcgi/internal/mailmsg"
 	"mime"
 	"strings"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 // contentDisposition builds a Content-Disposition header value (RFC 6266)

@@ -72,7 +72,7 @@ type errorPage struct {
 // back in the form so nothing typed is lost.
 type reloginPage struct {
 	basePage
-	Login  loginForm
+	Login  loginFields
 	Draft  *composeForm
 	Action string
 }
@@ -133,7 +133,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // reloadList answers with the list as it is now, saying why: what the
 // user asked for could not be done on the list they saw.
-func (s *server) reloadList(w http.ResponseWriter, r *http.Request, login *session, page, status int, why string) error {
+func (s *server) reloadList(w http.ResponseWriter, r *http.Request, login *signedIn, page, status int, why string) error {
 	return s.showList(w, r, login, page, listOpts{status: status, alert: why})
 }
 
@@ -146,7 +146,7 @@ func (s *server) failLoggedOut(w http.ResponseWriter, r *http.Request, msg strin
 	}
 	p := &reloginPage{
 		basePage: basePage{Title: "Please log in again", Alert: msg},
-		Login:    loginForm{Next: next, Return: s.returnPath(r)},
+		Login:    loginFields{Next: next, Return: s.returnPath(r)},
 		Action:   s.urls.LoginAction(),
 	}
 	s.renderFailure(w, r, http.StatusUnauthorized, "relogin", p)

@@ -2,9 +2,10 @@ package web
 
 import (
 	"fmt"
-	"gomailcgi/internal/mailmsg"
 	"strings"
 	"time"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 // subjectOrNone shows an empty subject as such.

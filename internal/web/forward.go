@@ -28,7 +28,7 @@ var errNotAttachment = errors.New("forwarded part is not an attachment")
 // from one more RETR in the same POP session, in the order they lie in
 // the original (see forwardSource): nothing is written to disk, and no
 // more of the message is held in memory than a buffer.
-func (s *server) forwardAttachments(r *http.Request, login *session, f *composeForm) ([]mailtools.Attachment, error) {
+func (s *server) forwardAttachments(r *http.Request, login *signedIn, f *composeForm) ([]mailtools.Attachment, error) {
 	ref, err := mailtools.ParseRef(f.Forward)
 	if err != nil {
 		return nil, err

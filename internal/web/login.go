@@ -16,8 +16,8 @@ import (
 // maxLoginForm bounds a login form; it may carry a draft being rescued.
 const maxLoginForm = 4 << 20
 
-// loginForm is what the login form posts. The password is never shown back.
-type loginForm struct {
+// loginFields is what the login form posts. The password is never shown back.
+type loginFields struct {
 	User     string
 	Password string
 	Name     string // optional: the name mail from this login goes out under
@@ -28,12 +28,12 @@ type loginForm struct {
 // loginPage is the login form, with an alert after a failed try.
 type loginPage struct {
 	basePage
-	Form   loginForm
+	Form   loginFields
 	Action string
 }
 
-func parseLoginForm(v url.Values) loginForm {
-	f := loginForm{
+func parseLoginForm(v url.Values) loginFields {
+	f := loginFields{
 		User:     strings.TrimSpace(v.Get("user")),
 		Password: v.Get("password"),
 		Name:     oneLine(v.Get("name")),
@@ -44,7 +44,7 @@ func parseLoginForm(v url.Values) loginForm {
 }
 
 // validate returns a friendly problem, or "".
-func (f loginForm) validate() string {
+func (f loginFields) validate() string {
 	switch {
 	case f.User == "" && f.Password == "":
 		return "Please enter your user name and password."
@@ -72,7 +72,7 @@ func (s *server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	return s.renderLogin(w, http.StatusOK, f, "")
 }
 
-func (s *server) renderLogin(w http.ResponseWriter, status int, f loginForm, alert string) error {
+func (s *server) renderLogin(w http.ResponseWriter, status int, f loginFields, alert string) error {
 	f.Password = ""
 	title := "Log in to read your mail"
 	if f.Next == nextCompose {
@@ -140,7 +140,7 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // renderLoginAgain shows the login form with a problem, keeping a draft.
-func (s *server) renderLoginAgain(w http.ResponseWriter, status int, f loginForm, draft *composeForm, alert string) error {
+func (s *server) renderLoginAgain(w http.ResponseWriter, status int, f loginFields, draft *composeForm, alert string) error {
 	if draft == nil {
 		return s.renderLogin(w, status, f, alert)
 	}

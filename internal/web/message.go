@@ -5,17 +5,17 @@ import (
 	"html/template"
 	"strings"
 
+	"github.com/k3a/html2text"
+
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
-
-	"github.com/k3a/html2text"
 )
 
 // messageAt names the message a page asks for: the login, the message's
 // sync-checked reference and the list page the user came from.
 type messageAt struct {
-	login *session
+	login *signedIn
 	ref   mailtools.Ref
 	page  int
 }

@@ -41,7 +41,7 @@ const (
 func kindOf(err error) errKind {
 	var (
 		ue     *userError
-		lo     *errLoggedOut
+		lo     *loggedOutError
 		refus  *mailtools.SMTPError
 		input  *mailtools.InputError
 		unav   *mailtools.UnavailableError
@@ -302,9 +302,9 @@ func inputProblem(err error, _ *Config) string {
 type actionError struct {
 	act   action
 	err   error
-	login *session     // for the list and the compose form
+	login *signedIn    // for the list and the compose form
 	page  int          // the list page to reload
-	form  *loginForm   // the login form as typed (actLogin)
+	form  *loginFields // the login form as typed (actLogin)
 	draft *composeForm // the compose form as typed, or the draft a login carries
 }
 

@@ -22,8 +22,8 @@ const secret = "secret internal detail"
 var errorOfKind = map[errKind]error{
 	kindUnknown:         errors.New(secret),
 	kindUser:            badRequest("That page number is not a number.", errors.New(secret)),
-	kindLoggedOut:       &errLoggedOut{reason: errors.New(secret)},
-	kindExpired:         &errLoggedOut{reason: seal.ErrExpired},
+	kindLoggedOut:       &loggedOutError{reason: errors.New(secret)},
+	kindExpired:         &loggedOutError{reason: seal.ErrExpired},
 	kindBadCredentials:  mailtools.ErrBadCredentials,
 	kindGone:            &mailtools.SyncError{Err: mailtools.ErrMessageGone},
 	kindChanged:         &mailtools.SyncError{Err: mailtools.ErrInboxChanged},
@@ -75,7 +75,7 @@ func TestKindOfNamesEveryKind(t *testing.T) {
 
 // tableServer is a server on a mail server with a seeded inbox, as the
 // adapter needs it to reload the list.
-func tableServer(t *testing.T) (*server, *session) {
+func tableServer(t *testing.T) (*server, *signedIn) {
 	t.Helper()
 	h := newHarness(t)
 	cfg := Config{
@@ -116,7 +116,7 @@ func TestEveryProblemRenders(t *testing.T) {
 			err := cause
 			if key.act != actPage {
 				err = &actionError{act: key.act, err: cause, login: login, page: 1,
-					form: &loginForm{User: "bob"}, draft: draft}
+					form: &loginFields{User: "bob"}, draft: draft}
 			}
 			status, _, msg := p.answer(err, key.act, &s.cfg)
 			if status == 0 || msg == "" {

@@ -1,8 +1,9 @@
 package web
 
 import (
-	"gomailcgi/internal/mailmsg"
 	"strings"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 // replySubject adds "Re: " once: "Re: Re: x" never happens, whatever the

@@ -117,7 +117,7 @@ func ptr[T any](v T) *T { return &v }
 // outgoing builds the message from the form: addresses parsed, uploads and
 // the forwarded message's attachments attached. A problem in what was
 // typed comes back as a *userError.
-func (s *server) outgoing(r *http.Request, login *session, f *composeForm) (*mailtools.Outgoing, error) {
+func (s *server) outgoing(r *http.Request, login *signedIn, f *composeForm) (*mailtools.Outgoing, error) {
 	out := &mailtools.Outgoing{
 		From:       login.from(s.cfg.FromDomain),
 		Subject:    f.Subject,
@@ -175,7 +175,7 @@ func unprocessable(msg string) error {
 func formHeadProblem(err error) error {
 	switch {
 	case errors.Is(err, errNoToken):
-		return &errLoggedOut{reason: err}
+		return &loggedOutError{reason: err}
 	case errors.Is(err, errSlowBody):
 		return &userError{status: http.StatusRequestTimeout, title: "Too slow",
 			msg: "Your message arrived too slowly and the site stopped waiting for it, so it was not sent. " +
@@ -188,7 +188,7 @@ func formHeadProblem(err error) error {
 // login form with the draft in it, so logging in brings it back.
 func (s *server) sendLoggedOut(w http.ResponseWriter, r *http.Request, f *composeForm, cause error) error {
 	s.log.Info("send: not logged in", "status", http.StatusUnauthorized, "err", cause)
-	return s.renderLoginAgain(w, http.StatusUnauthorized, loginForm{Next: nextCompose}, f,
+	return s.renderLoginAgain(w, http.StatusUnauthorized, loginFields{Next: nextCompose}, f,
 		"Your login has expired, so the message was not sent. Log in again below and it comes back, ready to send.")
 }
 

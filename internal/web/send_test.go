@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/net/html"
-
 	gomail "github.com/emersion/go-message/mail"
+	"golang.org/x/net/html"
 )
 
 // sentMessage is one submitted message, read back.

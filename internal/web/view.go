@@ -88,7 +88,7 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 // renderOptions are the renderer's options for a view and for its framed
 // bodies, which must agree so the frame shows the body the view chose.
 // cid: references point at the message's own parts, shown inline.
-func (s *server) renderOptions(login *session, ref mailtools.Ref, o viewOptions) render.Options {
+func (s *server) renderOptions(login *signedIn, ref mailtools.Ref, o viewOptions) render.Options {
 	return render.Options{
 		PreferPlain: o.Format == formatPlain,
 		AllowRemote: o.Remote,

@@ -3,12 +3,13 @@ package web
 import (
 	"bytes"
 	"encoding/base64"
-	"gomailcgi/internal/mailmsg"
 	"net/http"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"gomailcgi/internal/mailmsg"
 )
 
 // headerValues reads the view page's header list: dt text -> dd text.

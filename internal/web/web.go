@@ -1,10 +1,18 @@
 // Package web is gomailcgi's user interface: classic server-rendered pages
 // that log in, list the inbox, show, compose, send and delete mail. It needs
-// no JavaScript, cookies or server-side session: the login travels from page
-// to page in a sealed, expiring token (query parameter and hidden field
-// "t"), and messages are named by sync-checked references ("m"). Every
-// handler returns an error, and one adapter turns it into a page with a
-// fitting status. docs/FLOW.md draws the pages as a state machine.
+// no JavaScript, cookies or login state kept on the server: the login
+// travels from page to page in a sealed, expiring token (query parameter and
+// hidden field "t"), and messages are named by sync-checked references
+// ("m"). Every handler returns an error, and one adapter turns it into a
+// page with a fitting status. docs/FLOW.md draws the pages as a state
+// machine.
+//
+// The tests' file names say what each needs: real_*_test.go run against
+// the real Dovecot and Postfix (mailstack.Require, skipped without them),
+// browser_*_test.go drive Chromium or w3m, a11y_*_test.go check
+// accessibility (axe, the keyboard) in Chromium, and perf_*_test.go
+// measure speed and memory (TestPerf on the real stack too). The rest need
+// nothing outside the test process.
 package web
 
 import (

@@ -27,9 +27,9 @@ type person struct {
 	h   *harness
 }
 
-func (b devtools) person(t *testing.T, h *harness, downloads string) *person {
+func (d devtools) person(t *testing.T, h *harness, downloads string) *person {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(b.ctx)
+	ctx, cancel := chromedp.NewContext(d.ctx)
 	t.Cleanup(cancel)
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		t.Fatal(err)

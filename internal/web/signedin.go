@@ -9,63 +9,63 @@ import (
 	"gomailcgi/internal/seal"
 )
 
-// session is one request's login: the state opened from the token the
+// signedIn is one request's login: the state opened from the token the
 // request carried, and a fresh token sealed from it for every link and form
 // of the page this request answers with (so idle expiry slides).
-type session struct {
+type signedIn struct {
 	state seal.State
 	token string
 }
 
-// errLoggedOut means the request's token is missing, expired, tampered with
+// loggedOutError means the request's token is missing, expired, tampered with
 // or for other servers. The adapter answers "please log in again", 401.
-type errLoggedOut struct{ reason error }
+type loggedOutError struct{ reason error }
 
-func (e *errLoggedOut) Error() string { return "web: not logged in: " + e.reason.Error() }
-func (e *errLoggedOut) Unwrap() error { return e.reason }
+func (e *loggedOutError) Error() string { return "web: not logged in: " + e.reason.Error() }
+func (e *loggedOutError) Unwrap() error { return e.reason }
 
 var errWrongServer = errors.New("token is for other mail servers")
 
 // open checks a token and seals its successor.
-func (s *server) open(token string) (*session, error) {
+func (s *server) open(token string) (*signedIn, error) {
 	st, err := s.cfg.Sealer.Open(token)
 	if err != nil {
-		return nil, &errLoggedOut{reason: err}
+		return nil, &loggedOutError{reason: err}
 	}
 	if st.Server != s.cfg.ServerID {
-		return nil, &errLoggedOut{reason: errWrongServer}
+		return nil, &loggedOutError{reason: errWrongServer}
 	}
 	return s.reseal(st)
 }
 
 // login seals the first token of a login the POP server just accepted.
-func (s *server) login(cred mailtools.Credentials, name string) (*session, error) {
+func (s *server) login(cred mailtools.Credentials, name string) (*signedIn, error) {
 	return s.reseal(seal.State{User: cred.User, Password: cred.Password, Name: name, Server: s.cfg.ServerID})
 }
 
 // from is the user's own address, with the name given at login.
-func (ss *session) from(domain string) mailmsg.Address {
-	return mailmsg.Address{Name: ss.state.Name, Addr: fromAddress(ss.state.User, domain)}
+func (login *signedIn) from(domain string) mailmsg.Address {
+	return mailmsg.Address{Name: login.state.Name, Addr: fromAddress(login.state.User, domain)}
 }
 
-func (s *server) reseal(st seal.State) (*session, error) {
+func (s *server) reseal(st seal.State) (*signedIn, error) {
 	tok, err := s.cfg.Sealer.Seal(st)
 	if err != nil {
 		if errors.Is(err, seal.ErrExpired) {
-			return nil, &errLoggedOut{reason: err}
+			return nil, &loggedOutError{reason: err}
 		}
 		return nil, err
 	}
-	return &session{state: st, token: tok}, nil
+	return &signedIn{state: st, token: tok}, nil
 }
 
 // cred is the login to give the mail servers.
-func (login *session) cred() mailtools.Credentials {
+func (login *signedIn) cred() mailtools.Credentials {
 	return mailtools.Credentials{User: login.state.User, Password: login.state.Password}
 }
 
 // base starts a logged-in page.
-func (login *session) base(title string) basePage {
+func (login *signedIn) base(title string) basePage {
 	return basePage{Title: title, Token: login.token, User: login.state.User}
 }
 
