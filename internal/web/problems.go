@@ -33,6 +33,10 @@ const (
 	kindUnavailable                    // a *mailtools.UnavailableError
 	kindProtocol                       // a *mailtools.ProtocolError
 	kindTooLarge                       // an *http.MaxBytesError
+	kindTooManyFields                  // errTooManyFields: a form with more parts than a message has
+	kindFieldTooLong                   // errFieldTooLong
+	kindSlow                           // errSlowBody: a body too slow or past its deadline
+	kindCutShort                       // errCutShort: a form that did not arrive whole
 )
 
 // kindOf names err's kind. The order matters where one error is two kinds:
@@ -83,6 +87,14 @@ func kindOf(err error) errKind {
 		return kindProtocol
 	case errors.As(err, &tooBig):
 		return kindTooLarge
+	case errors.Is(err, errTooManyFields):
+		return kindTooManyFields
+	case errors.Is(err, errFieldTooLong):
+		return kindFieldTooLong
+	case errors.Is(err, errSlowBody):
+		return kindSlow
+	case errors.Is(err, errCutShort):
+		return kindCutShort
 	}
 	return kindUnknown
 }
@@ -159,6 +171,8 @@ const (
 	sayLater       = "Please try again later."
 	sayForwardGone = "The message you are forwarding changed or is gone from the server, so its attachments could not be sent along."
 	saySendAgain   = "Press Send again to send your message without them."
+	sayCheckIt     = "Please check it below and press Send again."
+	saySlow        = "Your message arrived too slowly and the site stopped waiting for it"
 )
 
 // problems is the error table. An error whose (kind, action) has no row
@@ -186,6 +200,10 @@ var problems = func() map[problemKey]problem {
 			cause: "That link does not name a message."},
 		{kindTooLarge, actPage}: {status: http.StatusRequestEntityTooLarge, title: "Too large",
 			cause: "What was sent is larger than this site accepts."},
+		// Only the compose form's head meets it on a page: the form it
+		// came with is not read, so it cannot come back.
+		{kindSlow, actPage}: {status: http.StatusRequestTimeout, title: "Too slow",
+			cause: saySlow + ", so it was not sent.", advice: "Go back to it and press Send again."},
 
 		{kindGone, actDeleteMany}: {status: http.StatusGone, keep: keepList, cause: sayNotWhereListed,
 			advice: "Here is your inbox as it is now; please choose again."},
@@ -223,10 +241,22 @@ var problems = func() map[problemKey]problem {
 			kindBadCredentials: {status: http.StatusUnauthorized, cause: "The mail server refused your login for sending."},
 			kindUnavailable:    {status: http.StatusServiceUnavailable, cause: sayUnavailable, advice: sayInAMinute},
 			kindProtocol:       {status: http.StatusBadGateway, cause: sayProtocol, unsure: true},
+			// The form itself could not be read whole: what was read of it
+			// comes back.
+			kindTooLarge:      {status: http.StatusRequestEntityTooLarge, say: formTooLarge, advice: "Please attach fewer or smaller files."},
+			kindTooManyFields: {status: http.StatusBadRequest, cause: "The form came with more fields than a message has.", advice: sayCheckIt},
+			kindFieldTooLong:  {status: http.StatusRequestEntityTooLarge, cause: "One of the fields is too long."},
+			kindSlow:          {status: http.StatusRequestTimeout, cause: saySlow + ".", advice: sayCheckIt},
+			kindCutShort: {status: http.StatusBadRequest,
+				cause: "Your message did not reach the site whole (the connection may have been cut).", advice: sayCheckIt},
 		} {
 			p.keep = keepDraft
 			t[problemKey{k, act}] = p
 		}
+		// A login of this site that expired: its text comes back in the
+		// login form, and logging in brings it back into the compose form.
+		t[problemKey{kindExpired, act}] = problem{status: http.StatusUnauthorized, keep: keepLogin,
+			cause: "Your login has expired.", advice: "Log in again below and it comes back, ready to send."}
 	}
 	return t
 }()
@@ -271,6 +301,10 @@ func (p problem) answer(err error, act action, c *Config) (status int, title, ms
 
 func forwardTooLarge(_ error, c *Config) string {
 	return fmt.Sprintf("Your message with the attachments it forwards is larger than the %s this site sends.", humanSize(c.MaxUpload))
+}
+
+func formTooLarge(_ error, c *Config) string {
+	return fmt.Sprintf("Your message and its attachments are larger than the %s this site accepts.", humanSize(c.MaxUpload))
 }
 
 func smtpRefusal(err error, _ *Config) string {

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -38,21 +39,26 @@ var errorOfKind = map[errKind]error{
 	kindUnavailable:     &mailtools.UnavailableError{Addr: "x:1", Err: errors.New(secret)},
 	kindProtocol:        &mailtools.ProtocolError{Command: "LIST", Reply: secret},
 	kindTooLarge:        &http.MaxBytesError{Limit: 1},
+	kindTooManyFields:   errTooManyFields,
+	kindFieldTooLong:    errFieldTooLong,
+	kindSlow:            errSlowBody,
+	kindCutShort:        fmt.Errorf("%w: %w", errCutShort, io.ErrUnexpectedEOF),
 }
 
 // kindNames and actionNames name the subtests.
 var (
 	kindNames = []string{"unknown", "user", "logged out", "expired", "bad credentials", "gone", "changed",
 		"part gone", "bad ref", "not attachment", "forward too large", "refused", "refused for now",
-		"input", "bad address", "unavailable", "protocol", "too large"}
+		"input", "bad address", "unavailable", "protocol", "too large",
+		"too many fields", "field too long", "slow", "cut short"}
 	actionNames = []string{"page", "view", "source", "prefill", "delete", "delete many", "login", "send", "save draft"}
 )
 
 func TestKindOfNamesEveryKind(t *testing.T) {
-	if len(kindNames) != int(kindTooLarge)+1 || len(actionNames) != int(actSaveDraft)+1 {
-		t.Fatalf("name %d kinds and %d actions", kindTooLarge+1, actSaveDraft+1)
+	if len(kindNames) != int(kindCutShort)+1 || len(actionNames) != int(actSaveDraft)+1 {
+		t.Fatalf("name %d kinds and %d actions", kindCutShort+1, actSaveDraft+1)
 	}
-	for k := kindUnknown; k <= kindTooLarge; k++ {
+	for k := kindUnknown; k <= kindCutShort; k++ {
 		err, ok := errorOfKind[k]
 		if !ok {
 			t.Errorf("kind %d: no example error", k)
@@ -182,7 +188,7 @@ func TestProblemForFallsBack(t *testing.T) {
 		{"server down during a view", kindUnavailable, actView, problemKey{kindUnavailable, actPage}},
 		{"bad link during a delete", kindUser, actDelete, problemKey{kindUser, actPage}},
 		{"unknown during a login", kindUnknown, actLogin, problemKey{kindUnknown, actPage}},
-		{"too large during a send", kindTooLarge, actSend, problemKey{kindUnknown, actSend}},
+		{"logged out during a send", kindLoggedOut, actSend, problemKey{kindUnknown, actSend}},
 		{"gone during a prefill", kindGone, actPrefill, problemKey{kindGone, actPrefill}},
 		{"part gone on a page", kindPartGone, actPage, problemKey{kindUnknown, actPage}},
 	}

@@ -27,8 +27,6 @@ const formSlack = 1 << 20
 // the upload slots, which are counted in all and per user.
 func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 	limit := s.cfg.MaxUpload + formSlack
-	tooLarge := fmt.Sprintf("Your message and its attachments are larger than the %s this site accepts, so it was not sent. "+
-		"Please attach fewer or smaller files (they must be chosen again).", humanSize(s.cfg.MaxUpload))
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	form, err := openComposeForm(r)
 	if err != nil {
@@ -41,14 +39,14 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 		}
 		form.allow(maxFormText + formSlack)
 		f, _ := form.read(true)
-		return s.sendLoggedOut(w, r, &f, err)
+		return &actionError{act: sendAction(&f), form: &loginFields{Next: nextCompose}, draft: &f, err: err}
 	}
 	if r.ContentLength > limit {
 		// Said to be too large: only the text fields before the files are
 		// read, to show the form again; the files are never read.
 		form.allow(maxFormText + formSlack)
 		f, _ := form.read(true)
-		return s.renderComposeFetching(w, r, http.StatusRequestEntityTooLarge, login, &f, "", tooLarge)
+		return &actionError{act: sendAction(&f), login: login, draft: &f, err: &http.MaxBytesError{Limit: limit}}
 	}
 	release, err := s.uploads.take(login.state.User)
 	if err != nil {
@@ -57,36 +55,13 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer release()
 	form.allow(limit)
-	f, perr := form.read(false)
-	if perr != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(perr, &tooBig) {
-			return s.renderComposeFetching(w, r, http.StatusRequestEntityTooLarge, login, &f, "", tooLarge)
-		}
-		if errors.Is(perr, errTooManyFields) {
-			return s.renderComposeFetching(w, r, http.StatusBadRequest, login, &f, "",
-				"The form came with more fields than a message has, so the message was not sent. "+
-					"Please check it below and press Send again.")
-		}
-		if errors.Is(perr, errFieldTooLong) {
-			return s.renderComposeFetching(w, r, http.StatusRequestEntityTooLarge, login, &f, "",
-				"One of the fields is too long, so the message was not sent.")
-		}
-		s.log.Info("send: form cut short", "err", perr)
-		if errors.Is(perr, errSlowBody) {
-			return s.renderComposeFetching(w, r, http.StatusRequestTimeout, login, &f, "",
-				"Your message arrived too slowly and the site stopped waiting for it, so it was not sent. "+
-					"Please check it below and press Send again.")
-		}
-		return s.renderComposeFetching(w, r, http.StatusBadRequest, login, &f, "",
-			"Your message did not reach the site whole (the connection may have been cut), so it was not sent. "+
-				"Please check it below and press Send again.")
+	f, err := form.read(false)
+	if err != nil {
+		f.Files = nil // the form comes back without them: chosen again
+		return &actionError{act: sendAction(&f), login: login, draft: &f, err: readProblem(err)}
 	}
 
-	act := actSend
-	if f.SaveDraft {
-		act = actSaveDraft
-	}
+	act := sendAction(&f)
 	out, err := s.outgoing(r, login, &f)
 	var shown []string // the recipients the sent page names
 	if err == nil {
@@ -110,6 +85,26 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, s.urls.Sent(login.token, sentSummary{To: shown, Subject: out.Subject, Copy: f.Copy, Draft: f.DraftRef}), http.StatusSeeOther)
 	return nil
+}
+
+// sendAction is what the user was doing with the form: sending it, or
+// saving it as a draft.
+func sendAction(f *composeForm) action {
+	if f.SaveDraft {
+		return actSaveDraft
+	}
+	return actSend
+}
+
+// readProblem names a problem reading the form past its token: one the
+// reader does not name is a form cut short.
+func readProblem(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) || errors.Is(err, errTooManyFields) || errors.Is(err, errFieldTooLong) ||
+		errors.Is(err, errSlowBody) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errCutShort, err)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -171,25 +166,16 @@ func unprocessable(msg string) error {
 
 // formHeadProblem answers a form whose token could not be read: one that
 // does not begin with a token is answered "log in again", as a page whose
-// token does not open is.
+// token does not open is. Nothing of the form is kept: without its login
+// it cannot come back.
 func formHeadProblem(err error) error {
 	switch {
 	case errors.Is(err, errNoToken):
 		return &loggedOutError{reason: err}
 	case errors.Is(err, errSlowBody):
-		return &userError{status: http.StatusRequestTimeout, title: "Too slow",
-			msg: "Your message arrived too slowly and the site stopped waiting for it, so it was not sent. " +
-				"Go back to it and press Send again.", err: err}
+		return err
 	}
 	return badRequest("The message form could not be read.", err)
-}
-
-// sendLoggedOut answers a send whose login no longer holds: 401 and the
-// login form with the draft in it, so logging in brings it back.
-func (s *server) sendLoggedOut(w http.ResponseWriter, r *http.Request, f *composeForm, cause error) error {
-	s.log.Info("send: not logged in", "status", http.StatusUnauthorized, "err", cause)
-	return s.renderLoginAgain(w, http.StatusUnauthorized, loginFields{Next: nextCompose}, f,
-		"Your login has expired, so the message was not sent. Log in again below and it comes back, ready to send.")
 }
 
 // sentPage confirms a message went out, and says what went where.

@@ -24,6 +24,10 @@ var errTooManyFields = errors.New("too many form fields")
 // form does.
 var errNoToken = errors.New("form does not begin with a token")
 
+// errCutShort: the form ended before it was whole, or could not be read
+// as multipart past its token.
+var errCutShort = errors.New("form cut short")
+
 // errNotMultipart: the body is not a multipart form.
 var errNotMultipart = errors.New("form is not multipart/form-data")
 
