@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"strconv"
@@ -207,9 +206,42 @@ func (c *Config) applyFile(fs *flag.FlagSet, given map[string]bool, getenv func(
 	return nil
 }
 
-// Validate checks the values that parsing alone cannot. The page size and
-// the base path are checked by package web's own rules (web.CheckPageSize,
-// web.CheckBasePath), here only to name the flag in the error.
+// webFlags names the flag behind each setting of web.Config that a flag
+// sets, so that web's *web.ConfigError names the flag.
+var webFlags = map[string]string{
+	"PageSize":       "-page-size",
+	"BasePath":       "-base-path",
+	"MaxUploads":     "-max-uploads",
+	"MaxRecipients":  "-max-recipients",
+	"AddrLimit":      "-login-limit-addr",
+	"UserLimit":      "-login-limit-user",
+	"UserTotalLimit": "-login-limit-user-total",
+	"TrustedOrigins": "-trusted-origins",
+}
+
+// webConfig is the settings of web.Config the flags decide; run adds the
+// mail servers, the sealer, the From domain and the logger.
+func (c *Config) webConfig() web.Config {
+	return web.Config{
+		PageSize:       c.PageSize,
+		BasePath:       c.basePath(),
+		MaxUpload:      web.DefaultMaxUpload,
+		MaxUploads:     c.MaxUploads,
+		MaxUserUploads: web.DefaultMaxUserUploads,
+		MaxRecipients:  c.MaxRecipients,
+		AddrLimit:      web.LoginLimit(c.AddrLimit),
+		UserLimit:      web.LoginLimit(c.UserLimit),
+		UserTotalLimit: web.LoginLimit(c.UserTotalLimit),
+		KeepCopy:       c.KeepCopy,
+		Location:       c.location(),
+		TrustedProxies: c.TrustedProxies,
+		TrustedOrigins: c.TrustedOrigins,
+	}
+}
+
+// Validate checks the values that parsing alone cannot: the flags web
+// does not know here, the rest by web's own Config.Check, its error
+// naming the flag.
 func (c *Config) Validate() error {
 	switch {
 	case c.CGI && c.Demo:
@@ -256,26 +288,34 @@ func (c *Config) Validate() error {
 	if _, err := mailtools.ParseSecurity(c.SMTPSecurity); err != nil {
 		return fmt.Errorf("-smtp-security: %v", err)
 	}
-	if err := web.CheckPageSize(c.PageSize); err != nil {
-		return fmt.Errorf("-page-size %d: %v", c.PageSize, err)
-	}
 	if c.IdleTimeout < time.Minute || c.MaxSession < c.IdleTimeout {
 		return fmt.Errorf("-idle-timeout %v, -max-session %v: want at least a minute, and max-session >= idle-timeout", c.IdleTimeout, c.MaxSession)
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return fmt.Errorf("-time-zone %q: not a time zone name (like Europe/Berlin or UTC)", c.TimeZone)
 	}
-	if c.MaxUploads < 1 || c.MaxRecipients < 1 || c.MaxConns < 1 {
-		return fmt.Errorf("-max-uploads %d, -max-recipients %d, -max-connections %d: want at least 1", c.MaxUploads, c.MaxRecipients, c.MaxConns)
+	if c.MaxConns < 1 {
+		return fmt.Errorf("-max-connections %d: want at least 1", c.MaxConns)
 	}
-	if err := web.CheckBasePath(c.basePath()); err != nil {
-		name := "-base-path"
-		if c.BasePath == "" {
-			name = "SCRIPT_NAME" // under CGI, the web server's
-		}
-		return fmt.Errorf("%s %q: %v", name, c.basePath(), err)
+	wc := c.webConfig()
+	return c.flagError(wc.Check())
+}
+
+// flagError names the flag of a setting web rejected: "-page-size 0: want
+// 1 to 500", or under CGI "SCRIPT_NAME "//host": ...", the web server's.
+func (c *Config) flagError(err error) error {
+	var ce *web.ConfigError
+	if !errors.As(err, &ce) {
+		return err
 	}
-	return nil
+	name, ok := webFlags[ce.Setting]
+	if !ok {
+		return err
+	}
+	if ce.Setting == "BasePath" && c.BasePath == "" {
+		name = "SCRIPT_NAME"
+	}
+	return fmt.Errorf("%s %s: %s", name, ce.Value, ce.Want)
 }
 
 // tlsConfig returns the TLS settings for the mail servers: the system
@@ -298,7 +338,8 @@ func (c *Config) tlsConfig() (*tls.Config, error) {
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
-// loginLimit is a web.LoginLimit as a flag: "N/DURATION".
+// loginLimit is a web.LoginLimit as a flag: "N/DURATION". Set parses it;
+// web.Config.Check says whether it can work.
 type loginLimit web.LoginLimit
 
 func (l *loginLimit) String() string {
@@ -309,7 +350,7 @@ func (l *loginLimit) Set(s string) error {
 	n, d, ok := strings.Cut(s, "/")
 	burst, err1 := strconv.Atoi(strings.TrimSpace(n))
 	every, err2 := time.ParseDuration(strings.TrimSpace(d))
-	if !ok || err1 != nil || err2 != nil || burst < 1 || every <= 0 {
+	if !ok || err1 != nil || err2 != nil {
 		return fmt.Errorf("want N/DURATION, e.g. 20/30s")
 	}
 	*l = loginLimit{Burst: burst, Every: every}
@@ -353,7 +394,8 @@ func (p *prefixList) Set(s string) error {
 	return nil
 }
 
-// originList is a comma-separated list of origins as a flag.
+// originList is a comma-separated list of origins as a flag; each is
+// checked by web.Config.Check.
 type originList []string
 
 func (o *originList) String() string { return strings.Join(*o, ",") }
@@ -364,9 +406,6 @@ func (o *originList) Set(s string) error {
 		f = strings.TrimSpace(f)
 		if f == "" {
 			continue
-		}
-		if err := http.NewCrossOriginProtection().AddTrustedOrigin(f); err != nil {
-			return fmt.Errorf("%q: want scheme://host[:port], e.g. https://mail.example.org:8443", f)
 		}
 		out = append(out, f)
 	}

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"gomailcgi/internal/web"
 )
 
 func env(m map[string]string) func(string) string {
@@ -144,5 +148,64 @@ func TestBadFlagExitsWithStatus2(t *testing.T) {
 	}
 	if lines := strings.Count(strings.TrimSpace(stderr.String()), "\n") + 1; lines != 1 {
 		t.Errorf("want a one-line error, got %d lines:\n%s", lines, stderr.String())
+	}
+}
+
+// TestWebSettingErrorsNameTheFlag: web checks its settings, and the
+// one-line error names the flag (or SCRIPT_NAME under CGI) that set it.
+func TestWebSettingErrorsNameTheFlag(t *testing.T) {
+	demo := []string{"-demo", "-demo-mail", "."}
+	cgi := map[string]string{"GATEWAY_INTERFACE": "CGI/1.1", "GOMAILCGI_POP": "a:1", "GOMAILCGI_SMTP": "b:2", "GOMAILCGI_KEY_FILE": "/k"}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"page size", []string{"-page-size", "0"}, nil, "-page-size 0: want 1 to 500"},
+		{"page size from the environment", nil, map[string]string{"GOMAILCGI_PAGE_SIZE": "501"}, "-page-size 501: want 1 to 500"},
+		{"base path", []string{"-base-path", "//host"}, nil, `-base-path "//host": want a path like /mail, without a trailing slash`},
+		{"SCRIPT_NAME", nil, map[string]string{"SCRIPT_NAME": "//host"}, `SCRIPT_NAME "//host": want a path like /mail, without a trailing slash`},
+		{"base path under CGI", nil, map[string]string{"SCRIPT_NAME": "/cgi-bin/m", "GOMAILCGI_BASE_PATH": "mail/"}, `-base-path "mail/": want a path like /mail, without a trailing slash`},
+		{"uploads", []string{"-max-uploads", "0"}, nil, "-max-uploads 0: want at least 1"},
+		{"recipients", []string{"-max-recipients", "-1"}, nil, "-max-recipients -1: want at least 1"},
+		{"connections", []string{"-max-connections", "0"}, nil, "-max-connections 0: want at least 1"},
+		{"login limit", []string{"-login-limit-user-total", "0/10s"}, nil,
+			"-login-limit-user-total 0/10s: want N/DURATION, N at least 1 and DURATION above 0, e.g. 20/30s"},
+		{"trusted origin", []string{"-trusted-origins", "https://ok.example, mail.example.org:8443"}, nil,
+			`-trusted-origins "mail.example.org:8443": want scheme://host[:port], e.g. https://mail.example.org:8443`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args, e := append(append([]string{}, demo...), tt.args...), map[string]string{}
+			if _, ok := tt.env["SCRIPT_NAME"]; ok {
+				args = nil
+				maps.Copy(e, cgi)
+			}
+			maps.Copy(e, tt.env)
+			_, err := parseConfig(args, env(e), &bytes.Buffer{})
+			if err == nil {
+				t.Fatal("got no error")
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestWebFlagsNameRealFlags holds the table of web settings to flags that
+// exist, each set from a field of web.Config that exists.
+func TestWebFlagsNameRealFlags(t *testing.T) {
+	c := &Config{}
+	fs := c.flagSet(&bytes.Buffer{})
+	fields := reflect.TypeOf(web.Config{})
+	for setting, flagName := range webFlags {
+		if _, ok := fields.FieldByName(setting); !ok {
+			t.Errorf("web.Config has no field %s", setting)
+		}
+		if fs.Lookup(strings.TrimPrefix(flagName, "-")) == nil {
+			t.Errorf("%s: no flag %s", setting, flagName)
+		}
 	}
 }

@@ -149,25 +149,12 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 	if err != nil {
 		return err
 	}
-	handler, err := web.New(web.Config{
-		POP:        &mailtools.POP{Server: mailtools.Server{Addr: popAddr, Security: popSec, TLSConfig: tlsCfg}},
-		SMTP:       &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}},
-		Sealer:     &seal.Sealer{Keys: keys, Idle: cfg.IdleTimeout, Absolute: cfg.MaxSession},
-		PageSize:   cfg.PageSize,
-		BasePath:   cfg.basePath(),
-		FromDomain: fromDomain,
-		Logger:     log,
-
-		KeepCopy:       cfg.KeepCopy,
-		Location:       cfg.location(),
-		MaxUploads:     cfg.MaxUploads,
-		MaxRecipients:  cfg.MaxRecipients,
-		AddrLimit:      web.LoginLimit(cfg.AddrLimit),
-		UserLimit:      web.LoginLimit(cfg.UserLimit),
-		UserTotalLimit: web.LoginLimit(cfg.UserTotalLimit),
-		TrustedProxies: cfg.TrustedProxies,
-		TrustedOrigins: cfg.TrustedOrigins,
-	})
+	wc := cfg.webConfig()
+	wc.POP = &mailtools.POP{Server: mailtools.Server{Addr: popAddr, Security: popSec, TLSConfig: tlsCfg}}
+	wc.SMTP = &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}}
+	wc.Sealer = &seal.Sealer{Keys: keys, Idle: cfg.IdleTimeout, Absolute: cfg.MaxSession}
+	wc.FromDomain, wc.Logger = fromDomain, log
+	handler, err := web.New(wc)
 	if err != nil {
 		return err
 	}

@@ -1,43 +1,82 @@
 package web
 
 import (
-	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 )
 
-// CheckPageSize reports whether n messages can make a list page: 1 to
-// MaxPageSize. New applies it to Config.PageSize once 0 is made
-// DefaultPageSize; a command checks its flag with it too, to name the flag.
-func CheckPageSize(n int) error {
-	if n < 1 || n > MaxPageSize {
-		return fmt.Errorf("want 1 to %d", MaxPageSize)
+// ConfigError is a setting of Config that cannot work. Setting is the
+// field's name, so that a command can name its own flag for it.
+type ConfigError struct {
+	Setting string // the Config field, e.g. "PageSize"
+	Value   string // the value as given, quoted when a string
+	Want    string // what would work, e.g. "want 1 to 500"
+}
+
+func (e *ConfigError) Error() string {
+	return "web: " + e.Setting + " " + e.Value + ": " + e.Want
+}
+
+// Check reports the first setting that cannot work as a *ConfigError. It
+// takes the settings as they are: New fills zero ones with their defaults
+// before it checks, a command checks the values its flags were given.
+// POP, SMTP and Sealer are not settings; New requires them.
+func (c *Config) Check() error {
+	if c.PageSize < 1 || c.PageSize > MaxPageSize {
+		return &ConfigError{"PageSize", strconv.Itoa(c.PageSize), fmt.Sprintf("want 1 to %d", MaxPageSize)}
+	}
+	if !validBasePath(c.BasePath) {
+		return &ConfigError{"BasePath", strconv.Quote(c.BasePath), "want a path like /mail, without a trailing slash"}
+	}
+	if c.MaxUpload < 1 {
+		return &ConfigError{"MaxUpload", strconv.FormatInt(c.MaxUpload, 10), "want at least 1"}
+	}
+	for _, n := range []struct {
+		setting string
+		value   int
+	}{{"MaxUploads", c.MaxUploads}, {"MaxUserUploads", c.MaxUserUploads}, {"MaxRecipients", c.MaxRecipients}} {
+		if n.value < 1 {
+			return &ConfigError{n.setting, strconv.Itoa(n.value), "want at least 1"}
+		}
+	}
+	for _, l := range []struct {
+		setting string
+		limit   LoginLimit
+	}{{"AddrLimit", c.AddrLimit}, {"UserLimit", c.UserLimit}, {"UserTotalLimit", c.UserTotalLimit}} {
+		if l.limit.Burst < 1 || l.limit.Every <= 0 {
+			return &ConfigError{l.setting, strconv.Itoa(l.limit.Burst) + "/" + l.limit.Every.String(),
+				"want N/DURATION, N at least 1 and DURATION above 0, e.g. 20/30s"}
+		}
+	}
+	for _, o := range c.TrustedOrigins {
+		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
+			return &ConfigError{"TrustedOrigins", strconv.Quote(o), "want scheme://host[:port], e.g. https://mail.example.org:8443"}
+		}
 	}
 	return nil
 }
 
-// errBasePath says what CheckBasePath wants.
-var errBasePath = errors.New("want a path like /mail, without a trailing slash")
-
-// CheckBasePath reports whether p can prefix every route: empty, or
+// validBasePath reports whether p can prefix every route: empty, or
 // /seg/seg..., each segment neither empty nor . or .., of characters a URL
 // path holds unescaped (not %, nor the braces of a route's wildcards).
-func CheckBasePath(p string) error {
+func validBasePath(p string) bool {
 	if p == "" {
-		return nil
+		return true
 	}
 	if !strings.HasPrefix(p, "/") {
-		return errBasePath
+		return false
 	}
 	for _, seg := range strings.Split(p[1:], "/") {
 		if seg == "" || seg == "." || seg == ".." {
-			return errBasePath
+			return false
 		}
 		for _, r := range seg {
 			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~!$&'()*+,;=:@", r)) {
-				return errBasePath
+				return false
 			}
 		}
 	}
-	return nil
+	return true
 }

@@ -56,7 +56,7 @@ func (s *server) routes() http.Handler {
 	// into the send form) is refused before its body is read.
 	cop := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.TrustedOrigins {
-		cop.AddTrustedOrigin(o) // checked by setDefaults
+		cop.AddTrustedOrigin(o) // checked by Config.Check
 	}
 	cop.SetDenyHandler(s.handle(s.crossOrigin))
 	return s.secure(s.logRequests(s.limitHeaders(s.slowBodies(cop.Handler(mux)))))

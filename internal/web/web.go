@@ -17,13 +17,11 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
-	"slices"
 	"time"
 
 	"gomailcgi/internal/mailtools"
@@ -121,7 +119,7 @@ func New(cfg Config) (http.Handler, error) {
 	return s.routes(), nil
 }
 
-// setDefaults fills zero values and rejects what cannot work.
+// setDefaults fills zero values, then rejects what cannot work (Check).
 func (c *Config) setDefaults() error {
 	switch {
 	case c.POP == nil:
@@ -130,27 +128,9 @@ func (c *Config) setDefaults() error {
 		return errors.New("web: Config.SMTP is required")
 	case c.Sealer == nil:
 		return errors.New("web: Config.Sealer is required")
-	case c.MaxUpload < 0:
-		return errors.New("web: MaxUpload is negative")
-	case c.MaxUploads < 0 || c.MaxUserUploads < 0 || c.MaxRecipients < 0:
-		return errors.New("web: MaxUploads, MaxUserUploads and MaxRecipients must not be negative")
-	case slices.ContainsFunc([]LoginLimit{c.AddrLimit, c.UserLimit, c.UserTotalLimit},
-		func(l LoginLimit) bool { return l.Burst < 0 || l.Every < 0 }):
-		return errors.New("web: login limits must not be negative")
-	}
-	for _, o := range c.TrustedOrigins {
-		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
-			return fmt.Errorf("web: TrustedOrigins %q: want scheme://host[:port]", o)
-		}
-	}
-	if err := CheckBasePath(c.BasePath); err != nil {
-		return fmt.Errorf("web: BasePath %q: %w", c.BasePath, err)
 	}
 	if c.PageSize == 0 {
 		c.PageSize = DefaultPageSize
-	}
-	if err := CheckPageSize(c.PageSize); err != nil {
-		return fmt.Errorf("web: PageSize %d: %w", c.PageSize, err)
 	}
 	if c.ServerID == "" {
 		c.ServerID = "pop=" + c.POP.Server.Addr
@@ -201,7 +181,7 @@ func (c *Config) setDefaults() error {
 	if c.Location == nil {
 		c.Location = time.Local
 	}
-	return nil
+	return c.Check()
 }
 
 // server holds the dependencies every handler shares. It is read-only once
