@@ -9,6 +9,7 @@ require (
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.25.1
 	github.com/k3a/html2text v1.3.0
+	github.com/knadh/go-pop3 v1.0.0
 	github.com/microcosm-cc/bluemonday v1.0.27
 	golang.org/x/net v0.62.0
 	golang.org/x/text v0.43.0

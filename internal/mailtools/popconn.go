@@ -14,7 +14,9 @@ import (
 
 // The POP3 client is our own, popConn and Session.exchange: the library
 // this package once wrapped, github.com/knadh/go-pop3 v1.0.0, is wrong for
-// us in each of these ways, and the test named shows what we need instead.
+// a webmail's session in each of these ways, and the test named shows what
+// we need instead. (It remains the independent client that tests the demo
+// server, where none of these matter.)
 // Dialling, TLS and STLS were ours already; what it still did (the
 // greeting, USER and PASS, single-line commands) is a few lines of these.
 //

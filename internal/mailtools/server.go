@@ -6,7 +6,9 @@
 // POP3 has one path: a Session's every command, from USER to QUIT, goes
 // through Session.exchange, pipelined when the server offers PIPELINING,
 // over one popConn. The client is our own; popconn.go says why go-pop3 is
-// not used.
+// not the session here. go-pop3 stays where it serves: as a client written
+// by others, it checks that the demo POP3 server speaks RFC 1939 to more
+// than our own client (internal/devmail's pop3_interop_test.go).
 //
 // Tests in real_*_test.go run against the real Dovecot and Postfix
 // (mailstack.Require, skipped without them); perf_*_test.go measure
