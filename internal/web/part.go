@@ -77,10 +77,30 @@ func inlineImage(mediaType string) bool {
 	return false
 }
 
-// stream copies a download to the client. Once bytes are out a failure
-// can only be logged: the status line has gone.
+// streamChunk is how much of a download is written at once. A decoder
+// hands out a few KB per Read; written as they come, each piece is a
+// chunk and a system call of its own.
+const streamChunk = 64 << 10
+
+// stream copies a download to the client in streamChunk writes. Once
+// bytes are out a failure can only be logged: the status line has gone.
 func (s *server) stream(w http.ResponseWriter, r *http.Request, body io.Reader) {
-	if _, err := io.Copy(w, body); err != nil && !errors.Is(err, r.Context().Err()) {
-		s.log.Warn("download cut short", "path", r.URL.Path, "err", err)
+	buf := make([]byte, streamChunk)
+	for {
+		n, err := io.ReadFull(body, buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				err = werr
+			}
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return
+		}
+		if err != nil {
+			if !errors.Is(err, r.Context().Err()) {
+				s.log.Warn("download cut short", "path", r.URL.Path, "err", err)
+			}
+			return
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -61,4 +63,33 @@ func BenchmarkViewHTML1MB(b *testing.B) {
 	b.Run("view", func(b *testing.B) { benchGet(b, h, view) })
 	frame := attrOf(h.page(view, http.StatusOK).tag("iframe")[0], "src")
 	b.Run("body", func(b *testing.B) { benchGet(b, h, frame) })
+}
+
+// BenchmarkDownloadAttachment is the download of a 16 MB base64
+// attachment: the part found in the message, decoded and sent as it is
+// read from POP.
+func BenchmarkDownloadAttachment(b *testing.B) {
+	const subject = "Bench: a 16 MB attachment"
+	var msg bytes.Buffer
+	msg.WriteString("From: Ann Lee <ann@example.net>\r\nSubject: " + subject + "\r\n" +
+		"Date: Mon, 30 Nov 2026 10:00:00 +0000\r\nMessage-ID: <bench-attach@example.net>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n" +
+		"--sep\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe file is attached.\r\n" +
+		"--sep\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"data.bin\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n")
+	raw := make([]byte, 57)
+	line := make([]byte, 76)
+	for i := range (16 << 20) / 57 {
+		for j := range raw {
+			raw[j] = byte(i*7 + j)
+		}
+		base64.StdEncoding.Encode(line, raw)
+		msg.Write(line)
+		msg.WriteString("\r\n")
+	}
+	msg.WriteString("--sep--\r\n")
+	h, tok := benchSite(b, func(box *devmail.Mailbox) { box.Add(msg.Bytes()) })
+	list, _ := h.list(tok, 1)
+	part := h.page(list.viewLink(subject), http.StatusOK).link("data.bin")
+	benchGet(b, h, part)
 }
