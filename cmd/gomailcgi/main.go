@@ -36,6 +36,10 @@
 //	-demo-mail DIR        seed the demo mailbox from DIR/*.eml (testdata)
 //	-demo-pop ADDR        demo POP3 address (127.0.0.1:8110); -demo-smtp ADDR (127.0.0.1:8025)
 //
+//	-healthcheck URL      check a running server and exit: 0 when URL answers 2xx,
+//	                      else 1; needs no other setting (a container image's
+//	                      HEALTHCHECK, which has no shell: see docs/DEPLOY.md)
+//
 // Limits against abuse: -login-limit-addr, -login-limit-user and
 // -login-limit-user-total (N/DURATION), -trusted-proxies CIDRs,
 // -trusted-origins (the site's public origin behind a proxy that drops
@@ -82,6 +86,9 @@ const (
 )
 
 func main() {
+	if target, ok := healthcheckURL(os.Args[1:], os.Getenv); ok {
+		os.Exit(healthcheck(target, os.Stderr))
+	}
 	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
