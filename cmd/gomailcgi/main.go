@@ -25,7 +25,8 @@
 //	                      seals, every one opens (rotation). Without it a random key is
 //	                      made at start and every login ends when the process restarts.
 //	-from-domain DOMAIN   completes a login name without @ into a From address
-//	-base-path PATH       URL prefix, e.g. /mail
+//	-base-path PATH       URL prefix, e.g. /mail; under CGI, and under FastCGI
+//	                      without it, each request's SCRIPT_NAME
 //	-page-size N          messages per list page (50)
 //	-time-zone ZONE       the one zone every page shows dates in, e.g. Europe/Berlin
 //	                      or UTC (Local: the server's)
@@ -161,6 +162,9 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 	wc.SMTP = &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}}
 	wc.Sealer = &seal.Sealer{Keys: keys, Idle: cfg.IdleTimeout, Absolute: cfg.MaxSession}
 	wc.FromDomain, wc.Logger = fromDomain, log
+	if cfg.FastCGI != "" && cfg.BasePath == "" {
+		wc.BasePathOf = fcgiBasePath // each request's SCRIPT_NAME, as under CGI
+	}
 	handler, err := web.New(wc)
 	if err != nil {
 		return err
