@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"gomailcgi/internal/seal"
 	"gomailcgi/internal/testing/webserver"
 )
 
@@ -100,6 +101,25 @@ func TestDeployContainerImage(t *testing.T) {
 		t.Errorf("the image has no CA certificates for TLS to the mail servers: %v", err)
 	}
 
+	// Settings and keys as a container gets them: a settings file and a
+	// key file mounted into it (written into its file system here, as a
+	// mount shows them), and a setting in the environment.
+	const confDir = "/etc/gomailcgi"
+	if err := os.MkdirAll(filepath.Join(root, confDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(root, confDir, "keys")
+	if err := os.WriteFile(keyFile, []byte(deployKey1+"\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	os.Chown(keyFile, 0, int(gid)) // root:gomailcgi 0640, as docs/DEPLOY.md says
+	conf := "key-file = " + confDir + "/keys\ntime-zone = Europe/Berlin\n"
+	if err := os.WriteFile(filepath.Join(root, confDir, "gomailcgi.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const pageSize = 4
+	env = append(slices.Clone(env), "GOMAILCGI_CONFIG="+confDir+"/gomailcgi.conf", "GOMAILCGI_PAGE_SIZE="+strconv.Itoa(pageSize))
+
 	chrooted := func(ctx context.Context, args ...string) *exec.Cmd {
 		cmd := exec.CommandContext(ctx, img.Config.Entrypoint[0], append(img.Config.Entrypoint[1:], args...)...)
 		cmd.Env, cmd.Dir = env, "/"
@@ -109,8 +129,7 @@ func TestDeployContainerImage(t *testing.T) {
 	port, pop, smtp := webserver.FreePort(t), webserver.FreePort(t), webserver.FreePort(t)
 	addr := webserver.Addr(port)
 	ctx, cancel := context.WithCancel(context.Background())
-	site := chrooted(ctx, "-demo", "-listen", addr, "-demo-pop", webserver.Addr(pop), "-demo-smtp", webserver.Addr(smtp),
-		"-time-zone", "Europe/Berlin")
+	site := chrooted(ctx, "-demo", "-listen", addr, "-demo-pop", webserver.Addr(pop), "-demo-smtp", webserver.Addr(smtp))
 	site.Cancel = func() error { return site.Process.Signal(os.Interrupt) }
 	site.WaitDelay = 10 * time.Second
 	var log strings.Builder
@@ -158,15 +177,33 @@ func TestDeployContainerImage(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/list?") {
 		t.Fatalf("login: status %d to %q", res.StatusCode, loc)
 	}
+	// The token is sealed with the mounted key file's key.
+	keys, err := seal.LoadKeyFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(loc)
+	if st, err := (&seal.Sealer{Keys: keys}).Open(u.Query().Get("t")); err != nil || st.User != "demo" {
+		t.Errorf("the token does not open with the mounted key file: %v", err)
+	}
 	_, list := w.get(loc)
-	var link *html.Node
+	var links []*html.Node
 	for n := range list.Descendants() {
-		if link == nil && n.Data == "a" && hasAncestorClass(n, "subject") {
-			link = n
+		if n.Data == "a" && hasAncestorClass(n, "subject") {
+			links = append(links, n)
 		}
 	}
-	if link == nil {
-		t.Fatal("the demo inbox lists no message")
+	if len(links) != pageSize {
+		t.Fatalf("the demo inbox lists %d messages on its first page, want GOMAILCGI_PAGE_SIZE=%d", len(links), pageSize)
+	}
+	link := links[0]
+	// The zone of the mounted settings, from the zone data the binary holds.
+	zone := false
+	for n := range list.Descendants() {
+		zone = zone || hasClass(n, "count") && strings.Contains(textOf(n), "Europe/Berlin")
+	}
+	if !zone {
+		t.Error("the list does not say its times are in Europe/Berlin, the mounted settings' time-zone")
 	}
 	_, view := w.get(attr(link, "href"))
 	var title string
@@ -263,6 +300,10 @@ func imageUser(t *testing.T, root, user string) (uint32, uint32) {
 		t.Fatalf("the image's user %q: passwd %q, group %q", user, pw, gr)
 	}
 	return uint32(uid), uint32(gid)
+}
+
+func hasClass(n *html.Node, class string) bool {
+	return slices.Contains(strings.Fields(attr(n, "class")), class)
 }
 
 // envLookup is getenv over a list of NAME=value.
