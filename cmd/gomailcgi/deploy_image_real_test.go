@@ -7,7 +7,9 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -232,6 +234,12 @@ func newPodman(t *testing.T, bin, dir string) *podman {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// As root, podman keeps a cache of blob digests in /var/lib/containers
+	// whatever its --root: when the folder was not there, it goes again.
+	const systemDir = "/var/lib/containers"
+	if _, err := os.Stat(systemDir); errors.Is(err, fs.ErrNotExist) {
+		t.Cleanup(func() { os.RemoveAll(systemDir) })
 	}
 	conf := fmt.Sprintf("[network]\nnetwork_config_dir = %q\n", filepath.Join(dir, "networks"))
 	if err := os.WriteFile(p.conf, []byte(conf), 0o600); err != nil {
