@@ -4,19 +4,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
 // -healthcheck URL exits 0 on a 2xx answer and 1 otherwise, with no other
 // setting given: the image's HEALTHCHECK runs it so.
 func TestHealthcheck(t *testing.T) {
-	status := http.StatusOK
+	var status atomic.Int32 // set by the test, read by the server's goroutines
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/healthz" {
 			http.NotFound(w, r)
 			return
 		}
-		w.WriteHeader(status)
+		w.WriteHeader(int(status.Load()))
 	}))
 	defer srv.Close()
 	down := httptest.NewServer(http.NotFoundHandler())
@@ -37,7 +38,7 @@ func TestHealthcheck(t *testing.T) {
 		{"not http", []string{"-healthcheck", "file:///etc/passwd"}, 200, 2, "wants one http://"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status = tc.status
+			status.Store(int32(tc.status))
 			_, stderr, code := runMain(t, tc.args, []string{"GOMAILCGI_POP=", "GOMAILCGI_CONFIG="})
 			if code != tc.code {
 				t.Errorf("exit status %d, want %d; stderr %q", code, tc.code, stderr)
@@ -52,8 +53,8 @@ func TestHealthcheck(t *testing.T) {
 // Under CGI a query string can become arguments (Apache's, for one without
 // '='): "?-healthcheck+http://..." must not make the program fetch a URL.
 func TestHealthcheckNotUnderCGI(t *testing.T) {
-	asked := false
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { asked = true }))
+	var asked atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { asked.Store(true) }))
 	defer srv.Close()
 	if _, ok := healthcheckURL([]string{"-healthcheck", srv.URL}, func(k string) string {
 		if k == "GATEWAY_INTERFACE" {
@@ -64,7 +65,7 @@ func TestHealthcheckNotUnderCGI(t *testing.T) {
 		t.Error("-healthcheck is a mode under CGI")
 	}
 	stdout, _, code := runMain(t, []string{"-healthcheck", srv.URL}, []string{"GATEWAY_INTERFACE=CGI/1.1", "GOMAILCGI_CONFIG="})
-	if asked {
+	if asked.Load() {
 		t.Error("under CGI, -healthcheck URL from the arguments fetched the URL")
 	}
 	if code == 0 || !strings.Contains(stdout, "Status: 500") {
