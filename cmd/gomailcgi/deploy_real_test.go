@@ -352,6 +352,87 @@ func TestDeployFastCGIUnderNginx(t *testing.T) {
 	newWalker(t, "http://"+webserver.Addr(port), "/mail", nil).flow(d)
 }
 
+// FastCGI without -base-path, under nginx's two ways of saying where the
+// site is: the standard split of the path into SCRIPT_NAME and PATH_INFO,
+// and a fixed SCRIPT_NAME. Each request's SCRIPT_NAME is its base path,
+// and every link and form keeps it.
+func TestDeployFastCGIScriptNameUnderNginx(t *testing.T) {
+	webserver.Require(t, "nginx")
+	for _, tc := range []struct {
+		name, base, location string
+	}{
+		{"split_path_info", "/fcgi", `
+    location /fcgi/ {
+      fastcgi_split_path_info ^(/fcgi)(/.*)$;
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_NAME $fastcgi_script_name;
+      fastcgi_param PATH_INFO $fastcgi_path_info;
+      fastcgi_pass unix:{SOCK};
+    }`},
+		{"fixed SCRIPT_NAME", "/webmail", `
+    location /webmail/ {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_NAME /webmail;
+      fastcgi_pass unix:{SOCK};
+    }`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDeploySetup(t, "deployfcgisn")
+			sock := filepath.Join(d.dir, "gomailcgi.sock")
+			webserver.Start(t, sock, nil, sharedBinary(t), "-config", d.conf, "-fcgi", "unix:"+sock)
+			port := webserver.FreePort(t)
+			webserver.Nginx(t, d.dir, webserver.Addr(port), nginxConf(port, strings.ReplaceAll(tc.location, "{SOCK}", sock), ""))
+			newWalker(t, "http://"+webserver.Addr(port), tc.base, nil).flow(d)
+		})
+	}
+}
+
+// A FastCGI request outside -base-path, as when nginx's location and the
+// setting differ, gets a page that names the setting and links to the
+// site's front page.
+func TestFastCGIOutsideBasePathUnderNginx(t *testing.T) {
+	webserver.Require(t, "nginx")
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "gomailcgi.sock")
+	webserver.Start(t, sock, nil, sharedBinary(t), "-pop", "127.0.0.1:1", "-smtp", "127.0.0.1:1",
+		"-fcgi", "unix:"+sock, "-base-path", "/mail")
+	port := webserver.FreePort(t)
+	webserver.Nginx(t, dir, webserver.Addr(port), nginxConf(port, `
+    location /fcgi/ {
+      fastcgi_split_path_info ^(/fcgi)(/.*)$;
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_NAME $fastcgi_script_name;
+      fastcgi_param PATH_INFO $fastcgi_path_info;
+      fastcgi_pass unix:`+sock+`;
+    }`, ""))
+	res, err := http.Get("http://" + webserver.Addr(port) + "/fcgi/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	doc, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var alert, home string
+	for n := range doc.Descendants() {
+		if attr(n, "role") == "alert" && alert == "" {
+			alert = textOf(n)
+		}
+		if n.Data == "a" && attr(n, "href") == "/mail/" {
+			home = textOf(n)
+		}
+	}
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(alert, "-base-path") || !strings.Contains(alert, "/mail/") {
+		t.Errorf("GET /fcgi/login with -base-path /mail: status %d, the page says %q; want 404 naming -base-path and /mail/",
+			res.StatusCode, alert)
+	}
+	if home == "" {
+		t.Error("the page has no link to the front page /mail/")
+	}
+}
+
 // Two replicas behind nginx's round robin under /mail, in the middle of a
 // key rotation: each seals with its own first key and opens both, and
 // consecutive requests land on different replicas.

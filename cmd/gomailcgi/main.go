@@ -25,7 +25,8 @@
 //	                      seals, every one opens (rotation). Without it a random key is
 //	                      made at start and every login ends when the process restarts.
 //	-from-domain DOMAIN   completes a login name without @ into a From address
-//	-base-path PATH       URL prefix, e.g. /mail
+//	-base-path PATH       URL prefix, e.g. /mail; under CGI, and under FastCGI
+//	                      without it, each request's SCRIPT_NAME
 //	-page-size N          messages per list page (50)
 //	-time-zone ZONE       the one zone every page shows dates in, e.g. Europe/Berlin
 //	                      or UTC (Local: the server's)
@@ -35,6 +36,10 @@
 //	-demo                 start the embedded demo POP3/SMTP servers and use them
 //	-demo-mail DIR        seed the demo mailbox from DIR/*.eml (testdata)
 //	-demo-pop ADDR        demo POP3 address (127.0.0.1:8110); -demo-smtp ADDR (127.0.0.1:8025)
+//
+//	-healthcheck URL      check a running server and exit: 0 when URL answers 2xx,
+//	                      else 1; needs no other setting (a container image's
+//	                      HEALTHCHECK, which has no shell: see docs/DEPLOY.md)
 //
 // Limits against abuse: -login-limit-addr, -login-limit-user and
 // -login-limit-user-total (N/DURATION), -trusted-proxies CIDRs,
@@ -82,6 +87,9 @@ const (
 )
 
 func main() {
+	if target, ok := healthcheckURL(os.Args[1:], os.Getenv); ok {
+		os.Exit(healthcheck(target, os.Stderr))
+	}
 	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
@@ -154,6 +162,9 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 	wc.SMTP = &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}}
 	wc.Sealer = &seal.Sealer{Keys: keys, Idle: cfg.IdleTimeout, Absolute: cfg.MaxSession}
 	wc.FromDomain, wc.Logger = fromDomain, log
+	if cfg.FastCGI != "" && cfg.BasePath == "" {
+		wc.BasePathOf = fcgiBasePath // each request's SCRIPT_NAME, as under CGI
+	}
 	handler, err := web.New(wc)
 	if err != nil {
 		return err

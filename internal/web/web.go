@@ -52,6 +52,11 @@ type Config struct {
 	PageSize int
 	// BasePath is the path prefix the site is served under: "" or e.g. "/mail".
 	BasePath string
+	// BasePathOf, when set, names each request's own base path in place
+	// of BasePath: behind a web server that says per request where it
+	// serves the site (a FastCGI request's SCRIPT_NAME). One that Check
+	// would refuse counts as "".
+	BasePathOf func(*http.Request) string
 	// FromDomain completes a login name without '@' into a From address;
 	// empty means the POP server's host name.
 	FromDomain string
@@ -115,6 +120,9 @@ func New(cfg Config) (http.Handler, error) {
 	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath},
 		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
+	}
+	if cfg.BasePathOf != nil {
+		return newMounts(s, cfg.BasePathOf), nil
 	}
 	return s.routes(), nil
 }
