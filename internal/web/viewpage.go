@@ -219,6 +219,20 @@ func (b viewBuilder) attachments(parts []render.Part) (files, inline []attachmen
 	return files, inline
 }
 
+// shortened links the texts shown only in part, each to a download of
+// the whole text as a file.
+func (b viewBuilder) shortened(parts []render.Part) []attachmentLink {
+	var out []attachmentLink
+	for _, p := range parts {
+		l := attachmentLink{Name: p.Filename, Type: p.ContentType, URL: b.urls.SavePart(b.token, b.ref, p.ID)}
+		if p.Size >= 0 {
+			l.Size = humanSize(p.Size)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
 // nested turns attached messages into page data, at every depth.
 func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 	var out []nestedMessage
@@ -232,7 +246,7 @@ func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 			Nested:       b.nested(v.Nested),
 		}
 		m.Attachments, m.InlineImages = b.attachments(v.Attachments)
-		m.Shortened, _ = b.attachments(v.Shortened)
+		m.Shortened = b.shortened(v.Shortened)
 		out = append(out, m)
 	}
 	return out
