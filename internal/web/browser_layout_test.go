@@ -11,7 +11,8 @@ import (
 )
 
 // evaluate opens url in a new tab with a w×h window and returns what js
-// gives, and a picture of the window when shot is not "".
+// gives, and a picture of the window when shot is not "" (of the window
+// only: Chromium paints no frame content outside it).
 func evaluate[T any](d devtools, url string, w, h int, js, shot string) T {
 	d.t.Helper()
 	ctx, cancel := chromedp.NewContext(d.ctx)
@@ -25,7 +26,7 @@ func evaluate[T any](d devtools, url string, w, h int, js, shot string) T {
 	}
 	if err == nil && shot != "" {
 		var png []byte
-		png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		png, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err == nil {
 			writeShot(d.t, shot, png)
 		}
@@ -68,7 +69,7 @@ func TestBrowserCheckboxBesideItsLabel(t *testing.T) {
 	}
 	for _, width := range []int{1280, 375} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
-			got := evaluate[[]pair](b, siteURL(h, forward), width, 800, js, fmt.Sprintf("compose-forward-%d.png", width))
+			got := evaluate[[]pair](b, siteURL(h, forward), width, 1700, js, fmt.Sprintf("compose-forward-%d.png", width))
 			labels := map[string]bool{}
 			for _, p := range got {
 				labels[p.Label] = true
