@@ -36,11 +36,18 @@ const (
 	fitNarrowChars = 41
 	fitLineHeight  = 21
 	fitBlockGap    = 15 // the 1em margin between paragraphs, lists, quotes
-	fitHeadingGap  = 15 // a heading's larger line and margins
 	fitPadding     = 16
 	fitImageHeight = 120 // an image that does not say its height
 	fitMaxImage    = 1200
 )
+
+// fitHeadings are, for each heading, its margin in pixels and how much
+// more room its text takes than body text, in quarters: its font is
+// larger in both directions (h1 is 2em: a quarter of the characters on a
+// line, each line twice as tall).
+var fitHeadings = map[string]struct{ gap, quarters int }{
+	"h1": {20, 16}, "h2": {19, 9}, "h3": {18, 6}, "h4": {20, 4}, "h5": {21, 3}, "h6": {23, 3},
+}
 
 // fitChars are the characters of a line in the width classes, in the
 // order of Fits' fields.
@@ -52,7 +59,7 @@ var fitChars = [3]int{fitWideChars, fitMediumChars, fitNarrowChars}
 func Fit(body template.HTML) Fits {
 	z := xhtml.NewTokenizer(strings.NewReader(string(body)))
 	px := [3]int{fitPadding, fitPadding, fitPadding}
-	chars := 0
+	chars, quarters := 0, 4 // the text of the block, and its size
 	add := func(n int) {
 		for i := range px {
 			px[i] += n
@@ -61,7 +68,8 @@ func Fit(body template.HTML) Fits {
 	flush := func() {
 		if chars > 0 {
 			for i, c := range fitChars {
-				px[i] += (chars + c - 1) / c * fitLineHeight
+				c *= 4
+				px[i] += (chars*quarters + c - 1) / c * fitLineHeight
 			}
 			chars = 0
 		}
@@ -85,8 +93,11 @@ func Fit(body template.HTML) Fits {
 				}
 			case "h1", "h2", "h3", "h4", "h5", "h6":
 				flush()
-				if tt != xhtml.EndTagToken {
-					add(fitHeadingGap)
+				quarters = 4
+				if tt == xhtml.StartTagToken {
+					h := fitHeadings[string(name)]
+					add(h.gap)
+					quarters = h.quarters
 				}
 			case "div", "li", "tr", "dt", "dd":
 				flush()
