@@ -57,4 +57,3 @@ func TestRealListReadsThePartCharset(t *testing.T) {
 		})
 	}
 }
-
