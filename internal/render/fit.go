@@ -35,9 +35,9 @@ const (
 	fitMediumChars = 88
 	fitNarrowChars = 41
 	fitLineHeight  = 21
-	fitBlockGap    = 15 // the 1em margin between paragraphs, lists, quotes
-	fitPadding     = 16
-	fitImageHeight = 120 // an image that does not say its height
+	fitBlockGap    = 15               // the 1em margin between paragraphs, lists, quotes
+	fitPadding     = 16 + fitBlockGap // the body's padding, and the last block's margin
+	fitImageHeight = 120              // an image that does not say its height
 	fitMaxImage    = 1200
 )
 
