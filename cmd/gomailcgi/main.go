@@ -153,7 +153,7 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 			fromDomain = demoDomain // the sample mailbox writes to demo@example.org
 		}
 	}
-	keys, err := loadKeys(cfg.KeyFile, log)
+	keys, err := loadKeys(cfg.KeyFile, cfg.Demo, log)
 	if err != nil {
 		return err
 	}
@@ -185,8 +185,10 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 
 // loadKeys reads the key file, or makes a process-local key with a warning.
 // A key file other users may read or write is a warning too: read by the
-// server's own user or group (0600, 0640) is how it should be.
-func loadKeys(path string, log *slog.Logger) (*seal.Keys, error) {
+// server's own user or group (0600, 0640) is how it should be. The demo
+// (demo true) makes its random key without a word: a key of its own is
+// what a demo should have, and a warning would read as a fault.
+func loadKeys(path string, demo bool, log *slog.Logger) (*seal.Keys, error) {
 	if path != "" {
 		keys, err := seal.LoadKeyFile(path)
 		if err != nil {
@@ -198,7 +200,9 @@ func loadKeys(path string, log *slog.Logger) (*seal.Keys, error) {
 		}
 		return keys, nil
 	}
-	log.Warn("no -key-file: using a random key; logins end when the process restarts and replicas cannot share them")
+	if !demo {
+		log.Warn("no -key-file: using a random key; logins end when the process restarts and replicas cannot share them")
+	}
 	return seal.RandomKeys()
 }
 

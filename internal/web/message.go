@@ -49,7 +49,7 @@ type opened struct {
 }
 
 // envelope is the message's decoded header.
-func (o *opened) envelope() mailmsg.Envelope { return o.msg.Root.Header.Envelope() }
+func (o *opened) envelope() mailmsg.Envelope { return o.msg.Root.Envelope() }
 
 // read opens the message, sync-checked, in a POP session of its own that
 // is closed before it returns, and parses it as RETR streams it: only

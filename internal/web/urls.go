@@ -25,6 +25,7 @@ const (
 	paramFormat  = "fmt"     // plain or html: which body the view shows
 	paramRemote  = "remote"  // 1: show remote images
 	paramInline  = "inline"  // 1: a part shown by the HTML body rather than downloaded
+	paramSave    = "save"    // 1: a text part downloaded as a file named after the message
 	paramOwn     = "own"     // 1: the HTML body on a page of its own
 	paramAll     = "all"     // 1: every box of a list page ticked
 	paramSaved   = "saved"   // draft: the list says a draft was saved
@@ -270,6 +271,12 @@ func (u urls) InlinePart(t string, ref mailtools.Ref, partID string) string {
 	return u.with(pathPart, url.Values{paramToken: {t}, paramRef: {ref.String()}, paramPart: {partID}, paramInline: {"1"}})
 }
 
+// SavePart downloads a text part as a .txt file named after the message,
+// rather than showing it in the browser as Part does.
+func (u urls) SavePart(t string, ref mailtools.Ref, partID string) string {
+	return u.with(pathPart, url.Values{paramToken: {t}, paramRef: {ref.String()}, paramPart: {partID}, paramSave: {"1"}})
+}
+
 // maxPartID bounds a part id: longer than any a message of ours has.
 const maxPartID = 100
 
@@ -285,6 +292,9 @@ func (p params) part(required bool) (string, error) {
 
 // inline reports a part asked for as the HTML body shows it (InlinePart).
 func (p params) inline() bool { return p.on(paramInline) }
+
+// save reports a text part asked for as a file (SavePart).
+func (p params) save() bool { return p.on(paramSave) }
 
 // Source downloads the whole message as an .eml file.
 func (u urls) Source(t string, ref mailtools.Ref) string {

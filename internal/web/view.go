@@ -79,7 +79,7 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 		p.ContinueURL = s.urls.Compose(login.token, modeDraft, ref, page)
 	}
 	p.Attachments, p.InlineImages = b.attachments(v.Attachments)
-	p.Shortened, _ = b.attachments(v.Shortened)
+	p.Shortened = b.shortened(v.Shortened)
 	p.PartsOmitted = v.PartsOmitted
 	p.Remote = b.remote(v)
 	return s.render(w, http.StatusOK, "view", p)
