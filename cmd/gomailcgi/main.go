@@ -41,6 +41,14 @@
 // -trusted-origins (the site's public origin behind a proxy that drops
 // the port from Host), -max-recipients, -max-uploads, -max-connections.
 //
+// One site can serve several mail servers: the settings file then holds a
+// [server ID] section for each, with keys named as the flags (label,
+// domains, pop, pop-security, smtp, smtp-security, ca-file, from-domain)
+// and login = local|address (the POP login is the part before @, or the
+// whole address, the default). The login page picks the server by the
+// domain of the address typed, or offers a choice of labels; a user never
+// names a host. -pop and -smtp are then not given.
+//
 // Run by a web server as a CGI program (GATEWAY_INTERFACE set), it serves
 // that one request under the script's path; settings then come from the
 // environment and GOMAILCGI_CONFIG only, the command line is ignored (a web
@@ -150,10 +158,17 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 		return err
 	}
 	wc := cfg.webConfig()
-	wc.POP = &mailtools.POP{Server: mailtools.Server{Addr: popAddr, Security: popSec, TLSConfig: tlsCfg}}
-	wc.SMTP = &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}}
+	if len(wc.Servers) > 0 {
+		if err := cfg.serverTLS(wc.Servers); err != nil {
+			return err
+		}
+	} else {
+		wc.POP = &mailtools.POP{Server: mailtools.Server{Addr: popAddr, Security: popSec, TLSConfig: tlsCfg}}
+		wc.SMTP = &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}}
+		wc.FromDomain = fromDomain
+	}
 	wc.Sealer = &seal.Sealer{Keys: keys, Idle: cfg.IdleTimeout, Absolute: cfg.MaxSession}
-	wc.FromDomain, wc.Logger = fromDomain, log
+	wc.Logger = log
 	handler, err := web.New(wc)
 	if err != nil {
 		return err
