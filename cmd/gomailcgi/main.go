@@ -9,6 +9,8 @@
 //
 //	gomailcgi -demo                      # built-in demo mail servers; log in as demo / demo
 //	gomailcgi -pop mail.example.org:995 -smtp mail.example.org:587 -key-file /etc/gomailcgi/keys
+//	gomailcgi -config /etc/gomailcgi/gomailcgi.conf   # settings, and [server] sections for several
+//	gomailcgi discover example.org       # a [server] section from the domain's SRV records
 //
 // Flags (each also read from GOMAILCGI_<NAME>, dashes as underscores, e.g.
 // -pop-security from GOMAILCGI_POP_SECURITY; a flag on the command line wins):
@@ -47,7 +49,10 @@
 // and login = local|address (the POP login is the part before @, or the
 // whole address, the default). The login page picks the server by the
 // domain of the address typed, or offers a choice of labels; a user never
-// names a host. -pop and -smtp are then not given.
+// names a host. -pop and -smtp are then not given. `gomailcgi discover
+// DOMAIN` prints a section from the domain's SRV records (RFC 6186:
+// _pop3s, _pop3, _submissions, _submission), to check and paste; it exits
+// with status 1 when the domain publishes none. It is never run at login.
 //
 // Run by a web server as a CGI program (GATEWAY_INTERFACE set), it serves
 // that one request under the script's path; settings then come from the
@@ -90,6 +95,11 @@ const (
 )
 
 func main() {
+	// An admin's command, never a CGI request's: under CGI the command
+	// line may be made of a query string.
+	if len(os.Args) > 1 && os.Args[1] == "discover" && os.Getenv("GATEWAY_INTERFACE") == "" {
+		os.Exit(runDiscover(os.Args[2:], net.DefaultResolver, os.Stdout, os.Stderr))
+	}
 	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
