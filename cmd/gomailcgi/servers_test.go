@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
 	"gomailcgi/internal/mailtools"
+	"gomailcgi/internal/web"
 )
 
 const twoServers = `key-file = /etc/gomailcgi/keys
@@ -132,5 +134,31 @@ func TestServerCAFile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("got %v, want %q", err, tt.want)
 		}
+	}
+}
+
+// The two-server example of docs/DEPLOY.md is a file the program takes.
+func TestDeployDocServersExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/DEPLOY.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "## Several mail servers and domains on one site")
+	_, block, ok2 := strings.Cut(after, "```ini\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("docs/DEPLOY.md has no ini example under its section on several mail servers")
+	}
+	c, err := parseConfig([]string{"-config", writeFile(t, block)}, env(nil), &bytes.Buffer{})
+	if err != nil {
+		t.Fatalf("the example: %v", err)
+	}
+	ws := c.webConfig().Servers
+	if len(ws) != 2 || ws[0].ID != "home" || !ws[0].LocalLogin || ws[1].Domains[0] != web.AnyDomain ||
+		c.CAFile != "/etc/gomailcgi/private-ca.pem" || ws[1].FromDomain != "work.example" {
+		t.Errorf("the example reads as %+v (ca-file %q)", ws, c.CAFile)
+	}
+	if ca := c.Servers[1].values["ca-file"]; ca != "" {
+		t.Errorf("work's ca-file: got %q, want it empty (its comment dropped)", ca)
 	}
 }
