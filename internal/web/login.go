@@ -27,6 +27,9 @@ type loginFields struct {
 	// Choices are the site's servers to choose from, shown when the
 	// address alone does not name one; nil hides the choice.
 	Choices []serverChoice
+	// Address: the site has several servers, chosen by the address's
+	// domain, so the form asks for an address rather than a user name.
+	Address bool
 }
 
 // loginPage is the login form, with an alert after a failed try.
@@ -183,6 +186,7 @@ func (s *server) renderLoginAgain(w http.ResponseWriter, status int, f loginFiel
 // offerChoice shows the choice of server in a form that had one, keeping
 // the server chosen, on a site of several servers.
 func (s *server) offerChoice(f *loginFields) {
+	f.Address = s.several()
 	if !s.several() {
 		f.Server, f.Choices = "", nil
 		return

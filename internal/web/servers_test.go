@@ -138,6 +138,9 @@ func TestServerChoiceWhenDomainUnknown(t *testing.T) {
 			if got := d.field("user"); got != user {
 				t.Errorf("user field: got %q, want %q kept", got, user)
 			}
+			if got := text(d.all(func(n *html.Node) bool { return n.Data == "label" && attrOf(n, "for") == "user" })[0]); got != "Email address" {
+				t.Errorf("user field's label: got %q, want %q on a site of several servers", got, "Email address")
+			}
 			if got := d.field("name"); got != "Alice" {
 				t.Errorf("name field: got %q, want it kept", got)
 			}
