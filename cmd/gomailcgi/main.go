@@ -9,6 +9,8 @@
 //
 //	gomailcgi -demo                      # built-in demo mail servers; log in as demo / demo
 //	gomailcgi -pop mail.example.org:995 -smtp mail.example.org:587 -key-file /etc/gomailcgi/keys
+//	gomailcgi -config /etc/gomailcgi/gomailcgi.conf   # settings, and [server] sections for several
+//	gomailcgi discover example.org       # a [server] section from the domain's SRV records
 //
 // Flags (each also read from GOMAILCGI_<NAME>, dashes as underscores, e.g.
 // -pop-security from GOMAILCGI_POP_SECURITY; a flag on the command line wins):
@@ -45,6 +47,17 @@
 // -login-limit-user-total (N/DURATION), -trusted-proxies CIDRs,
 // -trusted-origins (the site's public origin behind a proxy that drops
 // the port from Host), -max-recipients, -max-uploads, -max-connections.
+//
+// One site can serve several mail servers: the settings file then holds a
+// [server ID] section for each, with keys named as the flags (label,
+// domains, pop, pop-security, smtp, smtp-security, ca-file, from-domain)
+// and login = local|address (the POP login is the part before @, or the
+// whole address, the default). The login page picks the server by the
+// domain of the address typed, or offers a choice of labels; a user never
+// names a host. -pop and -smtp are then not given. `gomailcgi discover
+// DOMAIN` prints a section from the domain's SRV records (RFC 6186:
+// _pop3s, _pop3, _submissions, _submission), to check and paste; it exits
+// with status 1 when the domain publishes none. It is never run at login.
 //
 // Run by a web server as a CGI program (GATEWAY_INTERFACE set), it serves
 // that one request under the script's path; settings then come from the
@@ -89,6 +102,11 @@ const (
 func main() {
 	if target, ok := healthcheckURL(os.Args[1:], os.Getenv); ok {
 		os.Exit(healthcheck(target, os.Stderr))
+	}
+	// An admin's command, never a CGI request's: under CGI the command
+	// line may be made of a query string.
+	if len(os.Args) > 1 && os.Args[1] == "discover" && os.Getenv("GATEWAY_INTERFACE") == "" {
+		os.Exit(runDiscover(os.Args[2:], net.DefaultResolver, os.Stdout, os.Stderr))
 	}
 	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -158,10 +176,17 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 		return err
 	}
 	wc := cfg.webConfig()
-	wc.POP = &mailtools.POP{Server: mailtools.Server{Addr: popAddr, Security: popSec, TLSConfig: tlsCfg}}
-	wc.SMTP = &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}}
+	if len(wc.Servers) > 0 {
+		if err := cfg.serverTLS(wc.Servers); err != nil {
+			return err
+		}
+	} else {
+		wc.POP = &mailtools.POP{Server: mailtools.Server{Addr: popAddr, Security: popSec, TLSConfig: tlsCfg}}
+		wc.SMTP = &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}}
+		wc.FromDomain = fromDomain
+	}
 	wc.Sealer = &seal.Sealer{Keys: keys, Idle: cfg.IdleTimeout, Absolute: cfg.MaxSession}
-	wc.FromDomain, wc.Logger = fromDomain, log
+	wc.Logger = log
 	if cfg.FastCGI != "" && cfg.BasePath == "" {
 		wc.BasePathOf = fcgiBasePath // each request's SCRIPT_NAME, as under CGI
 	}

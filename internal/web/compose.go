@@ -62,7 +62,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	view := renderPlain(o.msg)
 	text := plainText(view)
 	more := len(view.Shortened) > 0
-	self := fromAddress(login.state.User, s.cfg.FromDomain)
+	self := login.address()
 	switch mode {
 	case modeReply, modeReplyAll:
 		text = quotable(text, more)
@@ -150,7 +150,7 @@ func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *si
 	p := &composePage{
 		basePage:     login.base(title),
 		Form:         *f,
-		From:         login.from(s.cfg.FromDomain).String(),
+		From:         login.from().String(),
 		Action:       s.urls.SendAction(),
 		ForwardFiles: files,
 		BackURL:      s.urls.List(login.token, f.Page),

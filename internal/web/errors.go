@@ -146,7 +146,7 @@ func (s *server) failLoggedOut(w http.ResponseWriter, r *http.Request, msg strin
 	}
 	p := &reloginPage{
 		basePage: basePage{Title: "Please log in again", Alert: msg},
-		Login:    loginFields{Next: next, Return: s.returnPath(r)},
+		Login:    loginFields{Next: next, Return: s.returnPath(r), Address: s.several()},
 		Action:   s.urls.LoginAction(),
 	}
 	s.renderFailure(w, r, http.StatusUnauthorized, "relogin", p)

@@ -72,7 +72,7 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) error {
 // before the page is rendered. The pages that find the inbox changed show
 // the reloaded list this way, with an alert and their own status.
 func (s *server) showList(w http.ResponseWriter, r *http.Request, login *signedIn, page int, o listOpts) error {
-	pop, err := s.cfg.POP.Dial(r.Context(), login.cred())
+	pop, err := login.srv.POP.Dial(r.Context(), login.cred())
 	if err != nil {
 		return err
 	}

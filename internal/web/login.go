@@ -23,6 +23,13 @@ type loginFields struct {
 	Name     string // optional: the name mail from this login goes out under
 	Next     string // nextList or nextCompose
 	Return   string // the page asked for when the login ran out, without its token; "" for Next
+	Server   string // the ID of the mail server chosen in the form; "" when none was
+	// Choices are the site's servers to choose from, shown when the
+	// address alone does not name one; nil hides the choice.
+	Choices []serverChoice
+	// Address: the site has several servers, chosen by the address's
+	// domain, so the form asks for an address rather than a user name.
+	Address bool
 }
 
 // loginPage is the login form, with an alert after a failed try.
@@ -39,6 +46,7 @@ func parseLoginForm(v url.Values) loginFields {
 		Name:     oneLine(v.Get("name")),
 		Next:     params(v).next(),
 		Return:   v.Get(paramReturn),
+		Server:   v.Get(paramServer),
 	}
 	return f
 }
@@ -74,6 +82,7 @@ func (s *server) loginForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *server) renderLogin(w http.ResponseWriter, status int, f loginFields, alert string) error {
 	f.Password = ""
+	s.offerChoice(&f)
 	title := "Log in to read your mail"
 	if f.Next == nextCompose {
 		title = "Log in to send mail"
@@ -102,7 +111,28 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if problem := f.validate(); problem != "" {
 		return s.renderLoginAgain(w, http.StatusBadRequest, f, draft, problem)
 	}
-	network, user := netKey(clientAddr(r, s.cfg.TrustedProxies)), strings.ToLower(f.User)
+	srv := s.serverFor(f.User)
+	if f.Server != "" {
+		// Only a server of the list: a form naming any other is refused
+		// before anything is dialled, so no one can make the site
+		// connect where they like.
+		if srv = s.serverByID(f.Server); srv == nil {
+			f.Server, f.Choices = "", s.choices("")
+			return s.renderLoginAgain(w, http.StatusBadRequest, f, draft,
+				"That mail server is not one this site serves. Please choose one from the list.")
+		}
+	}
+	if srv == nil {
+		f.Choices = s.choices("")
+		return s.renderLoginAgain(w, http.StatusOK, f, draft,
+			"Which mail server is your address on? Please choose it, and enter your password again.")
+	}
+	f.Server = srv.ID
+	network := netKey(clientAddr(r, s.cfg.TrustedProxies))
+	cred := mailtools.Credentials{User: srv.popUser(f.User), Password: f.Password}
+	// failures count per user of one server: the same name on another
+	// server is another person
+	user := strings.ToLower(cred.User) + " " + srv.ID
 	if wait := s.loginFails.wait(user, network); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		mins := (secs + 59) / 60
@@ -112,14 +142,13 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 			"There have been too many failed logins, so this one was not tried. Please try again in %d minute%s.",
 			mins, map[bool]string{true: "s"}[mins > 1]))
 	}
-	cred := mailtools.Credentials{User: f.User, Password: f.Password}
-	if err := s.cfg.POP.Login(r.Context(), cred); err != nil {
+	if err := srv.POP.Login(r.Context(), cred); err != nil {
 		if errors.Is(err, mailtools.ErrBadCredentials) {
 			s.loginFails.failed(user, network)
 		}
 		return &actionError{act: actLogin, form: &f, draft: draft, err: err}
 	}
-	login, err := s.login(cred, f.Name)
+	login, err := s.login(srv, f.User, f.Password, f.Name)
 	if err != nil {
 		return err
 	}
@@ -145,12 +174,26 @@ func (s *server) renderLoginAgain(w http.ResponseWriter, status int, f loginFiel
 		return s.renderLogin(w, status, f, alert)
 	}
 	f.Password = ""
+	s.offerChoice(&f)
 	return s.render(w, status, "relogin", &reloginPage{
 		basePage: basePage{Title: "Please log in again", Alert: alert},
 		Login:    f,
 		Draft:    draft,
 		Action:   s.urls.LoginAction(),
 	})
+}
+
+// offerChoice shows the choice of server in a form that had one, keeping
+// the server chosen, on a site of several servers.
+func (s *server) offerChoice(f *loginFields) {
+	f.Address = s.several()
+	if !s.several() {
+		f.Server, f.Choices = "", nil
+		return
+	}
+	if f.Choices != nil || f.Server != "" {
+		f.Choices = s.choices(f.Server)
+	}
 }
 
 // returnPaths are the pages a login may return to: those a link leads to.

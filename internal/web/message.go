@@ -82,7 +82,7 @@ func (s *server) readMessage(ctx context.Context, at messageAt, act action, arou
 // readKeeping reads the message as readMessage does and hands over the
 // session it was read in, for more commands; the caller closes it.
 func (s *server) readKeeping(ctx context.Context, at messageAt, act action, around bool, lim mailmsg.Limits) (*mailtools.Session, *opened, error) {
-	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
+	pop, err := at.login.srv.POP.Dial(ctx, at.login.cred())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -109,7 +109,7 @@ func (s *server) readKeeping(ctx context.Context, at messageAt, act action, arou
 // openStream opens the message as the server sends it, sync-checked as
 // fetch does. The caller reads what it needs, then closes the session.
 func (s *server) openStream(ctx context.Context, at messageAt, act action) (*mailtools.Session, *mailtools.Stream, error) {
-	return s.openWith(ctx, at, act, s.cfg.POP.Dial)
+	return s.openWith(ctx, at, act, at.login.srv.POP.Dial)
 }
 
 // openDownload is openStream for a download, which the browser reads at
@@ -117,7 +117,7 @@ func (s *server) openStream(ctx context.Context, at messageAt, act action) (*mai
 // (mailtools.POP.DialDownload), so that slow downloads leave the user's
 // pages sessions of their own.
 func (s *server) openDownload(ctx context.Context, at messageAt) (*mailtools.Session, *mailtools.Stream, error) {
-	return s.openWith(ctx, at, actPage, s.cfg.POP.DialDownload)
+	return s.openWith(ctx, at, actPage, at.login.srv.POP.DialDownload)
 }
 
 func (s *server) openWith(ctx context.Context, at messageAt, act action,

@@ -47,6 +47,7 @@ type basePage struct {
 	Alert  string // a problem, role="alert"
 	Token  string // the fresh sealed token; empty when not logged in
 	User   string // the logged-in user, for the header
+	Server string // the label of the user's mail server, on a site of several
 	Nav    navLinks
 	text   string // the page's long text, for its textarea (TextSlot)
 }

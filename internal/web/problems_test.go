@@ -103,7 +103,7 @@ func tableServer(t *testing.T) (*server, *signedIn) {
 		t.Fatal(err)
 	}
 	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath}}
-	login, err := s.login(mailtools.Credentials{User: aliceUser, Password: alicePass}, "Alice")
+	login, err := s.login(&cfg.Servers[0], aliceUser, alicePass, "Alice")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ const (
 	paramSubject = "subject" // the sent page: the subject
 	paramCopy    = "copy"    // the sent page: 1 when a copy was kept
 	paramDraft   = "draft"   // the sent page: the draft the message continued; the relogin form: 1 when it carries one
+	paramServer  = "server"  // the login form: the ID of the mail server chosen
 )
 
 // savedDraft is the value of paramSaved after a draft was saved.

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"time"
@@ -39,11 +38,16 @@ const (
 	DefaultMaxRecipients  = 100      // To, Cc and Bcc of one message together
 )
 
-// Config is what the web interface needs. POP, SMTP and Sealer are required.
+// Config is what the web interface needs. Sealer is required, and either
+// Servers or POP and SMTP.
 type Config struct {
-	POP    *mailtools.POP  // where mail is read and logins are checked
-	SMTP   *mailtools.SMTP // where mail is sent
-	Sealer *seal.Sealer    // seals and opens the state token
+	// Servers is the allowlist of mail servers a login can use, chosen by
+	// the domain of the address typed or by the user from their labels.
+	// Empty means the one server of POP, SMTP, ServerID and FromDomain.
+	Servers []MailServer
+	POP     *mailtools.POP  // where mail is read and logins are checked
+	SMTP    *mailtools.SMTP // where mail is sent
+	Sealer  *seal.Sealer    // seals and opens the state token
 	// ServerID names the mail servers a login is for; it is sealed into
 	// every token and checked when one is opened, so a token from another
 	// configuration is refused. Empty means "pop=" + POP.Server.Addr.
@@ -129,19 +133,14 @@ func New(cfg Config) (http.Handler, error) {
 
 // setDefaults fills zero values, then rejects what cannot work (Check).
 func (c *Config) setDefaults() error {
-	switch {
-	case c.POP == nil:
-		return errors.New("web: Config.POP is required")
-	case c.SMTP == nil:
-		return errors.New("web: Config.SMTP is required")
-	case c.Sealer == nil:
+	if c.Sealer == nil {
 		return errors.New("web: Config.Sealer is required")
+	}
+	if err := c.setServerDefaults(); err != nil {
+		return err
 	}
 	if c.PageSize == 0 {
 		c.PageSize = DefaultPageSize
-	}
-	if c.ServerID == "" {
-		c.ServerID = "pop=" + c.POP.Server.Addr
 	}
 	if c.MaxUpload == 0 {
 		c.MaxUpload = DefaultMaxUpload
@@ -172,13 +171,6 @@ func (c *Config) setDefaults() error {
 	}
 	if c.UserTotalLimit == (LoginLimit{}) {
 		c.UserTotalLimit = DefaultUserTotalLimit
-	}
-	if c.FromDomain == "" {
-		host, _, err := net.SplitHostPort(c.POP.Server.Addr)
-		if err != nil {
-			host = c.POP.Server.Addr
-		}
-		c.FromDomain = host
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
