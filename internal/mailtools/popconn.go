@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"gomailcgi/internal/record"
 )
 
 // The POP3 client is our own, popConn and Session.exchange: the library
@@ -60,6 +62,7 @@ type popConn struct {
 	timeout time.Duration
 	stopped atomic.Bool
 	ioErr   atomic.Pointer[error] // first I/O failure: the server is unreachable
+	rec     *record.Recorder      // the request's record; nil records nothing
 }
 
 func newPopConn(conn net.Conn, timeout time.Duration) *popConn {
@@ -102,6 +105,7 @@ func (c *popConn) write(p []byte) error {
 		return c.fail(context.Canceled)
 	}
 	c.conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	c.rec.POPWrite(p)
 	_, err := c.conn.Write(p)
 	if err != nil {
 		c.fail(err)
@@ -131,6 +135,7 @@ func (c *popConn) readReply(cmd string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	c.rec.POPReply(line)
 	return parseReply(cmd, line)
 }
 
@@ -202,6 +207,7 @@ func dialPOP(ctx context.Context, s Server) (*popConn, error) {
 		return nil, err
 	}
 	c := newPopConn(raw, s.commandTimeout())
+	c.rec = record.From(ctx)
 	stop := c.watch(ctx)
 	defer stop()
 	_, err = c.readReply("greeting")
@@ -234,5 +240,6 @@ func (c *popConn) startTLS(ctx context.Context, cfg *tls.Config) error {
 	}
 	c.conn = tc
 	c.br.Reset(deadlineReader{c})
+	c.rec.Note("POP3", "TLS from here on: the rest of the conversation is encrypted.")
 	return nil
 }
