@@ -192,7 +192,11 @@ func thousands(n int64) string {
 	return s
 }
 
-// Since formats a reply's time for a page: milliseconds with one decimal.
+// Since formats a reply's time for a page: microseconds under a
+// millisecond, else milliseconds with one decimal.
 func Since(d time.Duration) string {
+	if d < time.Millisecond {
+		return strconv.FormatInt(d.Microseconds(), 10) + " µs"
+	}
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
 }

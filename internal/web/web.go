@@ -96,6 +96,10 @@ type Config struct {
 	// Logger receives one line per request and every unexpected error; nil
 	// discards them. Tokens, passwords and query strings are never logged.
 	Logger *slog.Logger
+	// Explain adds to the foot of every page the panel "How this page was
+	// made": the request, its token decoded, the mail conversation and
+	// where the page leads. With it off nothing is recorded.
+	Explain bool
 	// Now is the clock for displayed dates; nil means time.Now.
 	Now func() time.Time
 	// Location is the one time zone every page shows dates in, and says
@@ -112,7 +116,11 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath},
+	explainPage, err := parseExplain()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, explainPage: explainPage, urls: urls{base: cfg.BasePath},
 		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
 	}
@@ -187,11 +195,13 @@ func (c *Config) setDefaults() error {
 // server holds the dependencies every handler shares. It is read-only once
 // built, but for the upload slots and login throttles, which lock their own.
 type server struct {
-	cfg     Config
-	log     *slog.Logger
-	pages   map[string]*pageTemplate
-	urls    urls
-	uploads *uploadSlots // the message forms being read
+	cfg   Config
+	log   *slog.Logger
+	pages map[string]*pageTemplate
+	// explainPage renders the explain panel (Config.Explain).
+	explainPage *pageTemplate
+	urls        urls
+	uploads     *uploadSlots // the message forms being read
 
 	loginFails *loginThrottle // failed logins per network, user and both
 }
