@@ -238,7 +238,7 @@ func (s *server) panel(ew *explainWriter, status int, name string, b *basePage, 
 	}
 	p.State, p.Six = pageState(name, status), sixState(s.trimBase(r.URL.Path))
 	if ew.location != "" {
-		p.Location = shortenTokens(ew.location)
+		p.Location = describeURL(ew.location)
 	}
 	if t := requestToken(r); t != "" {
 		info, err := s.inspect(t)
@@ -276,16 +276,26 @@ func (s *server) panel(ew *explainWriter, status int, name string, b *basePage, 
 	return p
 }
 
-// shortenTokens shortens the token in a URL the panel shows.
-func shortenTokens(u string) string {
+// describeURL is a URL as the panel shows it: the path, and each
+// parameter by name, with its value only when it is safe to show (the
+// token shortened), so a subject typed into a form never shows.
+func describeURL(u string) string {
 	pu, err := url.Parse(u)
 	if err != nil {
 		return "(a URL)"
 	}
-	if t := pu.Query().Get(paramToken); t != "" {
-		return strings.ReplaceAll(u, t, shortToken(t))
+	var b strings.Builder
+	b.WriteString(pu.Path)
+	for i, p := range requestParams(&http.Request{URL: pu}) {
+		b.WriteString(map[bool]string{true: "?", false: "&"}[i == 0])
+		b.WriteString(p.Name)
+		if p.Value != "" {
+			b.WriteString("=" + p.Value)
+		} else {
+			b.WriteString("=(" + strconv.Itoa(p.Size) + " bytes)")
+		}
 	}
-	return u
+	return b.String()
 }
 
 func (s *server) trimBase(path string) string {
