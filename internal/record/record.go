@@ -52,6 +52,7 @@ type Recorder struct {
 	mu      sync.Mutex
 	entries []Entry
 	dropped int
+	fields  []Field
 	last    time.Time // of the last write or reply
 	smtp    smtpStream
 }
@@ -81,6 +82,39 @@ func (r *Recorder) Entries() ([]Entry, int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]Entry(nil), r.entries...), r.dropped
+}
+
+// Field is a form field a request's body carried, as it was read.
+type Field struct {
+	Name string
+	Size int64
+	File bool
+}
+
+// MaxFields bounds the fields kept.
+const MaxFields = 40
+
+// Field records a form field read from a request's body: its name and
+// size only, never its value.
+func (r *Recorder) Field(name string, size int64, file bool) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.fields) < MaxFields {
+		r.fields = append(r.fields, Field{Name: clip(name), Size: size, File: file})
+	}
+}
+
+// Fields returns the form fields recorded, in the order read.
+func (r *Recorder) Fields() []Field {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Field(nil), r.fields...)
 }
 
 // POPWrite records one write of POP3 command lines (CRLF-separated),

@@ -28,6 +28,7 @@ func TestNilRecorderRecordsNothingAndAllocatesNothing(t *testing.T) {
 		r.SMTPEither(line)
 		r.Note("POP3", "a note")
 		r.SMTPNote("a note")
+		r.Field("body", 12, false)
 	})
 	if allocs != 0 {
 		t.Errorf("a nil recorder allocated %v times per run, want 0", allocs)
@@ -190,5 +191,18 @@ func TestThousands(t *testing.T) {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestFieldsAreNamesAndSizes(t *testing.T) {
+	r := New()
+	r.Field("t", 120, false)
+	r.Field("attach", 2048, true)
+	for range MaxFields {
+		r.Field("to", 3, false)
+	}
+	got := r.Fields()
+	if len(got) != MaxFields || got[0] != (Field{Name: "t", Size: 120}) || got[1] != (Field{Name: "attach", Size: 2048, File: true}) {
+		t.Errorf("fields = %+v", got[:2])
 	}
 }

@@ -234,7 +234,17 @@ func (s *server) panel(ew *explainWriter, status int, name string, b *basePage, 
 	p := &explainPanel{Method: r.Method, Path: r.URL.Path, Params: requestParams(r),
 		Status: status, StatusText: http.StatusText(status)}
 	if r.PostForm == nil && r.Method == http.MethodPost {
-		p.Body = "a form of " + strconv.FormatInt(r.ContentLength, 10) + " bytes, read field by field as it arrives (so a large upload is never held whole)"
+		p.Body = "a form of " + strconv.FormatInt(r.ContentLength, 10) + " bytes, read field by field as it arrives, the token first (so a large upload is never held whole)"
+		for _, f := range ew.rec.Fields() {
+			ep := explainParam{Name: f.Name, Size: int(f.Size)}
+			switch {
+			case f.Name == paramToken:
+				ep.Note = "the sealed token, opened before anything else is read"
+			case f.File:
+				ep.Note = "a file"
+			}
+			p.Params = append(p.Params, ep)
+		}
 	}
 	p.State, p.Six = pageState(name, status), sixState(s.trimBase(r.URL.Path))
 	if ew.location != "" {

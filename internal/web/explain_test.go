@@ -220,7 +220,8 @@ func TestExplainPanelWalk(t *testing.T) {
 	res = h.postMultipart("/send", url.Values{"t": {ctok}, "to": {"bob@example.org"}, "subject": {"Re: " + teachPass}, "body": {"Quoting " + teachPass}})
 	sent := tokenOf(res.header.Get("Location"))
 	check("send", res, http.StatusSeeOther, "POST /send was answered 303 See Other", "is send", "subject=(", "MAIL FROM:<dora@example.org>",
-		"RCPT TO:<bob@example.org>", "DATA", "bytes of message, then \".\"", "a form of")
+		"RCPT TO:<bob@example.org>", "DATA", "bytes of message, then \".\"", "a form of",
+		"t: "+itoa(len(ctok))+" bytes (the sealed token, opened before anything else is read)", "subject: "+itoa(len("Re: "+teachPass))+" bytes", "body: ")
 	check("sent", h.get(res.header.Get("Location")), http.StatusOK, "state Sent", "did not talk to a mail server")
 	_ = sent
 
