@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"gomailcgi/internal/devmail"
+	"gomailcgi/internal/record"
 )
 
 // A password that is also in the mailbox: in a subject and in a body.
@@ -253,6 +255,21 @@ func TestExplainPanelOff(t *testing.T) {
 		res := h.get(path)
 		if strings.Contains(res.body, "How this page was made") {
 			t.Errorf("%s has the panel with Explain off", path)
+		}
+	}
+}
+
+// With the panel off the explain middleware is not in the chain: a
+// handler's context carries no record, so mailtools records nothing.
+func TestExplainOffRecordsNothing(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		s := &server{cfg: Config{Explain: on}}
+		var got *record.Recorder
+		s.explain(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got = record.From(r.Context())
+		})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/list", nil))
+		if (got != nil) != on {
+			t.Errorf("Explain %v: the handler's record is %v", on, got)
 		}
 	}
 }
