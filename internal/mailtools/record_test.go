@@ -2,6 +2,7 @@ package mailtools
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -206,4 +207,38 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// Without UIDL the check is by header fingerprint, in words too.
+func TestRecordFingerprintCheckInWords(t *testing.T) {
+	srv, pop := startDevmail(t, true, 3)
+	rows := listAll(t, pop)
+	srv.Mailbox("ann").Delete(srv.Mailbox("ann").UIDs()[0]) // message 1: 2 and 3 move down
+	for _, c := range []struct {
+		row  int
+		want string
+	}{
+		{1, "the headers at 2 give "}, // another message is at 2 now
+		{2, "; the mailbox has 2 messages now: the inbox changed, and nothing is done."},
+	} {
+		rec := record.New()
+		ctx := record.With(context.Background(), rec)
+		s, err := pop.Dial(ctx, Credentials{"ann", "pw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := rows[c.row].Ref
+		if _, err := s.Open(ctx, ref); !errors.Is(err, ErrInboxChanged) {
+			t.Errorf("Open %v: %v, want ErrInboxChanged", ref, err)
+		}
+		s.Close()
+		text := strings.Join(transcript(rec), "\n")
+		prefix := "N: message " + strconv.Itoa(ref.Num) + " was listed with header fingerprint " + ref.ID[:13] + "…"
+		if !strings.Contains(text, prefix) || !strings.Contains(text, c.want) {
+			t.Errorf("the record does not say %q … %q:\n%s", prefix, c.want, text)
+		}
+		if c.row == 1 && !strings.Contains(text, ": another message, so nothing is done.") {
+			t.Errorf("the record does not say another message is there:\n%s", text)
+		}
+	}
 }

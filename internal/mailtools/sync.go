@@ -63,6 +63,9 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 		return 0, &SyncError{Ref: ref, Err: ErrMessageGone}
 	}
 	if ref.Num > s.count {
+		if s.c.rec != nil {
+			s.c.rec.Note("POP3", fmt.Sprintf("message %d was listed with header fingerprint %s; the mailbox has %d messages now: the inbox changed, and nothing is done.", ref.Num, shortFingerprint(ref.ID), s.count))
+		}
 		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
 	}
 	// A refused TOP leaves the fingerprint empty: whatever holds that
@@ -322,14 +325,17 @@ func (s *Session) noteUIDL(ref Ref, uid string) {
 	s.c.rec.Note("POP3", text)
 }
 
+// shortFingerprint is enough of a header fingerprint to tell two apart.
+func shortFingerprint(s string) string {
+	if len(s) > 13 {
+		return s[:13] + "…"
+	}
+	return s
+}
+
 // fingerprintNote is the sync check by header fingerprint in words.
 func fingerprintNote(ref Ref, fp string) string {
-	short := func(s string) string {
-		if len(s) > 13 {
-			return s[:13] + "…"
-		}
-		return s
-	}
+	short := shortFingerprint
 	switch fp {
 	case ref.ID:
 		return fmt.Sprintf("message %d was listed with header fingerprint %s; the headers at %d give %s: it is the same message.", ref.Num, short(ref.ID), ref.Num, short(fp))
