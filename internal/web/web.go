@@ -195,13 +195,13 @@ func (c *Config) setDefaults() error {
 // server holds the dependencies every handler shares. It is read-only once
 // built, but for the upload slots and login throttles, which lock their own.
 type server struct {
-	cfg   Config
-	log   *slog.Logger
-	pages map[string]*pageTemplate
-	// explainPage renders the explain panel (Config.Explain).
-	explainPage *pageTemplate
-	urls        urls
-	uploads     *uploadSlots // the message forms being read
+	cfg     Config
+	log     *slog.Logger
+	pages   map[string]*pageTemplate
+	urls    urls
+	uploads *uploadSlots // the message forms being read
 
 	loginFails *loginThrottle // failed logins per network, user and both
+
+	explainPage *pageTemplate // the explain panel (Config.Explain)
 }
