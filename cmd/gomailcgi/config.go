@@ -54,6 +54,7 @@ type Config struct {
 	TLSKey     string
 	FastCGI    string
 
+	Explain  bool // the explain panel; -demo has it on too
 	Demo     bool
 	DemoMail string
 	DemoPOP  string
@@ -145,6 +146,7 @@ func (c *Config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.Var(&c.UserTotalLimit, "login-limit-user-total", "failed logins per user name from all networks: `N/DURATION`; past it, networks that failed for the user wait")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "`CIDR`s, comma-separated, of reverse proxies whose X-Forwarded-For names the client")
 	fs.Var(&c.TrustedOrigins, "trusted-origins", "`origin`s, comma-separated (https://host:port), whose forms are the site's own: its public address when a proxy does not pass the browser's Host")
+	fs.BoolVar(&c.Explain, "explain", false, "show \"How this page was made\" at the foot of every page: the request, its token decoded, the mail conversation (on with -demo)")
 	fs.BoolVar(&c.Demo, "demo", false, "start the embedded demo mail servers and use them")
 	fs.StringVar(&c.DemoMail, "demo-mail", "testdata", "`dir`ectory whose *.eml seed the demo mailbox")
 	fs.StringVar(&c.DemoPOP, "demo-pop", "127.0.0.1:8110", "demo POP3 listen `address`")
@@ -251,6 +253,7 @@ func (c *Config) webConfig() web.Config {
 		UserLimit:      web.LoginLimit(c.UserLimit),
 		UserTotalLimit: web.LoginLimit(c.UserTotalLimit),
 		KeepCopy:       c.KeepCopy,
+		Explain:        c.Explain || c.Demo,
 		Location:       c.location(),
 		TrustedProxies: c.TrustedProxies,
 		TrustedOrigins: c.TrustedOrigins,

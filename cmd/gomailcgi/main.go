@@ -35,6 +35,10 @@
 //	-keep-copy            tick "Keep a copy in my inbox" on new messages (true;
 //	                      -keep-copy=false leaves it unticked)
 //	-idle-timeout D       logout after D without a page (30m); -max-session D (12h)
+//	-explain              show "How this page was made" at the foot of every page:
+//	                      the request, its token decoded (never the password), the
+//	                      POP3/SMTP conversation, where the page leads; for teaching
+//	                      (docs/TEACHING.md). On with -demo.
 //	-demo                 start the embedded demo POP3/SMTP servers and use them
 //	-demo-mail DIR        seed the demo mailbox from DIR/*.eml (testdata)
 //	-demo-pop ADDR        demo POP3 address (127.0.0.1:8110); -demo-smtp ADDR (127.0.0.1:8025)

@@ -84,6 +84,9 @@ func (s *server) render(w http.ResponseWriter, status int, name string, data pag
 	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
 		return fmt.Errorf("web: rendering page %s: %w", name, err)
 	}
+	if err := s.addPanel(w, status, name, b, &buf); err != nil {
+		return fmt.Errorf("web: rendering the panel of page %s: %w", name, err)
+	}
 	before, after := buf.Bytes(), []byte(nil)
 	size := len(before)
 	if i := bytes.Index(before, []byte(textSlot)); i >= 0 {

@@ -60,7 +60,7 @@ func (s *server) routes() http.Handler {
 		cop.AddTrustedOrigin(o) // checked by Config.Check
 	}
 	cop.SetDenyHandler(s.handle(s.crossOrigin))
-	return s.secure(s.logRequests(s.limitHeaders(s.slowBodies(cop.Handler(mux)))))
+	return s.secure(s.logRequests(s.limitHeaders(s.slowBodies(s.explain(cop.Handler(mux))))))
 }
 
 // maxHeaderBytes bounds a request's header fields. Past it the request

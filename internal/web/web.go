@@ -105,6 +105,10 @@ type Config struct {
 	// Logger receives one line per request and every unexpected error; nil
 	// discards them. Tokens, passwords and query strings are never logged.
 	Logger *slog.Logger
+	// Explain adds to the foot of every page the panel "How this page was
+	// made": the request, its token decoded, the mail conversation and
+	// where the page leads. With it off nothing is recorded.
+	Explain bool
 	// Now is the clock for displayed dates; nil means time.Now.
 	Now func() time.Time
 	// Location is the one time zone every page shows dates in, and says
@@ -121,7 +125,11 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath},
+	explainPage, err := parseExplain()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, explainPage: explainPage, urls: urls{base: cfg.BasePath},
 		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
 	}
@@ -194,4 +202,6 @@ type server struct {
 	uploads *uploadSlots // the message forms being read
 
 	loginFails *loginThrottle // failed logins per network, user and both
+
+	explainPage *pageTemplate // the explain panel (Config.Explain)
 }
