@@ -65,22 +65,10 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 				*ok++
 			}))
 		}
-		cmds = append(cmds, command{line: "LIST " + strconv.Itoa(n), reply: func(r reply) error {
-			if r.err != nil {
-				return nil
-			}
-			f := strings.Fields(r.text)
-			if len(f) < 2 || f[0] != strconv.Itoa(n) {
-				return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
-			}
-			size, err := strconv.ParseInt(f[1], 10, 64)
-			if err != nil || size < 0 {
-				return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
-			}
+		cmds = append(cmds, sizeCommand(n, func(size int64) {
 			row.Size = size
 			*ok++
-			return nil
-		}})
+		}))
 		// a header block past the bound is summarized from its start
 		cmds = append(cmds, headerCommand(n, func(header []byte) {
 			row.Envelope = mailmsg.ParseHeader(header).Summary()
@@ -104,4 +92,24 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 		}
 	}
 	return out, nil
+}
+
+// sizeCommand is "LIST n": got is given message n's size, unless the
+// server refuses it (-ERR).
+func sizeCommand(n int, got func(size int64)) command {
+	return command{line: "LIST " + strconv.Itoa(n), reply: func(r reply) error {
+		if r.err != nil {
+			return nil
+		}
+		f := strings.Fields(r.text)
+		if len(f) < 2 || f[0] != strconv.Itoa(n) {
+			return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
+		}
+		size, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil || size < 0 {
+			return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
+		}
+		got(size)
+		return nil
+	}}
 }
