@@ -101,6 +101,10 @@ type Config struct {
 	// Location is the one time zone every page shows dates in, and says
 	// so; nil means the server's local zone.
 	Location *time.Location
+	// SearchMessages bounds the messages one search request scans before
+	// it offers to go on with older ones; 0 means
+	// mailtools.DefaultSearchMessages.
+	SearchMessages int
 }
 
 // New checks cfg, parses every template and returns the site's handler.
@@ -187,11 +191,12 @@ func (c *Config) setDefaults() error {
 // server holds the dependencies every handler shares. It is read-only once
 // built, but for the upload slots and login throttles, which lock their own.
 type server struct {
-	cfg     Config
-	log     *slog.Logger
-	pages   map[string]*pageTemplate
-	urls    urls
-	uploads *uploadSlots // the message forms being read
+	cfg      Config
+	log      *slog.Logger
+	pages    map[string]*pageTemplate
+	urls     urls
+	uploads  *uploadSlots // the message forms being read
+	searches searchGate   // one search at a time per user
 
 	loginFails *loginThrottle // failed logins per network, user and both
 }
