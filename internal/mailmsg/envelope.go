@@ -117,3 +117,39 @@ func msgIDs(v string, max int) string {
 	}
 	return strings.Join(ids, " ")
 }
+
+// EnvelopeFields names fields of an Envelope, for Partial.
+type EnvelopeFields uint8
+
+// The fields Partial can decode.
+const (
+	FieldSubject    EnvelopeFields = 1 << iota
+	FieldFrom                      // From
+	FieldRecipients                // To and Cc
+	FieldDate                      // Date and DateRaw
+)
+
+// Partial decodes only the fields asked for, as Envelope decodes them:
+// for a reader of many headers that looks at few fields of each (a
+// search), and then reads the whole summary of the few it keeps.
+func (h Header) Partial(f EnvelopeFields) Envelope {
+	_, params := ParseValueParams(h.Get("Content-Type"))
+	cs := params["charset"]
+	var env Envelope
+	if f&FieldSubject != 0 {
+		env.Subject = decodeHeaderIn(h.Get("Subject"), cs)
+	}
+	if f&FieldFrom != 0 {
+		env.From = addressList(h.Get("From"), cs)
+	}
+	if f&FieldRecipients != 0 {
+		env.To = addressList(h.Get("To"), cs)
+		env.Cc = addressList(h.Get("Cc"), cs)
+	}
+	if f&FieldDate != 0 {
+		if env.DateRaw = decodeHeaderIn(h.Get("Date"), cs); env.DateRaw != "" {
+			env.Date, _ = ParseDate(env.DateRaw)
+		}
+	}
+	return env
+}

@@ -69,10 +69,24 @@ func (m *matcher) folded(s string) string {
 	return out
 }
 
-// needsRecipients reports whether the query reads To and Cc, which a
-// summary (mailmsg.Header.Summary) leaves empty.
-func (m *matcher) needsRecipients() bool {
-	return m.q.Field == SearchAny || m.q.Field == SearchTo
+// fields are the envelope fields the query reads.
+func (m *matcher) fields() mailmsg.EnvelopeFields {
+	var f mailmsg.EnvelopeFields
+	if !m.q.After.IsZero() || !m.q.Before.IsZero() {
+		f |= mailmsg.FieldDate
+	}
+	if len(m.words) == 0 {
+		return f
+	}
+	switch m.q.Field {
+	case SearchFrom:
+		return f | mailmsg.FieldFrom
+	case SearchTo:
+		return f | mailmsg.FieldRecipients
+	case SearchSubject:
+		return f | mailmsg.FieldSubject
+	}
+	return f | mailmsg.FieldFrom | mailmsg.FieldRecipients | mailmsg.FieldSubject
 }
 
 // match reports whether env is one the query finds.

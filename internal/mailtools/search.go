@@ -8,12 +8,12 @@ import (
 )
 
 // DefaultSearchMessages bounds the messages one Search scans.
-const DefaultSearchMessages = 5000
+const DefaultSearchMessages = 10000
 
 // searchWindow is how many TOP commands a search has in flight at once:
 // enough for a round trip to carry many headers, few enough that what the
 // server has sent ahead stays small.
-const searchWindow = 64
+const searchWindow = 256
 
 // SearchBounds end a search before the oldest message: after Messages
 // messages scanned (0 means DefaultSearchMessages), or once the clock
@@ -120,21 +120,21 @@ func (s *Session) Search(ctx context.Context, q Query, after *Ref, b SearchBound
 // with its header fingerprint when the server has no UIDL.
 func (s *Session) searchWindow(ctx context.Context, pipelined bool, m *matcher, first, end int, useUIDL bool, last *Ref) ([]Summary, error) {
 	var hits []Summary
+	fields := m.fields()
 	cmds := make([]command, 0, first-end+1)
 	*last = Ref{Num: end}
 	for n := first; n >= end; n-- {
 		cmds = append(cmds, headerCommand(n, func(header []byte) {
 			h := mailmsg.ParseHeader(header)
-			env := h.Summary()
-			if m.needsRecipients() {
-				env = h.Envelope()
-			}
 			if n == end && !useUIDL {
 				last.ID = headerFingerprint(header)
 			}
-			if !m.match(env) {
+			// Only the fields the query reads are decoded, and the
+			// summary a row shows only for a match
+			if !m.match(h.Partial(fields)) {
 				return
 			}
+			env := h.Summary()
 			sum := Summary{Ref: Ref{Num: n}, Envelope: env, HasAttachments: env.Multipart}
 			if !useUIDL {
 				sum.Ref.ID = headerFingerprint(header)

@@ -118,7 +118,7 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 		s.log.Warn("search stopped", "path", r.URL.Path, "err", err)
 		_, _, p.Stopped = problemFor(kindOf(err), actSearch).answer(err, actSearch, &s.cfg)
 	} else {
-		p.Scanned, p.Found = count(res.Scanned), res.Found
+		p.Scanned, p.Found = thousands(res.Scanned), res.Found
 		if res.Next != nil {
 			more := *st
 			more.Older = res.Next
@@ -140,8 +140,8 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// count writes n with a separator every three digits: "3,000".
-func count(n int) string {
+// thousands writes n with commas: 10000 is "10,000".
+func thousands(n int) string {
 	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
