@@ -191,12 +191,13 @@ func (c *Config) setDefaults() error {
 // server holds the dependencies every handler shares. It is read-only once
 // built, but for the upload slots and login throttles, which lock their own.
 type server struct {
-	cfg      Config
-	log      *slog.Logger
-	pages    map[string]*pageTemplate
-	urls     urls
-	uploads  *uploadSlots // the message forms being read
-	searches searchGate   // one search at a time per user
+	cfg     Config
+	log     *slog.Logger
+	pages   map[string]*pageTemplate
+	urls    urls
+	uploads *uploadSlots // the message forms being read
 
 	loginFails *loginThrottle // failed logins per network, user and both
+
+	searches searchGate // one search at a time per user; locks its own
 }
