@@ -79,14 +79,14 @@ func (s *Session) Search(ctx context.Context, q Query, after *Ref, b SearchBound
 		now = time.Now
 	}
 	m := newMatcher(q)
-	var last Ref // the oldest message scanned
+	newest := next
 	for next >= 1 && res.Scanned < limit {
 		if res.Scanned > 0 && !b.Until.IsZero() && now().After(b.Until) {
 			break
 		}
 		first := next
 		end := max(first-min(searchWindow, limit-res.Scanned)+1, 1)
-		hits, err := s.searchWindow(ctx, caps.pipelining, m, first, end, useUIDL, &last)
+		hits, err := s.searchWindow(ctx, caps.pipelining, m, first, end, useUIDL)
 		if err != nil {
 			return nil, err
 		}
@@ -99,36 +99,31 @@ func (s *Session) Search(ctx context.Context, q Query, after *Ref, b SearchBound
 			}
 		}
 	}
-	if next >= 1 && res.Scanned > 0 {
-		if useUIDL {
-			err := s.exchange(ctx, false, uidCommand(last.Num, func(uid string) { last.ID = "u" + uid }))
-			if err != nil {
-				return nil, err
-			}
+	// Name the oldest message scanned for the next search to go on from;
+	// one expunged meanwhile cannot be, so the one above it is named:
+	// the next search reads the expunged one again, which the server
+	// refuses, and misses nothing.
+	for k := next + 1; next >= 1 && k <= newest && res.Next == nil; k++ {
+		c, err := s.refCommand(ctx, k, &res.Next)
+		if err != nil {
+			return nil, err
 		}
-		if last.ID == "" { // gone meanwhile: go on from the one after
-			last = Ref{}
-		} else {
-			res.Next = &last
+		if err := s.exchange(ctx, false, c); err != nil {
+			return nil, err
 		}
 	}
 	return res, nil
 }
 
 // searchWindow reads the headers of messages first down to end, and
-// names those m finds. *last is set to the oldest message of the window,
-// with its header fingerprint when the server has no UIDL.
-func (s *Session) searchWindow(ctx context.Context, pipelined bool, m *matcher, first, end int, useUIDL bool, last *Ref) ([]Summary, error) {
+// names those m finds.
+func (s *Session) searchWindow(ctx context.Context, pipelined bool, m *matcher, first, end int, useUIDL bool) ([]Summary, error) {
 	var hits []Summary
 	fields := m.fields()
 	cmds := make([]command, 0, first-end+1)
-	*last = Ref{Num: end}
 	for n := first; n >= end; n-- {
 		cmds = append(cmds, headerCommand(n, func(header []byte) {
 			h := mailmsg.ParseHeader(header)
-			if n == end && !useUIDL {
-				last.ID = headerFingerprint(header)
-			}
 			// Only the fields the query reads are decoded, and the
 			// summary a row shows only for a match
 			if !m.match(h.Partial(fields)) {

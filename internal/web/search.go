@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -110,6 +111,9 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 			return out.row(row.markup(false))
 		})
 	pop.Close()
+	if out.gone {
+		return nil
+	}
 	if err != nil && !out.started {
 		return &actionError{act: actSearch, err: err, login: login}
 	}
@@ -183,8 +187,14 @@ func (o *searchStream) row(markup template.HTML) error {
 	o.write([]byte(markup))
 	o.write([]byte("\n"))
 	o.flush()
+	if o.gone {
+		return errBrowserLeft // no one reads on: stop the scan
+	}
 	return nil
 }
+
+// errBrowserLeft ends a search whose page can no longer be written.
+var errBrowserLeft = errors.New("web: the browser left before the search ended")
 
 func (o *searchStream) end(foot []byte) {
 	o.write(foot)
