@@ -174,9 +174,10 @@ func head(s []int) []int { return s[:min(len(s), 5)] }
 
 // TestSearchCursor scans in bounded steps, going on from each step's
 // Next, while another client deletes messages between the steps: newer
-// ones (the cursor's message moves and is found by its UIDL) and older
-// ones (they are not found). Without UIDL the cursor is a header
-// fingerprint at a number, which the move breaks: the search says so.
+// ones (already found) and older ones (they are not found, and the
+// cursor's message moves down, found again by its UIDL). Without UIDL the
+// cursor is a header fingerprint at a number, which the move breaks: the
+// search says so.
 func TestSearchCursor(t *testing.T) {
 	modes(t, func(t *testing.T, noUIDL bool) {
 		srv, pop := startSearchBox(t, noUIDL)

@@ -15,7 +15,7 @@ import (
 // TestRealSearch searches a Dovecot mailbox of 120 messages in steps of
 // 50, over POP3 with STLS and PIPELINING: each step finds what it should,
 // and the continuation goes on after another mail program deleted a
-// message the first step had shown.
+// message the first step had shown and an older one.
 func TestRealSearch(t *testing.T) {
 	env := mailstack.Require(t)
 	t.Parallel()
@@ -50,10 +50,16 @@ func TestRealSearch(t *testing.T) {
 		t.Errorf("back at the results: %q", back.subjects())
 	}
 
+	// Another client deletes a result shown (105) and an older message
+	// (30): the message the search goes on from moves down a number.
 	otherClientDeletes(t, env, user, fillSubject(105, n))
+	otherClientDeletes(t, env, user, fillSubject(30, n))
 	older := d.link("Search older messages")
-	for older != "" {
+	for step := 2; older != ""; step++ {
 		d = h.page(older, http.StatusOK)
+		if moved := strings.Contains(text(d.root), "Your inbox changed since the last results"); moved != (step == 2) {
+			t.Errorf("step %d: says the inbox changed: %v", step, moved)
+		}
 		got = append(got, d.subjects()...)
 		older = ""
 		if d.hasLink("Search older messages") {

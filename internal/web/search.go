@@ -33,6 +33,7 @@ type searchPage struct {
 	Found        int
 	OlderURL     string // "Search older messages", when a bound ended it
 	Stopped      string // why the search stopped early, after rows were sent
+	Moved        bool   // the inbox changed since the step before, which was found all the same
 }
 
 // searchForm is the search form, on the list page and the results page.
@@ -128,9 +129,7 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 			more.Older = res.Next
 			p.OlderURL = s.urls.Search(login.token, more)
 		}
-		if res.Moved {
-			p.Notice = "Your inbox changed since the last results: the search went on from where it had stopped."
-		}
+		p.Moved = res.Moved
 	}
 	if !out.started {
 		p.Table, p.RowsHere = res.Found > 0, ""
