@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Envelope is what the pages show of a message's header: the list row,
@@ -133,21 +134,30 @@ const (
 // for a reader of many headers that looks at few fields of each (a
 // search), and then reads the whole summary of the few it keeps.
 func (h Header) Partial(f EnvelopeFields) Envelope {
-	_, params := ParseValueParams(h.Get("Content-Type"))
-	cs := params["charset"]
+	// The body's charset reads raw 8-bit text only (raw8bit): most
+	// headers have none, and need not parse Content-Type
+	cs, csRead := "", false
+	field := func(name string) (raw, fallback string) {
+		raw = h.Get(name)
+		if !csRead && !utf8.ValidString(raw) {
+			_, params := ParseValueParams(h.Get("Content-Type"))
+			cs, csRead = params["charset"], true
+		}
+		return raw, cs
+	}
 	var env Envelope
 	if f&FieldSubject != 0 {
-		env.Subject = decodeHeaderIn(h.Get("Subject"), cs)
+		env.Subject = decodeHeaderIn(field("Subject"))
 	}
 	if f&FieldFrom != 0 {
-		env.From = addressList(h.Get("From"), cs)
+		env.From = addressList(field("From"))
 	}
 	if f&FieldRecipients != 0 {
-		env.To = addressList(h.Get("To"), cs)
-		env.Cc = addressList(h.Get("Cc"), cs)
+		env.To = addressList(field("To"))
+		env.Cc = addressList(field("Cc"))
 	}
 	if f&FieldDate != 0 {
-		if env.DateRaw = decodeHeaderIn(h.Get("Date"), cs); env.DateRaw != "" {
+		if env.DateRaw = decodeHeaderIn(field("Date")); env.DateRaw != "" {
 			env.Date, _ = ParseDate(env.DateRaw)
 		}
 	}

@@ -62,6 +62,9 @@ func foldingTransformer() transform.Transformer {
 }
 
 func (m *matcher) folded(s string) string {
+	if ascii(s) { // most headers: folding is lower case, and much cheaper
+		return strings.ToLower(s)
+	}
 	out, _, err := transform.String(m.fold, s)
 	if err != nil {
 		return strings.ToLower(s)
@@ -127,6 +130,15 @@ func (m *matcher) match(env mailmsg.Envelope) bool {
 	text := m.folded(m.buf.String())
 	for _, w := range m.words {
 		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
 			return false
 		}
 	}
