@@ -181,3 +181,48 @@ func msgIDs(v string, max int) string {
 	}
 	return strings.Join(ids, " ")
 }
+
+// EnvelopeFields names fields of an Envelope, for Partial.
+type EnvelopeFields uint8
+
+// The fields Partial can decode.
+const (
+	FieldSubject    EnvelopeFields = 1 << iota
+	FieldFrom                      // From
+	FieldRecipients                // To and Cc
+	FieldDate                      // Date and DateRaw
+)
+
+// Partial decodes only the fields asked for, as Envelope decodes them:
+// for a reader of many headers that looks at few fields of each (a
+// search), and then reads the whole summary of the few it keeps.
+func (h Header) Partial(f EnvelopeFields) Envelope {
+	// The body's charset reads raw 8-bit text only (raw8bit): most
+	// headers have none, and need not parse Content-Type
+	cs, csRead := "", false
+	field := func(name string) (raw, fallback string) {
+		raw = h.Get(name)
+		if !csRead && !utf8.ValidString(raw) {
+			_, params := ParseValueParams(h.Get("Content-Type"))
+			cs, csRead = params["charset"], true
+		}
+		return raw, cs
+	}
+	var env Envelope
+	if f&FieldSubject != 0 {
+		env.Subject = decodeHeaderIn(field("Subject"))
+	}
+	if f&FieldFrom != 0 {
+		env.From = addressList(field("From"))
+	}
+	if f&FieldRecipients != 0 {
+		env.To = addressList(field("To"))
+		env.Cc = addressList(field("Cc"))
+	}
+	if f&FieldDate != 0 {
+		if env.DateRaw = decodeHeaderIn(field("Date")); env.DateRaw != "" {
+			env.Date, _ = ParseDate(env.DateRaw)
+		}
+	}
+	return env
+}

@@ -213,3 +213,29 @@ func TestEnvelopeTakesThePartCharset(t *testing.T) {
 		})
 	}
 }
+
+// Partial reads each field it is asked for as Envelope does, for every
+// sample and hostile message of the project, and leaves the rest empty.
+func TestPartialAgreesWithEnvelope(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/*.eml")
+	hostile, _ := filepath.Glob("../../testdata/render/*.eml")
+	files = append(files, hostile...)
+	if len(files) < 40 {
+		t.Fatalf("found %d messages, want the project's samples", len(files))
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := ParseHeader(raw)
+		full := h.Envelope()
+		want := Envelope{Subject: full.Subject, From: full.From, To: full.To, Cc: full.Cc, Date: full.Date, DateRaw: full.DateRaw}
+		if got := h.Partial(FieldSubject | FieldFrom | FieldRecipients | FieldDate); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\nPartial  %+v\nEnvelope %+v", f, got, want)
+		}
+		if got := h.Partial(FieldSubject); got.Subject != full.Subject || got.From != nil || !got.Date.IsZero() {
+			t.Errorf("%s: Partial(FieldSubject) = %+v", f, got)
+		}
+	}
+}

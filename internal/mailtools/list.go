@@ -68,22 +68,10 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 				*ok++
 			}))
 		}
-		cmds = append(cmds, command{line: "LIST " + strconv.Itoa(n), reply: func(r reply) error {
-			if r.err != nil {
-				return nil
-			}
-			f := strings.Fields(r.text)
-			if len(f) < 2 || f[0] != strconv.Itoa(n) {
-				return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
-			}
-			size, err := strconv.ParseInt(f[1], 10, 64)
-			if err != nil || size < 0 {
-				return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
-			}
+		cmds = append(cmds, sizeCommand(n, func(size int64) {
 			row.Size = size
 			*ok++
-			return nil
-		}})
+		}))
 		// a header block past the bound is summarized from its start
 		cmds = append(cmds, headerCommand(n, func(header []byte) {
 			h := mailmsg.ParseHeader(header)
@@ -133,4 +121,24 @@ func (s *Session) readStarts(ctx context.Context, pipelined bool, rows []Summary
 		}))
 	}
 	return s.exchange(ctx, pipelined, cmds...)
+}
+
+// sizeCommand is "LIST n": got is given message n's size, unless the
+// server refuses it (-ERR).
+func sizeCommand(n int, got func(size int64)) command {
+	return command{line: "LIST " + strconv.Itoa(n), reply: func(r reply) error {
+		if r.err != nil {
+			return nil
+		}
+		f := strings.Fields(r.text)
+		if len(f) < 2 || f[0] != strconv.Itoa(n) {
+			return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
+		}
+		size, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil || size < 0 {
+			return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
+		}
+		got(size)
+		return nil
+	}}
 }

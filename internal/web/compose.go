@@ -18,6 +18,7 @@ type composePage struct {
 	ForwardFiles []forwardFile // the forwarded message's attachments
 	BackURL      string
 	MaxUpload    string
+	Addresses    []string // suggestions for To, Cc and Bcc (knownAddresses)
 }
 
 // forwardFile is one attachment of a forwarded message, offered as a
@@ -42,6 +43,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	f.addresses = s.knownAddresses(r.Context(), login)
 	if mode == modeNew {
 		return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
 	}
@@ -155,6 +157,7 @@ func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *si
 		ForwardFiles: files,
 		BackURL:      s.urls.List(login.token, f.Page),
 		MaxUpload:    humanSize(s.cfg.MaxUpload),
+		Addresses:    f.addresses,
 	}
 	p.text = f.Body // written into the textarea by render
 	p.Notice, p.Alert = notice, alert

@@ -342,7 +342,7 @@ func sixState(path string) string {
 	switch path {
 	case pathHome, pathLogin, pathLogout:
 		return "login"
-	case pathList:
+	case pathList, pathSearch: // a search's results are list rows
 		return "list"
 	case pathView, pathRaw, pathBody, pathPart, pathSource:
 		return "view"

@@ -206,6 +206,12 @@ func TestExplainPanelWalk(t *testing.T) {
 	vd := parseDoc(t, res.body)
 	tokens = append(tokens, vd.token())
 
+	// A search streams its rows; the panel comes with the page's foot,
+	// after the scan, and holds the TOP commands it sent.
+	res = h.get("/search?t=" + url.QueryEscape(tok) + "&q=" + url.QueryEscape(teachPass) + "&in=subject")
+	check("search", res, http.StatusOK, "GET /search was answered 200 OK", "state Search", "it is list", "TOP 3 0",
+		"q: "+itoa(len(teachPass))+" bytes", "form: GET /search carrying after before in q t → Search")
+
 	raw := vd.link("View source")
 	if raw != "" {
 		check("source", h.get(raw), http.StatusOK, "state Source", "RETR")

@@ -166,6 +166,8 @@ func leadsTo(method, path string, fields []string) string {
 		return "Logout"
 	case pathList:
 		return "List"
+	case pathSearch:
+		return "Search"
 	case pathView:
 		return "View"
 	case pathRaw:

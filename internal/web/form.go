@@ -21,6 +21,8 @@ type composeForm struct {
 	DraftRef                   string   // the draft this message continues, hidden field "draft_of"
 	Files                      []upload
 	HadFiles                   bool // files were chosen (and are lost if the form comes back)
+
+	addresses []string // suggested for To, Cc and Bcc when the form opens; never posted
 }
 
 // upload is one file from the form's file input, held in memory.

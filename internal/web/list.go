@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"time"
 
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
@@ -26,6 +27,7 @@ type listPage struct {
 	AllSelected                 bool
 	SelectAllURL, SelectNoneURL string
 	Zone                        string // the time zone of the dates shown
+	Search                      searchForm
 }
 
 // listOpts is how a list page is shown: its status, what it says, and
@@ -95,6 +97,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *signedI
 	p.Alert, p.Notice = o.alert, o.notice
 	p.Zone = zoneName(s.cfg.Location, s.cfg.Now())
 	p.AllSelected = o.all
+	p.Search = s.searchFormFor(login.token, nil)
 	p.SelectAllURL = s.urls.ListAll(login.token, page)
 	p.SelectNoneURL = s.urls.List(login.token, page)
 	if len(listing.Messages) > 0 {
@@ -111,27 +114,33 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *signedI
 	}
 	now := s.cfg.Now().In(s.cfg.Location)
 	for _, m := range listing.Messages {
-		env := m.Envelope
-		row := listRow{
-			Ref:       m.Ref.String(),
-			ViewURL:   s.urls.View(login.token, m.Ref, page),
-			Subject:   subjectOrNone(env.Subject),
-			Date:      shortDate(env.Date, now),
-			DateFull:  fullDate(env, s.cfg.Location),
-			Size:      humanSize(m.Size),
-			HasAttach: m.HasAttachments,
-			Draft:     s.isDraft(login.state.User, env),
-		}
-		if len(env.From) > 0 {
-			row.From = env.From[0].Display()
-			row.FromFull = mailmsg.FormatAddresses(env.From)
-		}
-		if row.From == "" {
-			row.From = "(unknown sender)"
-		}
+		row := s.rowOf(login, m, s.urls.View(login.token, m.Ref, page), now)
 		p.Rows = append(p.Rows, row.markup(o.all))
 	}
 	return s.render(w, o.status, "list", p)
+}
+
+// rowOf is a message as a row of the list, or of search results.
+func (s *server) rowOf(login *signedIn, m mailtools.Summary, viewURL string, now time.Time) listRow {
+	env := m.Envelope
+	row := listRow{
+		Ref:       m.Ref.String(),
+		ViewURL:   viewURL,
+		Subject:   subjectOrNone(env.Subject),
+		Date:      shortDate(env.Date, now),
+		DateFull:  fullDate(env, s.cfg.Location),
+		Size:      humanSize(m.Size),
+		HasAttach: m.HasAttachments,
+		Draft:     s.isDraft(login.state.User, env),
+	}
+	if len(env.From) > 0 {
+		row.From = env.From[0].Display()
+		row.FromFull = mailmsg.FormatAddresses(env.From)
+	}
+	if row.From == "" {
+		row.From = "(unknown sender)"
+	}
+	return row
 }
 
 // listing fetches list page n (1-based), clamped to the last page.

@@ -18,6 +18,7 @@ type messageAt struct {
 	login *signedIn
 	ref   mailtools.Ref
 	page  int
+	found *searchState // the search the message was found by, for the view's way back
 }
 
 // readMessageAt reads the login, the message and the list page from a

@@ -18,7 +18,7 @@ import (
 // parts.html and its own file, so a broken template stops New, not a request.
 var pageNames = []string{
 	"home", "login", "logout", "relogin", "error",
-	"list", "view", "raw", "compose", "sent", "confirmdelete",
+	"list", "view", "raw", "compose", "sent", "confirmdelete", "search",
 }
 
 // pageTemplate is one page's parsed template set.
@@ -65,26 +65,12 @@ type page interface{ base() *basePage }
 // render executes a page into a buffer and only then writes it, so a
 // failing template never sends half a page.
 func (s *server) render(w http.ResponseWriter, status int, name string, data page) error {
-	t, ok := s.pages[name]
-	if !ok {
-		return fmt.Errorf("web: no page %q", name)
+	buf, err := s.execute(name, data)
+	if err != nil {
+		return err
 	}
 	b := data.base()
-	b.Nav = navLinks{
-		Home:   s.urls.Home(),
-		Style:  s.urls.Style(),
-		Login:  s.urls.Login(""),
-		Logout: s.urls.Logout(),
-	}
-	if b.Token != "" {
-		b.Nav.Inbox = s.urls.List(b.Token, 1)
-		b.Nav.Compose = s.urls.Compose(b.Token, modeNew, mailtools.Ref{}, 0)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
-		return fmt.Errorf("web: rendering page %s: %w", name, err)
-	}
-	if err := s.addPanel(w, status, name, b, &buf); err != nil {
+	if err := s.addPanel(w, status, name, b, buf); err != nil {
 		return fmt.Errorf("web: rendering the panel of page %s: %w", name, err)
 	}
 	before, after := buf.Bytes(), []byte(nil)
@@ -108,6 +94,31 @@ func (s *server) render(w http.ResponseWriter, status int, name string, data pag
 	bw.Write(after)
 	bw.Flush()
 	return nil
+}
+
+// execute fills in the page's header links and runs its template into a
+// buffer.
+func (s *server) execute(name string, data page) (*bytes.Buffer, error) {
+	t, ok := s.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("web: no page %q", name)
+	}
+	b := data.base()
+	b.Nav = navLinks{
+		Home:   s.urls.Home(),
+		Style:  s.urls.Style(),
+		Login:  s.urls.Login(""),
+		Logout: s.urls.Logout(),
+	}
+	if b.Token != "" {
+		b.Nav.Inbox = s.urls.List(b.Token, 1)
+		b.Nav.Compose = s.urls.Compose(b.Token, modeNew, mailtools.Ref{}, 0)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return nil, fmt.Errorf("web: rendering page %s: %w", name, err)
+	}
+	return &buf, nil
 }
 
 // A page may hold a long text in a textarea, a draft's body, which

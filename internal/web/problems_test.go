@@ -51,12 +51,12 @@ var (
 		"part gone", "bad ref", "not attachment", "forward too large", "refused", "refused for now",
 		"input", "bad address", "unavailable", "protocol", "too large",
 		"too many fields", "field too long", "slow", "cut short"}
-	actionNames = []string{"page", "view", "source", "prefill", "delete", "delete many", "login", "send", "save draft"}
+	actionNames = []string{"page", "view", "source", "prefill", "delete", "delete many", "login", "send", "save draft", "search"}
 )
 
 func TestKindOfNamesEveryKind(t *testing.T) {
-	if len(kindNames) != int(kindCutShort)+1 || len(actionNames) != int(actSaveDraft)+1 {
-		t.Fatalf("name %d kinds and %d actions", kindCutShort+1, actSaveDraft+1)
+	if len(kindNames) != int(kindCutShort)+1 || len(actionNames) != int(actSearch)+1 {
+		t.Fatalf("name %d kinds and %d actions", kindCutShort+1, actSearch+1)
 	}
 	for k := kindUnknown; k <= kindCutShort; k++ {
 		err, ok := errorOfKind[k]

@@ -43,6 +43,7 @@ func (s *server) routes() http.Handler {
 	page("POST "+pathSend, s.send)
 	page("GET "+pathSent, s.sent)
 	page("POST "+pathDelete, s.delete)
+	page("GET "+pathSearch, s.search)
 	route("GET "+pathHealth, http.HandlerFunc(health))
 	route("GET "+pathStatic, http.StripPrefix(b+pathStatic, s.staticFiles()))
 	for path, methods := range allowed {

@@ -22,6 +22,9 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if at.found, err = q.search(); err != nil {
+		return err
+	}
 	return s.showView(w, r, at, opt, "")
 }
 
@@ -62,6 +65,9 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 		SourceURL:    s.urls.Source(login.token, ref),
 		RawURL:       s.urls.Raw(login.token, ref, page),
 		DeleteAction: s.urls.DeleteAction(),
+	}
+	if at.found != nil {
+		p.BackURL, p.BackToResults = s.urls.Search(login.token, *at.found), true
 	}
 	if newer != nil {
 		p.NewerURL = s.urls.View(login.token, *newer, page)

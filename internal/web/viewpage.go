@@ -27,6 +27,7 @@ type viewPage struct {
 	Page                              int
 	ReplyURL, ReplyAllURL, ForwardURL string
 	BackURL, SourceURL, RawURL        string
+	BackToResults                     bool // BackURL is the search results the message was found in
 	DeleteAction                      string
 	NewerURL, OlderURL                string // the messages listed above and below; "" at either end
 	NextRef                           string // shown after this one is deleted from its page

@@ -114,6 +114,10 @@ type Config struct {
 	// Location is the one time zone every page shows dates in, and says
 	// so; nil means the server's local zone.
 	Location *time.Location
+	// SearchMessages bounds the messages one search request scans before
+	// it offers to go on with older ones; 0 means
+	// mailtools.DefaultSearchMessages.
+	SearchMessages int
 }
 
 // New checks cfg, parses every template and returns the site's handler.
@@ -132,6 +136,7 @@ func New(cfg Config) (http.Handler, error) {
 	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, explainPage: explainPage, urls: urls{base: cfg.BasePath},
 		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
+		searches:   &searchGate{},
 	}
 	if cfg.BasePathOf != nil {
 		return newMounts(s, cfg.BasePathOf), nil
@@ -204,4 +209,6 @@ type server struct {
 	loginFails *loginThrottle // failed logins per network, user and both
 
 	explainPage *pageTemplate // the explain panel (Config.Explain)
+
+	searches *searchGate // one search at a time per user and server
 }
