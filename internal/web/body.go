@@ -50,7 +50,7 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	if q.ownPage() {
 		back = s.urls.ViewWith(at.login.token, at.ref, at.page, opt)
 	}
-	doc := render.HTMLDocument(subjectOrNone(v.Header.Subject), v.Header.Language, back, v.HTML)
+	doc := render.HTMLDocument(subjectOrNone(at.login.loc, v.Header.Subject), v.Header.Language, back, v.HTML)
 	h := w.Header()
 	h.Set("Content-Security-Policy", bodyCSP(render.HTMLContentSecurityPolicy(opt.Remote)))
 	h.Set("Content-Type", "text/html; charset=utf-8")

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/templates"
 )
@@ -24,11 +25,34 @@ var pageNames = []string{
 // pageTemplate is one page's parsed template set.
 type pageTemplate = template.Template
 
-// parsePages parses every page's template set.
-func parsePages() (map[string]*pageTemplate, error) {
+// parsePages parses every page's template set in every language: the
+// template function t is the language's catalog ({{t "Inbox"}}), lang
+// and dir its code and writing direction.
+func parsePages(langs []*locale.Locale) (map[string]map[string]*pageTemplate, error) {
+	all := make(map[string]map[string]*pageTemplate, len(langs))
+	for _, l := range langs {
+		pages, err := parsePagesIn(l)
+		if err != nil {
+			return nil, err
+		}
+		all[l.Code] = pages
+	}
+	return all, nil
+}
+
+func parsePagesIn(l *locale.Locale) (map[string]*pageTemplate, error) {
+	funcs := template.FuncMap{
+		"t":    l.T,
+		"lang": func() string { return l.Code },
+		"dir":  l.Dir,
+		// bdi isolates text from mail inside a sentence of the catalog,
+		// as <bdi> does around an element: FIRST STRONG ISOLATE … POP
+		// DIRECTIONAL ISOLATE.
+		"bdi": func(s string) string { return "\u2068" + s + "\u2069" },
+	}
 	pages := make(map[string]*pageTemplate, len(pageNames))
 	for _, name := range pageNames {
-		t, err := template.New(name).ParseFS(templates.FS, "base.html", "parts.html", name+".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templates.FS, "base.html", "parts.html", name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing page %s: %w", name, err)
 		}
@@ -48,8 +72,15 @@ type basePage struct {
 	Token  string // the fresh sealed token; empty when not logged in
 	User   string // the logged-in user, for the header
 	Nav    navLinks
-	text   string // the page's long text, for its textarea (TextSlot)
+	text   string         // the page's long text, for its textarea (TextSlot)
+	loc    *locale.Locale // the page's language; nil means the site's default
+	// lang is the language a link chose before login (?lang=), carried on
+	// in the page's links and forms until the token carries it.
+	lang string
 }
+
+// Lang is the lang parameter the page's login links and forms carry.
+func (b *basePage) Lang() string { return b.lang }
 
 // navLinks are the header's links, filled in by render.
 type navLinks struct {
@@ -64,15 +95,18 @@ type page interface{ base() *basePage }
 // render executes a page into a buffer and only then writes it, so a
 // failing template never sends half a page.
 func (s *server) render(w http.ResponseWriter, status int, name string, data page) error {
-	t, ok := s.pages[name]
+	b := data.base()
+	if b.loc == nil {
+		b.loc = s.locales.Default()
+	}
+	t, ok := s.pages[b.loc.Code][name]
 	if !ok {
 		return fmt.Errorf("web: no page %q", name)
 	}
-	b := data.base()
 	b.Nav = navLinks{
-		Home:   s.urls.Home(),
+		Home:   s.urls.HomeIn(b.lang),
 		Style:  s.urls.Style(),
-		Login:  s.urls.Login(""),
+		Login:  s.urls.Login("", b.lang),
 		Logout: s.urls.Logout(),
 	}
 	if b.Token != "" {

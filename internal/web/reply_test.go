@@ -52,12 +52,12 @@ func TestAttribution(t *testing.T) {
 		From: []mailmsg.Address{{Name: "Ann Lee", Addr: "ann@example.org"}},
 		Date: time.Date(2026, 3, 5, 9, 7, 0, 0, time.FixedZone("", 3600)),
 	}
-	if got, want := attribution(env), "On Thu, 5 Mar 2026 at 09:07, Ann Lee wrote:"; got != want {
+	if got, want := attribution(english(t), env), "On Thu, 5 Mar 2026 at 09:07, Ann Lee wrote:"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	env.Date = time.Time{}
 	env.From[0].Name = ""
-	if got, want := attribution(env), "ann@example.org wrote:"; got != want {
+	if got, want := attribution(english(t), env), "ann@example.org wrote:"; got != want {
 		t.Errorf("no date: got %q, want %q", got, want)
 	}
 }
@@ -108,7 +108,7 @@ func TestQuotable(t *testing.T) {
 		{"long", long, false, long[:maxQuoted] + rest},
 		{"long, the rest unread", long, true, long[:maxQuoted] + rest},
 	} {
-		if got := quotable(c.text, c.more); got != c.want {
+		if got := quotable(english(t), c.text, c.more); got != c.want {
 			t.Errorf("%s: got %q, want %q", c.name, got[max(0, len(got)-80):], c.want[max(0, len(c.want)-80):])
 		}
 	}

@@ -167,8 +167,7 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request) error {
 // crossOrigin answers a form another site's page sent.
 func (s *server) crossOrigin(w http.ResponseWriter, r *http.Request) error {
 	return &userError{status: http.StatusForbidden, title: "Form from another site",
-		msg: "This form was sent from a page of another site, so nothing was done. " +
-			"If you meant to, open gomailcgi yourself and use its own pages."}
+		msg: "This form was sent from a page of another site, so nothing was done. If you meant to, open gomailcgi yourself and use its own pages."}
 }
 
 // wrongMethod answers a request whose method a path does not take, with

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
@@ -15,6 +16,7 @@ import (
 type signedIn struct {
 	state seal.State
 	token string
+	loc   *locale.Locale // the language the token carries
 }
 
 // loggedOutError means the request's token is missing, expired, tampered with
@@ -38,9 +40,10 @@ func (s *server) open(token string) (*signedIn, error) {
 	return s.reseal(st)
 }
 
-// login seals the first token of a login the POP server just accepted.
-func (s *server) login(cred mailtools.Credentials, name string) (*signedIn, error) {
-	return s.reseal(seal.State{User: cred.User, Password: cred.Password, Name: name, Server: s.cfg.ServerID})
+// login seals the first token of a login the POP server just accepted,
+// with the language of the login page.
+func (s *server) login(cred mailtools.Credentials, name string, l *locale.Locale) (*signedIn, error) {
+	return s.reseal(seal.State{User: cred.User, Password: cred.Password, Name: name, Server: s.cfg.ServerID, Lang: l.Code})
 }
 
 // from is the user's own address, with the name given at login.
@@ -56,7 +59,11 @@ func (s *server) reseal(st seal.State) (*signedIn, error) {
 		}
 		return nil, err
 	}
-	return &signedIn{state: st, token: tok}, nil
+	l, ok := s.locales.Lookup(st.Lang)
+	if !ok {
+		l = s.locales.Default()
+	}
+	return &signedIn{state: st, token: tok, loc: l}, nil
 }
 
 // cred is the login to give the mail servers.
@@ -64,10 +71,13 @@ func (login *signedIn) cred() mailtools.Credentials {
 	return mailtools.Credentials{User: login.state.User, Password: login.state.Password}
 }
 
-// base starts a logged-in page.
+// base starts a logged-in page with a title in its language.
 func (login *signedIn) base(title string) basePage {
-	return basePage{Title: title, Token: login.token, User: login.state.User}
+	return basePage{Title: title, Token: login.token, User: login.state.User, loc: login.loc}
 }
+
+// T is the text of key in the login's language.
+func (login *signedIn) T(key string, args ...any) string { return login.loc.T(key, args...) }
 
 // fromAddress is the user's own address: the login name when it has an '@',
 // else the login name at domain.

@@ -44,10 +44,10 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 	}
 	ref, newer, older := o.ref, o.newer, o.older
 	v := render.Message(o.msg, s.renderOptions(login, ref, opt))
-	b := viewBuilder{urls: s.urls, token: login.token, ref: ref, page: page, opt: opt, loc: s.cfg.Location}
+	b := viewBuilder{urls: s.urls, token: login.token, ref: ref, page: page, opt: opt, loc: s.cfg.Location, l: login.loc}
 	p := &viewPage{
-		basePage:     login.base(subjectOrNone(v.Header.Subject)),
-		headerFields: headerFieldsOf(v.Header, s.cfg.Location),
+		basePage:     login.base(subjectOrNone(login.loc, v.Header.Subject)),
+		headerFields: headerFieldsOf(login.loc, v.Header, s.cfg.Location),
 		Body:         b.topBody(o.msg, v),
 		Formats:      b.formats(v),
 		Nested:       b.nested(v.Nested),

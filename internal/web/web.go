@@ -24,6 +24,7 @@ import (
 	"net/netip"
 	"time"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
 )
@@ -101,6 +102,10 @@ type Config struct {
 	// Location is the one time zone every page shows dates in, and says
 	// so; nil means the server's local zone.
 	Location *time.Location
+	// Language is the code of the language pages are in when neither a
+	// link nor the browser's Accept-Language names one offered: "de",
+	// "ja"; "" means English.
+	Language string
 }
 
 // New checks cfg, parses every template and returns the site's handler.
@@ -108,11 +113,16 @@ func New(cfg Config) (http.Handler, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	pages, err := parsePages()
+	locales, err := locale.New(cfg.Language)
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath},
+	pseudo, _ := locales.Lookup(locale.Pseudo)
+	pages, err := parsePages(append(locales.Offered(), pseudo))
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, locales: locales, urls: urls{base: cfg.BasePath},
 		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
 	}
@@ -189,7 +199,8 @@ func (c *Config) setDefaults() error {
 type server struct {
 	cfg     Config
 	log     *slog.Logger
-	pages   map[string]*pageTemplate
+	pages   map[string]map[string]*pageTemplate // by language code, then page name
+	locales *locale.Set
 	urls    urls
 	uploads *uploadSlots // the message forms being read
 
