@@ -111,6 +111,9 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	kind := kindOf(err)
 	row := problemFor(kind, act)
 	l, _ := s.language(r)
+	if during != nil && during.login != nil {
+		l = during.login.loc // a form's token, read where the form was
+	}
 	status, title, msg := row.answer(err, act, &s.cfg, l)
 	level := slog.LevelInfo
 	switch {
