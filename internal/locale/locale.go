@@ -10,6 +10,7 @@ package locale
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,9 @@ type Locale struct {
 	RTL  bool   // written right to left
 	tag  language.Tag
 	p    *message.Printer
+	// digits are the language's digits 0 to 9 (Arabic's ٠ to ٩), for
+	// dates, which time.Format writes in ASCII.
+	digits *strings.Replacer
 }
 
 // T is the text of key in the language, formatted with args.
@@ -52,10 +56,10 @@ func (l *Locale) Date(t time.Time, layout string) string {
 	for layout != "" {
 		i, name := nextName(layout)
 		if i < 0 {
-			b.WriteString(t.Format(layout))
+			b.WriteString(l.digits.Replace(t.Format(layout)))
 			break
 		}
-		b.WriteString(t.Format(layout[:i]))
+		b.WriteString(l.digits.Replace(t.Format(layout[:i])))
 		switch name {
 		case "Jan":
 			b.WriteString(l.p.Sprintf(monthNames[t.Month()-1]))
@@ -138,6 +142,11 @@ func New(def string) (*Set, error) {
 	s.byCode[strings.ToLower(Pseudo)] = pseudo
 	for _, l := range append(s.offered, pseudo) {
 		l.p = message.NewPrinter(l.tag, message.Catalog(b))
+		var pairs []string
+		for d := range 10 {
+			pairs = append(pairs, strconv.Itoa(d), l.p.Sprintf("%d", d))
+		}
+		l.digits = strings.NewReplacer(pairs...)
 	}
 	s.matcher = language.NewMatcher(tags)
 	s.def = s.offered[0]

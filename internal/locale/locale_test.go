@@ -87,7 +87,7 @@ func TestNumbersAndDates(t *testing.T) {
 		{"en", "1.5 MB", "Thu, 5 Mar 2026 14:07 UTC"},
 		{"de", "1,5 MB", "Do., 5. März 2026, 14:07 UTC"},
 		{"ja", "1.5 MB", "2026年3月5日(木) 14:07 UTC"},
-		{"ar", "١٫٥ م.ب", ""},
+		{"ar", "١٫٥ م.ب", "الخميس، ٥ مارس ٢٠٢٦، ١٤:٠٧ UTC"},
 	} {
 		l, ok := s.Lookup(tc.code)
 		if !ok {
@@ -99,6 +99,25 @@ func TestNumbersAndDates(t *testing.T) {
 		if got := l.Date(d, "Mon, 2 Jan 2006 15:04 MST"); tc.date != "" && got != tc.date {
 			t.Errorf("%s: Date = %q, want %q", tc.code, got, tc.date)
 		}
+	}
+	ar, _ := s.Lookup("ar")
+	for _, tc := range []struct {
+		key  string
+		n    int
+		want string
+	}{
+		{"%d remote images were blocked.", 1, "حُظرت صورة خارجية واحدة."},
+		{"%d remote images were blocked.", 2, "حُظرت صورتان خارجيتان."},
+		{"%d remote images were blocked.", 3, "حُظرت ٣ صور خارجية."},
+		{"%d remote images were blocked.", 11, "حُظرت ١١ صورة خارجية."},
+		{"%d remote images were blocked.", 100, "حُظرت ١٠٠ صورة خارجية."},
+	} {
+		if got := ar.T(tc.key, tc.n); got != tc.want {
+			t.Errorf("ar: T(%q, %d) = %q, want %q", tc.key, tc.n, got, tc.want)
+		}
+	}
+	if got := ar.T("This message has %d recipients, and this site sends one message to at most %d. Nothing was sent.", 2, 100); !strings.Contains(got, "مستلمان") || !strings.Contains(got, "١٠٠") || strings.Contains(got, "%!") {
+		t.Errorf("ar: a plural form without its count: %q", got)
 	}
 	p, _ := s.Lookup(Pseudo)
 	if got := p.T("Inbox"); got != "⟦Inbox⟧" {
