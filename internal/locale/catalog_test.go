@@ -123,13 +123,14 @@ func TestPlaceholdersMatch(t *testing.T) {
 	}
 }
 
-// formsOf is the CLDR plural forms a language's integer counts take.
+// formsOf is the CLDR plural forms a language's integer counts take, and
+// other.
 func formsOf(tag language.Tag) []string {
 	names := map[plural.Form]string{}
 	for n, f := range pluralForms {
 		names[f] = n
 	}
-	seen := map[string]bool{}
+	seen := map[string]bool{"other": true} // CLDR's every language has it (Russian's for fractions)
 	for _, n := range append(rangeTo(1000), 1000000, 2000000) {
 		seen[names[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)]] = true
 	}
