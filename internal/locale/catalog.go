@@ -51,18 +51,6 @@ func (e *entry) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &e.text)
 }
 
-// texts is every text of the entry.
-func (e entry) texts() []string {
-	if e.forms == nil {
-		return []string{e.text}
-	}
-	var ts []string
-	for _, t := range e.forms {
-		ts = append(ts, t)
-	}
-	return ts
-}
-
 // messages is one language's catalog, by English key.
 type messages map[string]entry
 

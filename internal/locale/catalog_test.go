@@ -13,6 +13,18 @@ import (
 	"golang.org/x/text/language"
 )
 
+// texts is every text of the entry.
+func (e entry) texts() []string {
+	if e.forms == nil {
+		return []string{e.text}
+	}
+	var ts []string
+	for _, t := range e.forms {
+		ts = append(ts, t)
+	}
+	return ts
+}
+
 func catalogs(t *testing.T) map[string]messages {
 	t.Helper()
 	cats, err := readCatalogs()
