@@ -79,6 +79,30 @@ func TestPseudoLocaleCoversEveryPage(t *testing.T) {
 		check("reply "+ref, h.get("/compose"+q+"&mode=reply"), http.StatusOK)
 		check("forward "+ref, h.get("/compose"+q+"&mode=forward"), http.StatusOK)
 	}
+	// An HTML body on a page of its own is in the message's language; the
+	// link back above it is in the reader's.
+	ownPages := 0
+	for _, ref := range refs {
+		view := parseDoc(t, h.get("/view?t="+tok+"&page=1&m="+url.QueryEscape(ref)).body)
+		for _, a := range view.tag("a") {
+			if !strings.Contains(attrOf(a, "href"), "own=1") {
+				continue
+			}
+			ownPages++
+			own := parseDoc(t, h.get(attrOf(a, "href")).body)
+			navs := own.tag("nav")
+			if len(navs) != 1 || attrOf(navs[0], "lang") != locale.Pseudo {
+				t.Errorf("body page of %s: no link back in the reader's language", ref)
+				continue
+			}
+			for _, bad := range unwrapped(navs[0], locale.Pseudo) {
+				t.Errorf("body page of %s: shows %q outside the catalog", ref, bad)
+			}
+		}
+	}
+	if ownPages == 0 {
+		t.Error("no message offers its HTML body on a page of its own")
+	}
 	q := "?t=" + tok + "&page=1&m=" + url.QueryEscape(refs[0])
 	check("source", h.get("/raw"+q), http.StatusOK)
 	check("reply all", h.get("/compose"+q+"&mode=replyall"), http.StatusOK)
