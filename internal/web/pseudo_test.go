@@ -81,9 +81,22 @@ func TestPseudoLocaleCoversEveryPage(t *testing.T) {
 	}
 	// An HTML body on a page of its own is in the message's language; the
 	// link back above it is in the reader's.
-	ownPages := 0
+	ownPages, placeholders := 0, 0
 	for _, ref := range refs {
 		view := parseDoc(t, h.get("/view?t="+tok+"&page=1&m="+url.QueryEscape(ref)).body)
+		// What stands in for an image a body does not show is the
+		// reader's word, in the frame too.
+		for _, frame := range view.tag("iframe") {
+			body := parseDoc(t, h.get(attrOf(frame, "src")).body)
+			for _, span := range body.all(func(n *html.Node) bool {
+				return n.Data == "span" && (attrOf(n, "class") == "remote-blocked" || attrOf(n, "class") == "image-missing")
+			}) {
+				placeholders++
+				if s := outside(text(span)); s != "" {
+					t.Errorf("body of %s: the image placeholder shows %q outside the catalog", ref, s)
+				}
+			}
+		}
 		for _, a := range view.tag("a") {
 			if !strings.Contains(attrOf(a, "href"), "own=1") {
 				continue
@@ -100,8 +113,8 @@ func TestPseudoLocaleCoversEveryPage(t *testing.T) {
 			}
 		}
 	}
-	if ownPages == 0 {
-		t.Error("no message offers its HTML body on a page of its own")
+	if ownPages == 0 || placeholders == 0 {
+		t.Errorf("%d HTML bodies on a page of their own, %d image placeholders: the walk misses them", ownPages, placeholders)
 	}
 	q := "?t=" + tok + "&page=1&m=" + url.QueryEscape(refs[0])
 	check("source", h.get("/raw"+q), http.StatusOK)

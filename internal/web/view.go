@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
 )
@@ -93,5 +94,14 @@ func (s *server) renderOptions(login *signedIn, ref mailtools.Ref, o viewOptions
 		PreferPlain: o.Format == formatPlain,
 		AllowRemote: o.Remote,
 		CIDURL:      func(partID string) string { return s.urls.InlinePart(login.token, ref, partID) },
+		ImageLabel:  func(alt string) string { return imageLabel(login.loc, alt) },
 	}
+}
+
+// imageLabel stands in for an image an HTML body does not show.
+func imageLabel(l *locale.Locale, alt string) string {
+	if alt == "" {
+		return l.T("[image]")
+	}
+	return l.T("[image: %s]", alt)
 }
