@@ -111,8 +111,13 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	kind := kindOf(err)
 	row := problemFor(kind, act)
 	l, _ := s.language(r)
-	if during != nil && during.login != nil {
+	switch {
+	case during != nil && during.login != nil:
 		l = during.login.loc // a form's token, read where the form was
+	case during != nil && during.form != nil:
+		if fl, ok := s.locales.Lookup(during.form.Lang); ok {
+			l = fl // the language of a form whose login ran out
+		}
 	}
 	status, title, msg := row.answer(err, act, &s.cfg, l)
 	level := slog.LevelInfo

@@ -35,6 +35,15 @@ func (s *server) page(r *http.Request, title string, args ...any) basePage {
 	return basePage{Title: l.T(title, args...), loc: l, lang: carry}
 }
 
+// pageIn starts a page shown without a login in the language lang names,
+// the language a form was shown in; without one, in r's language.
+func (s *server) pageIn(r *http.Request, lang, title string) basePage {
+	if l, ok := s.locales.Lookup(lang); ok {
+		return basePage{Title: l.T(title), loc: l, lang: l.Code}
+	}
+	return s.page(r, title)
+}
+
 // languageLink is one language of the login page's list.
 type languageLink struct {
 	Code, Name, URL string

@@ -151,7 +151,7 @@ func (s *server) renderLoginAgain(w http.ResponseWriter, r *http.Request, status
 		return s.renderLogin(w, r, status, f, alert)
 	}
 	f.Password = ""
-	b := s.page(r, "Please log in again")
+	b := s.pageIn(r, f.Lang, "Please log in again")
 	b.Alert = alert
 	f.Lang = b.lang
 	return s.render(w, status, "relogin", &reloginPage{

@@ -131,6 +131,12 @@ func TestPseudoLocaleCoversEveryPage(t *testing.T) {
 		t.Fatalf("send: status %d", sent.status)
 	}
 	check("sent", h.get(sent.header.Get("Location")), http.StatusOK)
+	// A login that ran out while writing: the form's language comes back.
+	compose := parseDoc(t, h.get("/compose?t="+tok).body)
+	if got := compose.field("lang"); got != locale.Pseudo {
+		t.Errorf("the compose form carries lang=%q", got)
+	}
+	check("send, expired", h.postMultipart("/send", url.Values{"t": {h.expiredToken()}, "lang": {locale.Pseudo}, "to": {"bob@example.org"}, "subject": {"Kept"}, "body": {"text"}}), http.StatusUnauthorized)
 
 	check("delete one, asked", h.post("/delete", url.Values{"t": {tokRaw}, "m": {refs[0]}, "page": {"1"}}), http.StatusOK)
 	check("delete two, asked", h.post("/delete", url.Values{"t": {tokRaw}, "m": refs[:2], "page": {"1"}}), http.StatusOK)

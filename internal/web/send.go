@@ -39,7 +39,7 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 		}
 		form.allow(maxFormText + formSlack)
 		f, _ := form.read(true)
-		return &actionError{act: sendAction(&f), form: &loginFields{Next: nextCompose}, draft: &f, err: err}
+		return &actionError{act: sendAction(&f), form: &loginFields{Next: nextCompose, Lang: f.Lang}, draft: &f, err: err}
 	}
 	if r.ContentLength > limit {
 		// Said to be too large: only the text fields before the files are
