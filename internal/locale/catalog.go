@@ -54,28 +54,30 @@ func (e *entry) UnmarshalJSON(b []byte) error {
 // messages is one language's catalog, by English key.
 type messages map[string]entry
 
-// readCatalogs reads every catalog, by the code in its file name.
-func readCatalogs() (map[string]messages, error) {
+// catalogCodes is the code of every catalog, from its file name.
+func catalogCodes() (map[string]bool, error) {
 	files, err := catalogFS.ReadDir("catalogs")
 	if err != nil {
 		return nil, err
 	}
-	cats := map[string]messages{}
+	codes := map[string]bool{}
 	for _, f := range files {
-		b, err := catalogFS.ReadFile(path.Join("catalogs", f.Name()))
-		if err != nil {
-			return nil, err
-		}
-		var m messages
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("locale: catalog %s: %w", f.Name(), err)
-		}
-		cats[strings.TrimSuffix(f.Name(), ".json")] = m
+		codes[strings.TrimSuffix(f.Name(), ".json")] = true
 	}
-	if _, ok := cats["en"]; !ok {
-		return nil, fmt.Errorf("locale: no English catalog")
+	return codes, nil
+}
+
+// readCatalog reads the catalog of the language code.
+func readCatalog(code string) (messages, error) {
+	b, err := catalogFS.ReadFile(path.Join("catalogs", code+".json"))
+	if err != nil {
+		return nil, fmt.Errorf("locale: no catalog for %s: %w", code, err)
 	}
-	return cats, nil
+	var m messages
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("locale: catalog %s: %w", code, err)
+	}
+	return m, nil
 }
 
 // pluralForms are the CLDR plural form names, as catalogs write them.

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message/catalog"
 )
 
 // texts is every text of the entry.
@@ -25,11 +26,26 @@ func (e entry) texts() []string {
 	return ts
 }
 
+// catalogs reads every catalog, by code, and checks each builds.
 func catalogs(t *testing.T) map[string]messages {
 	t.Helper()
-	cats, err := readCatalogs()
+	codes, err := catalogCodes()
 	if err != nil {
 		t.Fatal(err)
+	}
+	cats := map[string]messages{}
+	for code := range codes {
+		m, err := readCatalog(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.addTo(catalog.NewBuilder(), language.MustParse(code)); err != nil {
+			t.Fatalf("%s: %v", code, err)
+		}
+		cats[code] = m
+	}
+	if cats["en"] == nil {
+		t.Fatal("no English catalog")
 	}
 	return cats
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -30,14 +31,46 @@ type Locale struct {
 	Name string // its name in its own language, "Deutsch"
 	RTL  bool   // written right to left
 	tag  language.Tag
+
+	// A language's catalog is read when a page first asks for it: a CGI
+	// process answers one request, in one language.
+	once sync.Once
+	en   messages        // English, the fallback
+	load func() messages // the language's own messages; nil for English
 	p    *message.Printer
 	// digits are the language's digits 0 to 9 (Arabic's ٠ to ٩), for
 	// dates, which time.Format writes in ASCII.
 	digits *strings.Replacer
 }
 
+// printer is the language's printer, built on first use.
+func (l *Locale) printer() *message.Printer {
+	l.once.Do(l.build)
+	return l.p
+}
+
+// build makes the language's printer from its catalog and English's. New
+// checked English; the tests check every other catalog, and one that
+// would not build leaves its texts English.
+func (l *Locale) build() {
+	b := catalog.NewBuilder(catalog.Fallback(language.English))
+	l.en.addTo(b, language.English) //nolint:errcheck // checked by New
+	if l.load != nil {
+		if err := l.load().addTo(b, l.tag); err != nil {
+			b = catalog.NewBuilder(catalog.Fallback(language.English))
+			l.en.addTo(b, language.English) //nolint:errcheck // checked by New
+		}
+	}
+	l.p = message.NewPrinter(l.tag, message.Catalog(b))
+	var pairs []string
+	for d := range 10 {
+		pairs = append(pairs, strconv.Itoa(d), l.p.Sprintf("%d", d))
+	}
+	l.digits = strings.NewReplacer(pairs...)
+}
+
 // T is the text of key in the language, formatted with args.
-func (l *Locale) T(key string, args ...any) string { return l.p.Sprintf(key, args...) }
+func (l *Locale) T(key string, args ...any) string { return l.printer().Sprintf(key, args...) }
 
 // Dir is the page's writing direction: "rtl" or "ltr".
 func (l *Locale) Dir() string {
@@ -51,7 +84,7 @@ func (l *Locale) Dir() string {
 // key: each language gives its own order, and the month and day names
 // (Jan, Mon) come from the catalog.
 func (l *Locale) Date(t time.Time, layout string) string {
-	layout = l.p.Sprintf(layout)
+	layout = l.printer().Sprintf(layout)
 	var b strings.Builder
 	for layout != "" {
 		i, name := nextName(layout)
@@ -62,9 +95,9 @@ func (l *Locale) Date(t time.Time, layout string) string {
 		b.WriteString(l.digits.Replace(t.Format(layout[:i])))
 		switch name {
 		case "Jan":
-			b.WriteString(l.p.Sprintf(monthNames[t.Month()-1]))
+			b.WriteString(l.printer().Sprintf(monthNames[t.Month()-1]))
 		case "Mon":
-			b.WriteString(l.p.Sprintf(dayNames[t.Weekday()]))
+			b.WriteString(l.printer().Sprintf(dayNames[t.Weekday()]))
 		}
 		layout = layout[i+len(name):]
 	}
@@ -93,13 +126,13 @@ func (l *Locale) Size(n int64) string {
 	const k, m = 1 << 10, 1 << 20
 	switch {
 	case n < k:
-		return l.p.Sprintf("%d B", n)
+		return l.printer().Sprintf("%d B", n)
 	case n < m:
-		return l.p.Sprintf("%d KB", (n+k/2)/k)
+		return l.printer().Sprintf("%d KB", (n+k/2)/k)
 	case n < 10*m:
-		return l.p.Sprintf("%.1f MB", float64(n)/m)
+		return l.printer().Sprintf("%.1f MB", float64(n)/m)
 	}
-	return l.p.Sprintf("%d MB", (n+m/2)/m)
+	return l.printer().Sprintf("%d MB", (n+m/2)/m)
 }
 
 // Set is the languages a site offers, and its default.
@@ -110,44 +143,41 @@ type Set struct {
 	matcher language.Matcher
 }
 
-// New reads every catalog. def names the site's default language (a code
-// of Offered, or "" for English).
+// New reads the English catalog and lists the others, which are read
+// when first used. def names the site's default language (a code of
+// Offered, or "" for English).
 func New(def string) (*Set, error) {
-	cats, err := readCatalogs()
+	en, err := readCatalog("en")
 	if err != nil {
 		return nil, err
 	}
-	b := catalog.NewBuilder(catalog.Fallback(language.English))
+	if err := en.addTo(catalog.NewBuilder(), language.English); err != nil {
+		return nil, err
+	}
+	have, err := catalogCodes()
+	if err != nil {
+		return nil, err
+	}
 	s := &Set{byCode: map[string]*Locale{}}
 	var tags []language.Tag
 	for _, info := range languages {
-		c, ok := cats[info.code]
-		if !ok {
+		if !have[info.code] {
 			continue
 		}
-		tag := language.MustParse(info.code)
-		if err := c.addTo(b, tag); err != nil {
-			return nil, err
+		l := &Locale{Code: info.code, Name: info.name, RTL: info.rtl, tag: language.MustParse(info.code), en: en}
+		if code := info.code; code != "en" {
+			l.load = func() messages {
+				m, _ := readCatalog(code) // nil, and so English, if it cannot be read
+				return m
+			}
 		}
-		l := &Locale{Code: info.code, Name: info.name, RTL: info.rtl, tag: tag}
 		s.offered = append(s.offered, l)
 		s.byCode[strings.ToLower(info.code)] = l
-		tags = append(tags, tag)
+		tags = append(tags, l.tag)
 	}
-	pseudoTag := language.MustParse(Pseudo)
-	if err := cats["en"].pseudo().addTo(b, pseudoTag); err != nil {
-		return nil, err
-	}
-	pseudo := &Locale{Code: Pseudo, Name: "⟦English⟧", tag: pseudoTag}
+	pseudo := &Locale{Code: Pseudo, Name: "⟦English⟧", tag: language.MustParse(Pseudo), en: en,
+		load: func() messages { return en.pseudo() }}
 	s.byCode[strings.ToLower(Pseudo)] = pseudo
-	for _, l := range append(s.offered, pseudo) {
-		l.p = message.NewPrinter(l.tag, message.Catalog(b))
-		var pairs []string
-		for d := range 10 {
-			pairs = append(pairs, strconv.Itoa(d), l.p.Sprintf("%d", d))
-		}
-		l.digits = strings.NewReplacer(pairs...)
-	}
 	s.matcher = language.NewMatcher(tags)
 	s.def = s.offered[0]
 	if def != "" {

@@ -23,12 +23,17 @@ func english(t testing.TB) *locale.Locale {
 }
 
 // testPages parses every page in every language of set.
-func testPages(t testing.TB, set *locale.Set) map[string]map[string]*pageTemplate {
+func testPages(t testing.TB, set *locale.Set) map[string]*langPages {
 	t.Helper()
 	pseudo, _ := set.Lookup(locale.Pseudo)
 	pages, err := parsePages(append(set.Offered(), pseudo))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for code, lp := range pages {
+		if _, err := lp.get(); err != nil {
+			t.Fatalf("%s: %v", code, err)
+		}
 	}
 	return pages
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailtools"
@@ -25,17 +26,32 @@ var pageNames = []string{
 // pageTemplate is one page's parsed template set.
 type pageTemplate = template.Template
 
-// parsePages parses every page's template set in every language: the
-// template function t is the language's catalog ({{t "Inbox"}}), lang
-// and dir its code and writing direction.
-func parsePages(langs []*locale.Locale) (map[string]map[string]*pageTemplate, error) {
-	all := make(map[string]map[string]*pageTemplate, len(langs))
+// langPages are every page's template set in one language: the template
+// function t is the language's catalog ({{t "Inbox"}}), lang and dir its
+// code and writing direction. They are parsed when a page first asks for
+// them, as a CGI process answers one request in one language; the first
+// language is parsed at start-up, so that a broken template stops New.
+type langPages struct {
+	once  sync.Once
+	l     *locale.Locale
+	pages map[string]*pageTemplate
+	err   error
+}
+
+func (lp *langPages) get() (map[string]*pageTemplate, error) {
+	lp.once.Do(func() { lp.pages, lp.err = parsePagesIn(lp.l) })
+	return lp.pages, lp.err
+}
+
+// parsePages readies every page in every language of langs, parsing the
+// first language's.
+func parsePages(langs []*locale.Locale) (map[string]*langPages, error) {
+	all := make(map[string]*langPages, len(langs))
 	for _, l := range langs {
-		pages, err := parsePagesIn(l)
-		if err != nil {
-			return nil, err
-		}
-		all[l.Code] = pages
+		all[l.Code] = &langPages{l: l}
+	}
+	if _, err := all[langs[0].Code].get(); err != nil {
+		return nil, err
 	}
 	return all, nil
 }
@@ -99,7 +115,11 @@ func (s *server) render(w http.ResponseWriter, status int, name string, data pag
 	if b.loc == nil {
 		b.loc = s.locales.Default()
 	}
-	t, ok := s.pages[b.loc.Code][name]
+	pages, err := s.pages[b.loc.Code].get()
+	if err != nil {
+		return err
+	}
+	t, ok := pages[name]
 	if !ok {
 		return fmt.Errorf("web: no page %q", name)
 	}

@@ -199,7 +199,7 @@ func (c *Config) setDefaults() error {
 type server struct {
 	cfg     Config
 	log     *slog.Logger
-	pages   map[string]map[string]*pageTemplate // by language code, then page name
+	pages   map[string]*langPages // by language code
 	locales *locale.Set
 	urls    urls
 	uploads *uploadSlots // the message forms being read
