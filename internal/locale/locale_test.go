@@ -2,6 +2,7 @@ package locale
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -125,5 +126,29 @@ func TestNumbersAndDates(t *testing.T) {
 	}
 	if got := p.Date(d, "Mon, 2 Jan 2006 15:04 MST"); !strings.HasPrefix(got, "⟦") || !strings.HasSuffix(got, "⟧") {
 		t.Errorf("pseudo-locale date: %q", got)
+	}
+}
+
+// TestFirstUseAtOnce: pages of one language asked for at the same time
+// build its catalog once and all get its words (go test -race).
+func TestFirstUseAtOnce(t *testing.T) {
+	s := set(t, "")
+	var wg sync.WaitGroup
+	got := make([]string, 16)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, code := range []string{"de", "ar", "ja"} {
+				l, _ := s.Lookup(code)
+				got[i] += l.T("Inbox") + l.Date(time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), "Jan\u00a02") + "|"
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if got[i] != "Posteingang5.\u00a0März|البريد الوارد٥\u00a0مارس|受信トレイ3月5日|" {
+			t.Errorf("goroutine %d: %q", i, got[i])
+		}
 	}
 }
