@@ -16,8 +16,9 @@ import (
 	"gomailcgi/templates"
 )
 
-// pageNames lists every page; each is parsed at start-up from base.html,
-// parts.html and its own file, so a broken template stops New, not a request.
+// pageNames lists every page; each is parsed from base.html, parts.html
+// and its own file, in English at start-up, so a broken template stops
+// New, not a request.
 var pageNames = []string{
 	"home", "login", "logout", "relogin", "error",
 	"list", "view", "raw", "compose", "sent", "confirmdelete",
