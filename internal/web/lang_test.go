@@ -30,6 +30,14 @@ func TestLanguageTravels(t *testing.T) {
 	}
 	htmlLang := func(d *doc) string { return attrOf(d.tag("html")[0], "lang") }
 
+	req, err := http.NewRequest("GET", h.srv.URL+"/login", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Language", "de-AT")
+	if res := h.do(req); res.header.Get("Content-Language") != "de" || res.header.Get("Vary") != "Accept-Language" {
+		t.Errorf("login, Accept-Language de-AT: Content-Language %q, Vary %q", res.header.Get("Content-Language"), res.header.Get("Vary"))
+	}
 	login := get("/login", "de-AT,de;q=0.9,en;q=0.5")
 	if got := htmlLang(login); got != "de" {
 		t.Errorf("login, Accept-Language de-AT: <html lang=%q>", got)

@@ -148,6 +148,8 @@ func (s *server) render(w http.ResponseWriter, status int, name string, data pag
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", b.loc.Code)
+	h.Add("Vary", "Accept-Language") // a page without a token is in the browser's language
 	h.Set("Content-Length", strconv.Itoa(size))
 	w.WriteHeader(status)
 	// A failed write means the client left; nothing to do
