@@ -32,7 +32,7 @@ func HTMLDocument(title, lang string, back *Back, body template.HTML) string {
 			`" dir="` + template.HTMLEscapeString(back.Dir) + `"><p><a href="` + template.HTMLEscapeString(back.URL) + `">` +
 			template.HTMLEscapeString(back.Text) + `</a></p></nav>`)
 	}
-	b.WriteString(`<main>`)
+	b.WriteString(`<main dir="auto">`) // the mail's own direction, whatever the reader's
 	b.WriteString(string(body))
 	b.WriteString("</main></body></html>\n")
 	return b.String()

@@ -73,8 +73,10 @@ func TestHTMLDocument(t *testing.T) {
 	if lang != "de-AT" {
 		t.Errorf("html lang: got %q, want de-AT", lang)
 	}
-	if n := len(elements(t, doc, "main")); n != 1 {
-		t.Errorf("main landmarks: got %d, want 1", n)
+	if m := elements(t, doc, "main"); len(m) != 1 {
+		t.Errorf("main landmarks: got %d, want 1", len(m))
+	} else if d := attr(m[0], "dir"); d != "auto" {
+		t.Errorf("main dir=%q: want auto, the mail's own direction", d)
 	}
 	if d := HTMLDocument("x", `en" onload="x`, nil, ""); !strings.Contains(d, `lang="und"`) {
 		t.Errorf("a malformed language gets through: %q", d[:80])
