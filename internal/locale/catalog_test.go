@@ -4,6 +4,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -219,5 +220,51 @@ func TestEveryKeyUsed(t *testing.T) {
 		if !strings.Contains(all, strconv.Quote(key)) && !strings.Contains(all, `"`+key+`"`) && !strings.Contains(all, "`"+key+"`") {
 			t.Errorf("%q is not used", key)
 		}
+	}
+}
+
+// TestEveryUsedKeyExists: every text the templates ({{t "…"}}) and the
+// Go code (.T("…"), .Date(…, "…")) ask for is an English key, so none
+// shows untranslated.
+func TestEveryUsedKeyExists(t *testing.T) {
+	en := catalogs(t)["en"]
+	uses := []struct {
+		glob string
+		re   *regexp.Regexp
+	}{
+		{"../../templates/*.html", regexp.MustCompile(`\{\{t "((?:[^"\\]|\\.)*)"`)},
+		{"../web/*.go", regexp.MustCompile(`\.T\(("(?:[^"\\]|\\.)*")`)},
+		{"../web/*.go", regexp.MustCompile(`\.Date\([^,]+, ("(?:[^"\\]|\\.)*")\)`)},
+	}
+	n := 0
+	for _, u := range uses {
+		files, err := filepath.Glob(u.glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range u.re.FindAllStringSubmatch(string(b), -1) {
+				key := m[1]
+				if strings.HasPrefix(key, `"`) {
+					if key, err = strconv.Unquote(key); err != nil {
+						t.Fatalf("%s: %v", f, err)
+					}
+				}
+				n++
+				if _, ok := en[key]; !ok {
+					t.Errorf("%s asks for %q, which the catalog lacks", f, key)
+				}
+			}
+		}
+	}
+	if n < 150 {
+		t.Errorf("found only %d uses of the catalog", n)
 	}
 }
