@@ -224,7 +224,8 @@ func TestEveryKeyUsed(t *testing.T) {
 }
 
 // TestEveryUsedKeyExists: every text the templates ({{t "…"}}) and the
-// Go code (.T("…"), .Date(…, "…")) ask for is an English key, so none
+// Go code (.T("…"), .Date(…, "…"), the error table, userErrors, the
+// problems render and mailtools name) ask for is an English key, so none
 // shows untranslated.
 func TestEveryUsedKeyExists(t *testing.T) {
 	en := catalogs(t)["en"]
@@ -235,6 +236,13 @@ func TestEveryUsedKeyExists(t *testing.T) {
 		{"../../templates/*.html", regexp.MustCompile(`\{\{t "((?:[^"\\]|\\.)*)"`)},
 		{"../web/*.go", regexp.MustCompile(`\.T\(("(?:[^"\\]|\\.)*")`)},
 		{"../web/*.go", regexp.MustCompile(`\.Date\([^,]+, ("(?:[^"\\]|\\.)*")\)`)},
+		// the error table, userErrors and the alerts, translated where the page is made
+		{"../web/*.go", regexp.MustCompile(`(?:title|msg|cause|advice|sure|unsure):\s+("(?:[^"\\]|\\.)*")`)},
+		{"../web/*.go", regexp.MustCompile(`(?:badRequest|unprocessable)\(("(?:[^"\\]|\\.)*")`)},
+		{"../web/*.go", regexp.MustCompile(`\bsay\w*\s+= ("(?:[^"\\]|\\.)*")`)},
+		{"../web/login.go", regexp.MustCompile(`return ("[A-Z][^"]*\.")`)},
+		{"../render/view.go", regexp.MustCompile(`Problem\w+\s+= ("(?:[^"\\]|\\.)*")`)},
+		{"../mailtools/outgoing.go", regexp.MustCompile(`Problem: ("(?:[^"\\]|\\.)*")`)},
 	}
 	n := 0
 	for _, u := range uses {
