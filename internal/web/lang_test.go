@@ -103,7 +103,11 @@ func TestLanguageTravels(t *testing.T) {
 		t.Errorf("list title %q", got)
 	}
 	if !list.hasLink("Verfassen") || !list.hasLink("Abmelden") {
-		t.Error("the list's navigation is not German")
+		t.Fatal("the list's navigation is not German")
+	}
+	// Logging out leaves the token behind; the page saying so is German still.
+	if got := htmlLang(get(list.link("Abmelden"), "en")); got != "de" {
+		t.Errorf("the logout page after a German login: <html lang=%q>", got)
 	}
 
 	// A language that is not offered, asked by link, is the browser's.

@@ -128,7 +128,7 @@ func (s *server) render(w http.ResponseWriter, status int, name string, data pag
 		Home:   s.urls.HomeIn(b.lang),
 		Style:  s.urls.Style(),
 		Login:  s.urls.Login("", b.lang),
-		Logout: s.urls.Logout(),
+		Logout: s.urls.Logout(b.loc.Code),
 	}
 	if b.Token != "" {
 		b.Nav.Inbox = s.urls.List(b.Token, 1)

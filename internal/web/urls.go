@@ -146,7 +146,15 @@ func (p params) next() string {
 func (u urls) LoginAction() string { return u.path(pathLogin) }
 
 // Logout is the page that ends a visit. It carries no token.
-func (u urls) Logout() string { return u.path(pathLogout) }
+// It names the language of the login that ends (lang), so that the page
+// saying so speaks it.
+func (u urls) Logout(lang string) string {
+	q := url.Values{}
+	if lang != "" {
+		q.Set(paramLang, lang)
+	}
+	return u.with(pathLogout, q)
+}
 
 // ListSaved is the first inbox page, saying a draft was saved.
 func (u urls) ListSaved(t string) string {
