@@ -7,7 +7,7 @@ STRESS_FUZZTIME ?= 10m
 LOADTIME ?= 60s
 PERF_ARGS ?=
 
-.PHONY: run build test stress bench screenshots lint fmt stack-start stack-stop
+.PHONY: run build image test stress bench screenshots lint fmt stack-start stack-stop
 
 ## run: the webmail with its embedded demo mail servers; log in as demo / demo
 run:
@@ -16,6 +16,11 @@ run:
 ## build: bin/gomailcgi
 build:
 	$(GO) build -o bin/gomailcgi ./cmd/gomailcgi
+
+## image: the container image "gomailcgi" with podman (Containerfile): a
+## static binary on an empty base, user 10001, serving on :8080
+image:
+	GO=$(GO) bash scripts/image.sh
 
 ## test: install what the tests need (as root), start the real mail stack,
 ## run every test with the race detector, fuzz briefly, stop the stack

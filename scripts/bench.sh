@@ -10,7 +10,9 @@
 #      100, 1,000 and 10,000 messages, the view of a 1 MB HTML message, and
 #      requests per second at 1, 8 and 64 users, printed as one table,
 #      ratios first (PERF_ARGS adds flags, e.g. "-perf.strict" or
-#      "-perf.rounds 50 -perf.load 2s"); then TestLoad, the demo servers'
+#      "-perf.rounds 50 -perf.load 2s"); then TestPerfSearch, a search of
+#      10,000 messages against floorpop.Headers (the whole scan, the first
+#      row's arrival, the live heap); then TestLoad, the demo servers'
 #      load test, for LOADTIME
 # Every step has a go test timeout, so the run stops by itself: about five
 # minutes on two cores.
@@ -35,4 +37,6 @@ fi
 "$GO" test -run '^$' -bench . -benchmem -timeout 10m ./...
 # shellcheck disable=SC2086 # PERF_ARGS is a list of flags
 "$GO" test -run '^TestPerf$' -count=1 -v -timeout 15m ./internal/web -perf ${PERF_ARGS:-}
+# shellcheck disable=SC2086 # PERF_ARGS is a list of flags
+"$GO" test -run '^TestPerfSearch$' -count=1 -v -timeout 10m ./internal/web -perf ${PERF_ARGS:-}
 "$GO" test -run '^TestLoad$' -count=1 -v -timeout 10m ./internal/web -load "$LOADTIME"

@@ -5,6 +5,10 @@
 #   chromium w3m fonts-noto-cjk             looking at pages as a person would
 #                                           (the Japanese sample, not boxes)
 #   nginx lighttpd apache2                  the web servers of the deployment tests
+#   podman                                  building the container image (make image)
+#                                           and its test; it runs as root, so the
+#                                           rootless helpers (uidmap, slirp4netns,
+#                                           fuse-overlayfs) are not needed
 #
 # Quiet and quick when everything is there. As root it installs what is
 # missing (apt-get update once, then --no-install-recommends, non-interactive,
@@ -14,7 +18,7 @@
 # Not root: prints the command to run; exits non-zero only when CI=true.
 set -euo pipefail
 
-PKGS="dovecot-pop3d postfix openssl python3 chromium w3m nginx lighttpd apache2 fonts-noto-cjk"
+PKGS="dovecot-pop3d postfix openssl python3 chromium w3m nginx lighttpd apache2 fonts-noto-cjk podman"
 
 installed=" $(dpkg-query -W -f='${Package}=${Status}\n' $PKGS 2>/dev/null |
   sed -n 's/=install ok installed$//p' | tr '\n' ' ' || true)"

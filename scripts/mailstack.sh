@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # mailstack.sh: gomailcgi's throw-away *real* mail stack for tests, on 127.0.0.1.
 #
-#   Dovecot   POP3 (+STLS), POP3S; passwd-file users; Maildirs; SASL socket
+#   Dovecot   POP3 (+STLS), POP3S; passwd-file users; Maildirs; SASL socket;
+#             two mail domains, each with a user database and Maildirs of its
+#             own: a user of the second logs in as USER@DOMAIN2 only
 #   Postfix   its own instance (postfix -c DIR, own queue): SMTP, and submission
-#             with STARTTLS + AUTH required; mail for the domain is delivered by
-#             virtual(8) straight into the Maildirs; nothing is relayed anywhere
+#             with STARTTLS + AUTH required; mail for both domains is delivered
+#             by virtual(8) straight into the Maildirs; nothing is relayed anywhere
 #   nouidl    a POP3 relay in front of Dovecot that hides UIDL (plain+STLS, TLS)
 #
 # Usage: scripts/mailstack.sh COMMAND
 #   start            start whatever is not running yet (idempotent)
 #   stop             stop only what start started (pid files); keep the state
 #   status           one line per part; exit 1 unless all are up
+# USER is a name of the first domain (alice), or NAME@DOMAIN2 of the second.
 #   fill USER N      replace USER's inbox with N generated messages: POP number
 #                    i has Subject "Test message i of N" (see mailstack/fill.py)
 #   clear USER       empty USER's inbox
@@ -25,6 +28,7 @@
 #
 # Environment (read by start; later commands use what start recorded):
 #   MAILSTACK_DIR (/tmp/gomailcgi-mailstack)   MAILSTACK_DOMAIN (example.test)
+#   MAILSTACK_DOMAIN2 (second.test)   MAILSTACK_USERS2 ("alice:other")
 #   MAILSTACK_POP3_PORT (21110)  MAILSTACK_POP3S_PORT (21995)
 #   MAILSTACK_POP3_NOUIDL_PORT (21111)  MAILSTACK_POP3S_NOUIDL_PORT (21996)
 #   MAILSTACK_SMTP_PORT (22525)  MAILSTACK_SUBMISSION_PORT (22587)
@@ -47,8 +51,8 @@ case "$D" in /*) ;; *) echo "mailstack: MAILSTACK_DIR must be an absolute path" 
 case "$D" in *[!A-Za-z0-9._/-]*) echo "mailstack: MAILSTACK_DIR may hold only [A-Za-z0-9._/-]" >&2; exit 2;; esac
 
 TLS="$D/tls"; DV="$D/dovecot"; DVCONF="$DV/dovecot.conf"; DVRUN="$DV/run"
-USERS_DIR="$DV/users"; PF="$D/postfix"; PFETC="$PF/etc"; PFQ="$PF/spool"
-MAIL="$D/mail"; PX="$D/proxy"
+USERS_DIR="$DV/users"; USERS2_DIR="$DV/users2"; PF="$D/postfix"; PFETC="$PF/etc"; PFQ="$PF/spool"
+MAIL="$D/mail"; MAIL2="$D/mail/.domain2"; PX="$D/proxy"
 PY="$(command -v /usr/bin/python3 || command -v python3 || true)"
 
 say() { echo "mailstack: $*"; }
@@ -67,13 +71,14 @@ load_settings() { # what start recorded wins over the caller's environment
   : "${POP3_PORT:=21110}" "${POP3S_PORT:=21995}" "${NOUIDL_PORT:=21111}" "${NOUIDLS_PORT:=21996}"
   : "${SMTP_PORT:=22525}" "${SUB_PORT:=22587}"
   DOMAIN="${MAILSTACK_DOMAIN:-example.test}"; USERS="${MAILSTACK_USERS:-alice:secret bob:secret}"
+  DOMAIN2="${MAILSTACK_DOMAIN2:-second.test}"; USERS2="${MAILSTACK_USERS2:-alice:other}"
   AUTH_DELAY="${MAILSTACK_AUTH_FAILURE_DELAY:-1}"
   MUID="$(id -u nobody)"; MGID="$(id -g nobody)"
   if [ "${1:-}" != fresh ] && [ -f "$D/settings" ]; then . "$D/settings"; fi
 }
 settings() {
   echo "POP3_PORT=$POP3_PORT POP3S_PORT=$POP3S_PORT NOUIDL_PORT=$NOUIDL_PORT NOUIDLS_PORT=$NOUIDLS_PORT"
-  echo "SMTP_PORT=$SMTP_PORT SUB_PORT=$SUB_PORT DOMAIN=$DOMAIN AUTH_DELAY=$AUTH_DELAY"
+  echo "SMTP_PORT=$SMTP_PORT SUB_PORT=$SUB_PORT DOMAIN=$DOMAIN DOMAIN2=$DOMAIN2 AUTH_DELAY=$AUTH_DELAY"
 }
 all_ports() { echo "$POP3_PORT $POP3S_PORT $NOUIDL_PORT $NOUIDLS_PORT $SMTP_PORT $SUB_PORT"; }
 pick_port() { # VAR: set VAR to a port nothing listens on that is not PICKED yet
@@ -151,25 +156,35 @@ make_tls() {
 }
 
 valid_user() { case "$1" in ''|.*|*[!A-Za-z0-9._-]*) die "bad user name '$1' (letters, digits, . _ -)";; esac; }
+user_at() { # USER: its local name UN, domain UDOM, passwd-file dir UDIR, Maildir
+  # UMAIL (and its path in Postfix's map, UVM), Dovecot index UIDX and control UCTL
+  case "$1" in
+    *@"$DOMAIN2") UN="${1%@*}"; UDOM="$DOMAIN2"; UDIR="$USERS2_DIR"; UMAIL="$MAIL2/$UN"
+      UVM=".domain2/$UN/"; UIDX="$DV/index2/$UN"; UCTL="$DV/control2/$UN";;
+    *) UN="$1"; UDOM="$DOMAIN"; UDIR="$USERS_DIR"; UMAIL="$MAIL/$UN"
+      UVM="$UN/"; UIDX="$DV/index/$UN"; UCTL="$DV/control/$UN";;
+  esac
+  valid_user "$UN"
+}
 set_user() { # USER PASS: Dovecot passwd-file, Postfix mailbox map, Maildir
-  valid_user "$1"
+  user_at "$1"
   case "$2" in ''|*[!!-~]*|*[:\"\\]*) die "password must be printable ASCII without spaces, ':', '\"' or '\\'";; esac
   # One passwd-file per user: Dovecot reads a new user's file at its first
   # login. A changed file is re-read when its mtime or size changed, checked
   # at most once a second, so the new file gets an mtime past the old one's.
-  local f="$USERS_DIR/$1" now old
+  local f="$UDIR/$UN" now old
   touch "$PFETC/vmailbox"
-  mkdir -p "$USERS_DIR"; chmod 0750 "$USERS_DIR"; chgrp dovecot "$USERS_DIR"
-  echo "$1:{PLAIN}$2" > "$f.new"
+  mkdir -p "$UDIR"; chmod 0750 "$UDIR"; chgrp dovecot "$UDIR"
+  echo "$UN:{PLAIN}$2" > "$f.new"
   if ! cmp -s "$f.new" "$f"; then
     now="$(date +%s)"; old="$(stat -c %Y "$f" 2>/dev/null || echo 0)"
     chmod 0640 "$f.new"; chgrp dovecot "$f.new"; touch -d "@$(( now > old ? now : old + 1 ))" "$f.new"
     mv -f "$f.new" "$f"
   fi
   rm -f "$f.new"
-  { grep -v "^$1@$DOMAIN " "$PFETC/vmailbox" || true; echo "$1@$DOMAIN $1/"; } > "$PFETC/vmailbox.new"
+  { grep -v "^$UN@$UDOM " "$PFETC/vmailbox" || true; echo "$UN@$UDOM $UVM"; } > "$PFETC/vmailbox.new"
   put_pf_file "$PFETC/vmailbox"
-  mkdir -p "$MAIL/$1"/{cur,new,tmp}; chown -R "$MUID:$MGID" "$MAIL/$1"
+  mkdir -p "$UMAIL"/{cur,new,tmp}; chown -R "$MUID:$MGID" "$UMAIL"
 }
 
 write_env_json() { # the facts Go tests need (internal/testing/mailstack reads this)
@@ -179,10 +194,16 @@ write_env_json() { # the facts Go tests need (internal/testing/mailstack reads t
     IFS=: read -r u p < "$f"
     users="$users${users:+, }\"$u\": \"${p#\{PLAIN\}}\""
   done
+  for f in "$USERS2_DIR"/*; do
+    [ -f "$f" ] || continue
+    IFS=: read -r u p < "$f"
+    users="$users${users:+, }\"$u@$DOMAIN2\": \"${p#\{PLAIN\}}\""
+  done
   cat > "$D/env.json.new" <<EOF
 {
   "dir": "$D",
   "domain": "$DOMAIN",
+  "domain2": "$DOMAIN2",
   "ca_file": "$TLS/ca.crt",
   "tls_server_name": "mail.$DOMAIN",
   "pop3": "127.0.0.1:$POP3_PORT",
@@ -220,14 +241,15 @@ cmd_start() {
     write_env_json; say "already running (dovecot $dp, postfix $pp, nouidl $xp)"; return
   fi
   umask 022
-  mkdir -p "$D" "$DVRUN" "$DV/state" "$DV/index" "$DV/control" "$PFETC" "$PFQ" "$PF/data" "$MAIL" "$PX"
+  mkdir -p "$D" "$DVRUN" "$DV/state" "$DV/index" "$DV/control" "$DV/index2" "$DV/control2" "$PFETC" "$PFQ" "$PF/data" "$MAIL" "$MAIL2" "$PX"
   chmod 0755 "$D" "$DV" "$PF" "$PFETC" "$MAIL" "$PX"
-  chown "$MUID:$MGID" "$DV/index" "$DV/control" "$MAIL"
+  chown "$MUID:$MGID" "$DV/index" "$DV/control" "$DV/index2" "$DV/control2" "$MAIL" "$MAIL2"
   chown postfix:postfix "$PF/data"; chmod 0700 "$PF/data"   # Postfix's data_directory
   settings > "$D/settings"
   make_tls
   write_postfix_conf
   local up; for up in $USERS; do set_user "${up%%:*}" "${up#*:}"; done
+  for up in $USERS2; do set_user "${up%%:*}@$DOMAIN2" "${up#*:}"; done
   write_env_json
 
   if [ -z "$dp" ]; then # first: Postfix authenticates through Dovecot's socket
@@ -296,6 +318,7 @@ cmd_env() {
   cat <<EOF
 export MAILSTACK_DIR=$D
 export MAILSTACK_DOMAIN=$DOMAIN
+export MAILSTACK_DOMAIN2=$DOMAIN2
 export MAILSTACK_POP3_PORT=$POP3_PORT
 export MAILSTACK_POP3S_PORT=$POP3S_PORT
 export MAILSTACK_POP3_NOUIDL_PORT=$NOUIDL_PORT
@@ -308,17 +331,17 @@ EOF
 }
 
 empty_inbox() { # USER: a fresh Maildir, and Dovecot forgets its index for it
-  valid_user "$1"
-  [ -f "$USERS_DIR/$1" ] || die "no such user: $1 (adduser first)"
-  rm -rf "${MAIL:?}/$1" "${DV:?}/index/$1" "${DV:?}/control/$1"
-  mkdir -p "$MAIL/$1"/{cur,new,tmp}; chown -R "$MUID:$MGID" "$MAIL/$1"
+  user_at "$1"
+  [ -f "$UDIR/$UN" ] || die "no such user: $1 (adduser first)"
+  rm -rf "${UMAIL:?}" "${UIDX:?}" "${UCTL:?}"
+  mkdir -p "$UMAIL"/{cur,new,tmp}; chown -R "$MUID:$MGID" "$UMAIL"
 }
 
 cmd_fill() {
   [ $# -eq 2 ] || die "usage: fill USER N"
   case "$2" in ''|*[!0-9]*) die "bad count '$2'";; esac
   empty_inbox "$1"
-  "$PY" "$LIB/fill.py" "$MAIL/$1" "$1" "$DOMAIN" "$2" "$MUID" "$MGID"
+  "$PY" "$LIB/fill.py" "$UMAIL" "$UN" "$UDOM" "$2" "$MUID" "$MGID"
   say "$1 now holds $2 messages"
 }
 
@@ -326,17 +349,17 @@ cmd_clear() { [ $# -eq 1 ] || die "usage: clear USER"; empty_inbox "$1"; say "$1
 
 cmd_put() { # USER FILE: the file, as it is, becomes the newest message
   [ $# -eq 2 ] || die "usage: put USER FILE"
-  valid_user "$1"
-  [ -f "$USERS_DIR/$1" ] || die "no such user: $1 (adduser first)"
+  user_at "$1"
+  [ -f "$UDIR/$UN" ] || die "no such user: $1 (adduser first)"
   [ -f "$2" ] || die "no such file: $2"
-  [ -d "$MAIL/$1/cur" ] || empty_inbox "$1"
+  [ -d "$UMAIL/cur" ] || empty_inbox "$1"
   local name tmp
   # Dovecot numbers Maildir files by the time stamp their names start
   # with: a name past every fill keeps the new message last
   name="$(( $(date +%s) + 1000000000 )).M$(date +%N)P$$.mailstack,S=$(stat -c %s "$2")"
-  tmp="$MAIL/$1/tmp/$name"
+  tmp="$UMAIL/tmp/$name"
   cp "$2" "$tmp"; chown "$MUID:$MGID" "$tmp"
-  mv "$tmp" "$MAIL/$1/new/$name"
+  mv "$tmp" "$UMAIL/new/$name"
   say "$2 put into $1's inbox"
 }
 
@@ -356,10 +379,10 @@ cmd_adduser() {
       die "dovecot still refuses $1 after 20 s; see $DV/dovecot.log"
   fi
   if [ -n "$(postfix_pid)" ]; then
-    wait_secs 20 "$PY" "$LIB/probe.py" rcpt "$SMTP_PORT" "$1@$DOMAIN" ||
-      die "postfix still refuses mail for $1@$DOMAIN after 20 s; see $PF/postfix.log"
+    wait_secs 20 "$PY" "$LIB/probe.py" rcpt "$SMTP_PORT" "$UN@$UDOM" ||
+      die "postfix still refuses mail for $UN@$UDOM after 20 s; see $PF/postfix.log"
   fi
-  say "user $1 set (log in as $1 or $1@$DOMAIN)"
+  if [ "$UDOM" = "$DOMAIN" ]; then say "user $1 set (log in as $1 or $1@$DOMAIN)"; else say "user $1 set (log in as $1)"; fi
 }
 
 cmd_drain() {

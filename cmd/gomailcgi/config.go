@@ -46,6 +46,7 @@ type Config struct {
 	UserTotalLimit loginLimit
 	TrustedProxies prefixList
 	TrustedOrigins originList
+	Servers        []serverSection // the settings file's [server ID] sections
 
 	ConfigFile string
 	CGI        bool   // run as a CGI program: GATEWAY_INTERFACE is set
@@ -54,6 +55,7 @@ type Config struct {
 	TLSKey     string
 	FastCGI    string
 
+	Explain  bool // the explain panel; -demo has it on too
 	Demo     bool
 	DemoMail string
 	DemoPOP  string
@@ -146,6 +148,7 @@ func (c *Config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.Var(&c.UserTotalLimit, "login-limit-user-total", "failed logins per user name from all networks: `N/DURATION`; past it, networks that failed for the user wait")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "`CIDR`s, comma-separated, of reverse proxies whose X-Forwarded-For names the client")
 	fs.Var(&c.TrustedOrigins, "trusted-origins", "`origin`s, comma-separated (https://host:port), whose forms are the site's own: its public address when a proxy does not pass the browser's Host")
+	fs.BoolVar(&c.Explain, "explain", false, "show \"How this page was made\" at the foot of every page: the request, its token decoded, the mail conversation (on with -demo)")
 	fs.BoolVar(&c.Demo, "demo", false, "start the embedded demo mail servers and use them")
 	fs.StringVar(&c.DemoMail, "demo-mail", "testdata", "`dir`ectory whose *.eml seed the demo mailbox")
 	fs.StringVar(&c.DemoPOP, "demo-pop", "127.0.0.1:8110", "demo POP3 listen `address`")
@@ -180,10 +183,26 @@ func (c *Config) applyFile(fs *flag.FlagSet, given map[string]bool, getenv func(
 	}
 	defer clear(data)
 	seen := map[string]int{}
+	var section *serverSection
 	for i, line := range strings.Split(string(data), "\n") {
 		where := fmt.Sprintf("%s:%d", c.ConfigFile, i+1)
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		// After the first [server ID] line every line belongs to a server.
+		if id, ok, err := sectionStart(line); err != nil {
+			return fmt.Errorf("%s: %v", where, err)
+		} else if ok {
+			c.Servers = append(c.Servers, serverSection{file: c.ConfigFile, line: i + 1, id: id,
+				values: map[string]string{}, lines: map[string]int{}})
+			section = &c.Servers[len(c.Servers)-1]
+			continue
+		}
+		if section != nil {
+			if err := section.set(line, i+1); err != nil {
+				return fmt.Errorf("%s: %v", where, err)
+			}
 			continue
 		}
 		name, value, ok := strings.Cut(line, "=")
@@ -232,10 +251,12 @@ func (c *Config) webConfig() web.Config {
 		MaxUploads:     c.MaxUploads,
 		MaxUserUploads: web.DefaultMaxUserUploads,
 		MaxRecipients:  c.MaxRecipients,
+		Servers:        c.webServers(),
 		AddrLimit:      web.LoginLimit(c.AddrLimit),
 		UserLimit:      web.LoginLimit(c.UserLimit),
 		UserTotalLimit: web.LoginLimit(c.UserTotalLimit),
 		KeepCopy:       c.KeepCopy,
+		Explain:        c.Explain || c.Demo,
 		Location:       c.location(),
 		Language:       c.Language,
 		TrustedProxies: c.TrustedProxies,
@@ -273,7 +294,7 @@ func (c *Config) Validate() error {
 		if st, err := os.Stat(c.DemoMail); err != nil || !st.IsDir() {
 			return fmt.Errorf("-demo-mail %q: not a directory", c.DemoMail)
 		}
-	} else {
+	} else if len(c.Servers) == 0 {
 		if c.POP == "" {
 			return errors.New("-pop is required (or -demo for the built-in demo servers)")
 		}
@@ -301,6 +322,9 @@ func (c *Config) Validate() error {
 	if c.MaxConns < 1 {
 		return fmt.Errorf("-max-connections %d: want at least 1", c.MaxConns)
 	}
+	if err := c.checkServers(); err != nil {
+		return err
+	}
 	wc := c.webConfig()
 	return c.flagError(wc.Check())
 }
@@ -312,6 +336,9 @@ func (c *Config) flagError(err error) error {
 	if !errors.As(err, &ce) {
 		return err
 	}
+	if i, field, ok := web.ServerSetting(ce.Setting); ok && i < len(c.Servers) {
+		return c.Servers[i].error(field, ce.Want)
+	}
 	name, ok := webFlags[ce.Setting]
 	if !ok {
 		return err
@@ -322,22 +349,32 @@ func (c *Config) flagError(err error) error {
 	return fmt.Errorf("%s %s: %s", name, ce.Value, ce.Want)
 }
 
-// tlsConfig returns the TLS settings for the mail servers: the system
-// roots, plus the CA file when one is given.
+// tlsConfig returns the TLS settings for the mail servers of -pop and
+// -smtp: the system roots, plus the CA file when one is given.
 func (c *Config) tlsConfig() (*tls.Config, error) {
-	if c.CAFile == "" {
-		return nil, nil
-	}
-	pem, err := os.ReadFile(c.CAFile)
+	tc, err := tlsConfigFor(c.CAFile)
 	if err != nil {
 		return nil, fmt.Errorf("-ca-file: %v", err)
+	}
+	return tc, nil
+}
+
+// tlsConfigFor returns TLS settings trusting the system roots and the
+// certificates of caFile; nil (the defaults) when caFile is "".
+func tlsConfigFor(caFile string) (*tls.Config, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("-ca-file %q: no PEM certificates in it", c.CAFile)
+		return nil, fmt.Errorf("%q: no PEM certificates in it", caFile)
 	}
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -65,6 +66,15 @@ type deploySetup struct {
 	st         mailstack.Env
 	user, pass string
 	dir, conf  string
+	login      string // what the user types to log in; "" means user
+}
+
+// address is the user's own mail address.
+func (d *deploySetup) address() string {
+	if strings.Contains(d.user, "@") {
+		return d.user
+	}
+	return d.user + "@" + d.st.Domain
 }
 
 func newDeploySetup(t *testing.T, name string, keys ...string) *deploySetup {
@@ -97,6 +107,28 @@ func (d *deploySetup) keyedConf(t *testing.T, name string, keys ...string) strin
 		t.Fatal(err)
 	}
 	return conf
+}
+
+// withServers makes d's settings file one of two [server] sections, one
+// per domain of the stack, and returns a user of the second domain with
+// the same name on the same site, with three messages of their own.
+func (d *deploySetup) withServers(t *testing.T) *deploySetup {
+	t.Helper()
+	second := &deploySetup{st: d.st, user: d.user + "@" + d.st.Domain2, pass: d.pass, dir: d.dir, conf: d.conf}
+	d.st.LockUser(t, second.user)
+	d.st.AddUser(t, second.user, second.pass)
+	d.st.Fill(t, second.user, 3)
+	text := fmt.Sprintf("# gomailcgi serving the test mail stack's two domains\nkey-file = %s\nca-file = %s\n\n"+
+		"[server home]\nlabel = Home mail\ndomains = %s\npop = %s\npop-security = starttls\nsmtp = %s\nsmtp-security = starttls\n"+
+		"login = local  # the POP login is the part before @\n\n"+
+		"[server second]\nlabel = Second\ndomains = %s\npop = %s\npop-security = tls\nsmtp = %s\nsmtp-security = starttls\n",
+		filepath.Join(d.dir, "gomailcgi.conf.keys"), d.st.CAFile,
+		d.st.Domain, d.st.POP3, d.st.Submission, d.st.Domain2, d.st.POP3S, d.st.Submission)
+	if err := os.WriteFile(d.conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.login = d.address()
+	return second
 }
 
 // walker follows the site's own links and forms, as a browser would.
@@ -161,7 +193,7 @@ func (w *walker) checkPaths(page string, doc *html.Node) {
 func (w *walker) flow(d *deploySetup) {
 	w.t.Helper()
 	req, _ := http.NewRequest("POST", w.origin+w.base+"/login",
-		strings.NewReader(url.Values{"user": {d.user}, "password": {d.pass}, "next": {"list"}}.Encode()))
+		strings.NewReader(url.Values{"user": {cmp.Or(d.login, d.user)}, "password": {d.pass}, "next": {"list"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	res, _ := w.do(req)
 	loc := res.Header.Get("Location")
@@ -178,7 +210,7 @@ func (w *walker) flow(d *deploySetup) {
 	if !strings.HasPrefix(subject, "Re: Test message") {
 		w.t.Fatalf("reply subject: got %q", subject)
 	}
-	fields["to"] = d.user + "@" + d.st.Domain
+	fields["to"] = d.address()
 	fields["body"] = "A reply through " + w.base + "\n\n" + fields["body"]
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -288,10 +320,12 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
-// CGI under lighttpd's mod_cgi, set up only through GOMAILCGI_CONFIG.
+// CGI under lighttpd's mod_cgi, set up only through GOMAILCGI_CONFIG, a
+// file of two servers: a user of each domain walks the site.
 func TestDeployCGIUnderLighttpd(t *testing.T) {
 	webserver.Require(t, "lighttpd")
 	d := newDeploySetup(t, "deploycgi")
+	second := d.withServers(t)
 	bin := sharedBinary(t)
 	port := webserver.FreePort(t)
 	os.MkdirAll(filepath.Join(d.dir, "www"), 0o755)
@@ -306,6 +340,7 @@ $HTTP["url"] =~ "^/cgi-bin/gomailcgi" { cgi.assign = ("" => "") }
 setenv.add-environment = ("GOMAILCGI_CONFIG" => "%s")
 `, port, bin, d.conf))
 	newWalker(t, "http://"+webserver.Addr(port), "/cgi-bin/gomailcgi", nil).flow(d)
+	newWalker(t, "http://"+webserver.Addr(port), "/cgi-bin/gomailcgi", nil).flow(second)
 }
 
 // The attacker's requests of issue 19 under lighttpd's mod_cgi, which makes
@@ -335,10 +370,12 @@ setenv.set-environment = ("GOMAILCGI_CONFIG" => %q)
 	checkCGIAttacks(t, "http://"+webserver.Addr(port), site, bad, filepath.Join(site.dir, "error.log"))
 }
 
-// FastCGI under nginx's fastcgi_pass, on a unix socket, under /mail.
+// FastCGI under nginx's fastcgi_pass, on a unix socket, under /mail,
+// with a file of two servers: a user of each domain walks the site.
 func TestDeployFastCGIUnderNginx(t *testing.T) {
 	webserver.Require(t, "nginx")
 	d := newDeploySetup(t, "deployfcgi")
+	second := d.withServers(t)
 	bin := sharedBinary(t)
 	sock := filepath.Join(d.dir, "gomailcgi.sock")
 	webserver.Start(t, sock, nil, bin, "-config", d.conf, "-fcgi", "unix:"+sock, "-base-path", "/mail")
@@ -350,6 +387,88 @@ func TestDeployFastCGIUnderNginx(t *testing.T) {
       fastcgi_pass unix:`+sock+`;
     }`, ""))
 	newWalker(t, "http://"+webserver.Addr(port), "/mail", nil).flow(d)
+	newWalker(t, "http://"+webserver.Addr(port), "/mail", nil).flow(second)
+}
+
+// FastCGI without -base-path, under nginx's two ways of saying where the
+// site is: the standard split of the path into SCRIPT_NAME and PATH_INFO,
+// and a fixed SCRIPT_NAME. Each request's SCRIPT_NAME is its base path,
+// and every link and form keeps it.
+func TestDeployFastCGIScriptNameUnderNginx(t *testing.T) {
+	webserver.Require(t, "nginx")
+	for _, tc := range []struct {
+		name, base, location string
+	}{
+		{"split_path_info", "/fcgi", `
+    location /fcgi/ {
+      fastcgi_split_path_info ^(/fcgi)(/.*)$;
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_NAME $fastcgi_script_name;
+      fastcgi_param PATH_INFO $fastcgi_path_info;
+      fastcgi_pass unix:{SOCK};
+    }`},
+		{"fixed SCRIPT_NAME", "/webmail", `
+    location /webmail/ {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_NAME /webmail;
+      fastcgi_pass unix:{SOCK};
+    }`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDeploySetup(t, "deployfcgisn")
+			sock := filepath.Join(d.dir, "gomailcgi.sock")
+			webserver.Start(t, sock, nil, sharedBinary(t), "-config", d.conf, "-fcgi", "unix:"+sock)
+			port := webserver.FreePort(t)
+			webserver.Nginx(t, d.dir, webserver.Addr(port), nginxConf(port, strings.ReplaceAll(tc.location, "{SOCK}", sock), ""))
+			newWalker(t, "http://"+webserver.Addr(port), tc.base, nil).flow(d)
+		})
+	}
+}
+
+// A FastCGI request outside -base-path, as when nginx's location and the
+// setting differ, gets a page that names the setting and links to the
+// site's front page.
+func TestFastCGIOutsideBasePathUnderNginx(t *testing.T) {
+	webserver.Require(t, "nginx")
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "gomailcgi.sock")
+	webserver.Start(t, sock, nil, sharedBinary(t), "-pop", "127.0.0.1:1", "-smtp", "127.0.0.1:1",
+		"-fcgi", "unix:"+sock, "-base-path", "/mail")
+	port := webserver.FreePort(t)
+	webserver.Nginx(t, dir, webserver.Addr(port), nginxConf(port, `
+    location /fcgi/ {
+      fastcgi_split_path_info ^(/fcgi)(/.*)$;
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_NAME $fastcgi_script_name;
+      fastcgi_param PATH_INFO $fastcgi_path_info;
+      fastcgi_pass unix:`+sock+`;
+    }`, ""))
+	res, err := http.Get("http://" + webserver.Addr(port) + "/fcgi/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	doc, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var alert, home string
+	for n := range doc.Descendants() {
+		if attr(n, "role") == "alert" && alert == "" {
+			alert = textOf(n)
+		}
+		if n.Data == "a" && attr(n, "href") == "/mail/" {
+			home = textOf(n)
+		}
+	}
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(alert, "-base-path") || !strings.Contains(alert, "/mail/") {
+		t.Errorf("GET /fcgi/login with -base-path /mail: status %d, the page says %q; want 404 naming -base-path and /mail/",
+			res.StatusCode, alert)
+	}
+	if home == "" {
+		t.Error("the page has no link to the front page /mail/")
+	}
 }
 
 // Two replicas behind nginx's round robin under /mail, in the middle of a

@@ -32,6 +32,28 @@ func fcgiHost(next http.Handler) http.Handler {
 	})
 }
 
+// fcgiBasePath is a FastCGI request's base path when -base-path is not
+// given: where the web server serves the site, as it says in SCRIPT_NAME
+// (what CGI does too). nginx's standard block splits the path
+// (fastcgi_split_path_info ^(/mail)(/.*)$) into SCRIPT_NAME /mail and
+// PATH_INFO /list; a fixed "fastcgi_param SCRIPT_NAME /mail" says the
+// same. Debian's fastcgi_params alone sets SCRIPT_NAME to the whole path
+// ($fastcgi_script_name without a split): a SCRIPT_NAME that is not a
+// folder above the request's path is no base path, and the site is at /.
+func fcgiBasePath(r *http.Request) string {
+	return scriptBase(fcgi.ProcessEnv(r)[scriptNameParam], r.URL.Path)
+}
+
+// scriptBase is scriptName as the base path of path: without its trailing
+// slash, and "" unless path is below it.
+func scriptBase(scriptName, path string) string {
+	base := strings.TrimSuffix(scriptName, "/")
+	if base == "" || !strings.HasPrefix(path, base+"/") {
+		return ""
+	}
+	return base
+}
+
 // hostWithServerPort is host with port added, when host has none and
 // port is a port number.
 func hostWithServerPort(host, port string) (string, bool) {

@@ -26,3 +26,25 @@ func TestHostWithServerPort(t *testing.T) {
 		}
 	}
 }
+
+// Without -base-path a FastCGI request's SCRIPT_NAME is its base path when
+// the request's path is below it; Debian's fastcgi_params alone makes it
+// the whole path, which is no base path.
+func TestScriptBase(t *testing.T) {
+	for _, tc := range []struct{ script, path, want string }{
+		{"/fcgi", "/fcgi/list", "/fcgi"},  // fastcgi_split_path_info ^(/fcgi)(/.*)$
+		{"/fcgi", "/fcgi/", "/fcgi"},      // the front page
+		{"/mail/", "/mail/view", "/mail"}, // a fixed SCRIPT_NAME with its slash
+		{"/a/b", "/a/b/static/x", "/a/b"}, // two segments
+		{"/list", "/list", ""},            // $fastcgi_script_name, no split: the whole path
+		{"/mail/list", "/mail/list", ""},  // the same under a location /mail/
+		{"/fcgi", "/fcgihost/list", ""},   // not a folder above the path
+		{"/fcgi", "/other/list", ""},      // a path elsewhere
+		{"", "/list", ""},                 // none given
+		{"/", "/list", ""},                // the root
+	} {
+		if got := scriptBase(tc.script, tc.path); got != tc.want {
+			t.Errorf("SCRIPT_NAME %q, path %q: base %q, want %q", tc.script, tc.path, got, tc.want)
+		}
+	}
+}

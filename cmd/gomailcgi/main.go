@@ -9,6 +9,8 @@
 //
 //	gomailcgi -demo                      # built-in demo mail servers; log in as demo / demo
 //	gomailcgi -pop mail.example.org:995 -smtp mail.example.org:587 -key-file /etc/gomailcgi/keys
+//	gomailcgi -config /etc/gomailcgi/gomailcgi.conf   # settings, and [server] sections for several
+//	gomailcgi discover example.org       # a [server] section from the domain's SRV records
 //
 // Flags (each also read from GOMAILCGI_<NAME>, dashes as underscores, e.g.
 // -pop-security from GOMAILCGI_POP_SECURITY; a flag on the command line wins):
@@ -25,7 +27,8 @@
 //	                      seals, every one opens (rotation). Without it a random key is
 //	                      made at start and every login ends when the process restarts.
 //	-from-domain DOMAIN   completes a login name without @ into a From address
-//	-base-path PATH       URL prefix, e.g. /mail
+//	-base-path PATH       URL prefix, e.g. /mail; under CGI, and under FastCGI
+//	                      without it, each request's SCRIPT_NAME
 //	-page-size N          messages per list page (50)
 //	-time-zone ZONE       the one zone every page shows dates in, e.g. Europe/Berlin
 //	                      or UTC (Local: the server's)
@@ -34,14 +37,33 @@
 //	-keep-copy            tick "Keep a copy in my inbox" on new messages (true;
 //	                      -keep-copy=false leaves it unticked)
 //	-idle-timeout D       logout after D without a page (30m); -max-session D (12h)
+//	-explain              show "How this page was made" at the foot of every page:
+//	                      the request, its token decoded (never the password), the
+//	                      POP3/SMTP conversation, where the page leads; for teaching
+//	                      (docs/TEACHING.md). On with -demo.
 //	-demo                 start the embedded demo POP3/SMTP servers and use them
 //	-demo-mail DIR        seed the demo mailbox from DIR/*.eml (testdata)
 //	-demo-pop ADDR        demo POP3 address (127.0.0.1:8110); -demo-smtp ADDR (127.0.0.1:8025)
+//
+//	-healthcheck URL      check a running server and exit: 0 when URL answers 2xx,
+//	                      else 1; needs no other setting (a container image's
+//	                      HEALTHCHECK, which has no shell: see docs/DEPLOY.md)
 //
 // Limits against abuse: -login-limit-addr, -login-limit-user and
 // -login-limit-user-total (N/DURATION), -trusted-proxies CIDRs,
 // -trusted-origins (the site's public origin behind a proxy that drops
 // the port from Host), -max-recipients, -max-uploads, -max-connections.
+//
+// One site can serve several mail servers: the settings file then holds a
+// [server ID] section for each, with keys named as the flags (label,
+// domains, pop, pop-security, smtp, smtp-security, ca-file, from-domain)
+// and login = local|address (the POP login is the part before @, or the
+// whole address, the default). The login page picks the server by the
+// domain of the address typed, or offers a choice of labels; a user never
+// names a host. -pop and -smtp are then not given. `gomailcgi discover
+// DOMAIN` prints a section from the domain's SRV records (RFC 6186:
+// _pop3s, _pop3, _submissions, _submission), to check and paste; it exits
+// with status 1 when the domain publishes none. It is never run at login.
 //
 // Run by a web server as a CGI program (GATEWAY_INTERFACE set), it serves
 // that one request under the script's path; settings then come from the
@@ -84,6 +106,14 @@ const (
 )
 
 func main() {
+	if target, ok := healthcheckURL(os.Args[1:], os.Getenv); ok {
+		os.Exit(healthcheck(target, os.Stderr))
+	}
+	// An admin's command, never a CGI request's: under CGI the command
+	// line may be made of a query string.
+	if len(os.Args) > 1 && os.Args[1] == "discover" && os.Getenv("GATEWAY_INTERFACE") == "" {
+		os.Exit(runDiscover(os.Args[2:], net.DefaultResolver, os.Stdout, os.Stderr))
+	}
 	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
@@ -147,15 +177,25 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 			fromDomain = demoDomain // the sample mailbox writes to demo@example.org
 		}
 	}
-	keys, err := loadKeys(cfg.KeyFile, log)
+	keys, err := loadKeys(cfg.KeyFile, cfg.Demo, log)
 	if err != nil {
 		return err
 	}
 	wc := cfg.webConfig()
-	wc.POP = &mailtools.POP{Server: mailtools.Server{Addr: popAddr, Security: popSec, TLSConfig: tlsCfg}}
-	wc.SMTP = &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}}
+	if len(wc.Servers) > 0 {
+		if err := cfg.serverTLS(wc.Servers); err != nil {
+			return err
+		}
+	} else {
+		wc.POP = &mailtools.POP{Server: mailtools.Server{Addr: popAddr, Security: popSec, TLSConfig: tlsCfg}}
+		wc.SMTP = &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}}
+		wc.FromDomain = fromDomain
+	}
 	wc.Sealer = &seal.Sealer{Keys: keys, Idle: cfg.IdleTimeout, Absolute: cfg.MaxSession}
-	wc.FromDomain, wc.Logger = fromDomain, log
+	wc.Logger = log
+	if cfg.FastCGI != "" && cfg.BasePath == "" {
+		wc.BasePathOf = fcgiBasePath // each request's SCRIPT_NAME, as under CGI
+	}
 	handler, err := web.New(wc)
 	if err != nil {
 		return err
@@ -176,8 +216,10 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 
 // loadKeys reads the key file, or makes a process-local key with a warning.
 // A key file other users may read or write is a warning too: read by the
-// server's own user or group (0600, 0640) is how it should be.
-func loadKeys(path string, log *slog.Logger) (*seal.Keys, error) {
+// server's own user or group (0600, 0640) is how it should be. The demo
+// (demo true) makes its random key without a word: a key of its own is
+// what a demo should have, and a warning would read as a fault.
+func loadKeys(path string, demo bool, log *slog.Logger) (*seal.Keys, error) {
 	if path != "" {
 		keys, err := seal.LoadKeyFile(path)
 		if err != nil {
@@ -189,7 +231,9 @@ func loadKeys(path string, log *slog.Logger) (*seal.Keys, error) {
 		}
 		return keys, nil
 	}
-	log.Warn("no -key-file: using a random key; logins end when the process restarts and replicas cannot share them")
+	if !demo {
+		log.Warn("no -key-file: using a random key; logins end when the process restarts and replicas cannot share them")
+	}
 	return seal.RandomKeys()
 }
 

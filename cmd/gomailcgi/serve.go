@@ -128,9 +128,13 @@ func serveFastCGI(ctx context.Context, cfg *Config, handler http.Handler, log *s
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "gomailcgi: serving FastCGI on %s %s, pages under %s/\n", network, ln.Addr(), cfg.basePath())
+	under := cfg.basePath() + "/"
+	if cfg.BasePath == "" {
+		under = "each request's SCRIPT_NAME"
+	}
+	fmt.Fprintf(out, "gomailcgi: serving FastCGI on %s %s, pages under %s\n", network, ln.Addr(), under)
 	errc := make(chan error, 1)
-	go func() { errc <- fcgi.Serve(ln, fcgiHost(handler)) }()
+	go func() { errc <- fcgi.Serve(scriptNameListener{ln}, fcgiHost(handler)) }()
 	select {
 	case err := <-errc:
 		return err

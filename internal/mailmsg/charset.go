@@ -5,13 +5,15 @@ import (
 	"mime"
 	"regexp"
 	"strings"
-	"unicode"
+	stdunicode "unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 )
 
 // isGuessCharset reports labels that promise nothing: the bytes are read
@@ -90,15 +92,66 @@ func DecodeCharset(b []byte, cs string) (text string, unknown bool) {
 		}
 		return strings.ToValidUTF8(string(b), "\uFFFD"), false
 	}
-	enc := encodingFor(cs)
-	if enc == nil {
-		return guessText(b), true
+	dec := unicodeDecoder(cs, b)
+	if dec == nil {
+		enc := encodingFor(cs)
+		if enc == nil {
+			return guessText(b), true
+		}
+		dec = enc.NewDecoder()
 	}
-	out, err := enc.NewDecoder().Bytes(b)
+	out, err := dec.Bytes(b)
 	if err != nil {
 		return guessText(b), true
 	}
 	return strings.ToValidUTF8(string(out), "\uFFFD"), false
+}
+
+// unicodeDecoder gives the decoder of the Unicode forms that the indexes
+// read as the web does, not as mail means them, or nil for other labels.
+// The WHATWG index takes "utf-16" for little-endian and ignores a
+// byte-order mark, and neither index has UTF-32 or UTF-7. RFC 2781 makes
+// unmarked "utf-16" big-endian, but Windows writes it little-endian, so
+// without a mark the zero bytes of b tell which it is. A mark always wins,
+// even over the label's order: the sender knew best what it wrote.
+func unicodeDecoder(cs string, b []byte) *encoding.Decoder {
+	switch cs {
+	case "utf-7", "unicode-1-1-utf-7", "csunicode11utf7":
+		return &encoding.Decoder{Transformer: new(utf7Decoder)}
+	case "utf-16", "ucs-2", "iso-10646-ucs-2", "csunicode":
+		order := unicode.BigEndian
+		if zerosAt(b, 2, 1) > zerosAt(b, 2, 0) {
+			order = unicode.LittleEndian
+		}
+		return unicode.UTF16(order, unicode.UseBOM).NewDecoder()
+	case "utf-16be":
+		return unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()
+	case "utf-16le":
+		return unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
+	case "utf-32", "ucs-4", "iso-10646-ucs-4":
+		order := utf32.BigEndian
+		if zerosAt(b, 4, 3) > zerosAt(b, 4, 0) {
+			order = utf32.LittleEndian
+		}
+		return utf32.UTF32(order, utf32.UseBOM).NewDecoder()
+	case "utf-32be":
+		return utf32.UTF32(utf32.BigEndian, utf32.UseBOM).NewDecoder()
+	case "utf-32le":
+		return utf32.UTF32(utf32.LittleEndian, utf32.UseBOM).NewDecoder()
+	}
+	return nil
+}
+
+// zerosAt counts the zero bytes of b at offset off of each unit of size
+// bytes: in text of mostly Latin letters, the high bytes of its units.
+func zerosAt(b []byte, size, off int) int {
+	n := 0
+	for i := off; i < len(b); i += size {
+		if b[i] == 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // guessText reads bytes of unknown charset: UTF-8 when valid, else
@@ -179,7 +232,7 @@ func raw8bit(raw, fallback string) string {
 
 // isControlOrSpace reports runes that separate words in a header display.
 func isControlOrSpace(r rune) bool {
-	return unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\uFEFF'
+	return stdunicode.IsSpace(r) || stdunicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\uFEFF'
 }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a rune.

@@ -64,7 +64,20 @@ func TestDecodeCharset(t *testing.T) {
 		{"none given", "caf\xc3\xa9", "", "café", false},
 		{"unknown charset utf-8", "caf\xc3\xa9", "x-klingon", "café", true},
 		{"unknown charset latin", "caf\xe9", "x-klingon", "café", true},
-		{"utf-7 unsupported", "Hi", "utf-7", "Hi", true},
+		{"utf-7", "Hi +AOk-", "utf-7", "Hi é", false},
+		{"utf-16 marked big-endian", "\xfe\xff\x00A\x00\xe9", "UTF-16", "Aé", false},
+		{"utf-16 marked little-endian", "\xff\xfeA\x00\xe9\x00", "utf-16", "Aé", false},
+		{"utf-16 unmarked big-endian", "\x00A\x00\xe9", "utf-16", "Aé", false},
+		{"utf-16 unmarked little-endian", "A\x00\xe9\x00", "utf-16", "Aé", false},
+		{"utf-16be", "\x00A\xd8\x3d\xde\x00", "UTF-16BE", "A\U0001F600", false},
+		{"utf-16le", "A\x00\x3d\xd8\x00\xde", "UTF-16LE", "A\U0001F600", false},
+		{"utf-16le with its mark", "\xff\xfeA\x00", "utf-16le", "A", false},
+		{"utf-32 marked", "\xff\xfe\x00\x00A\x00\x00\x00", "UTF-32", "A", false},
+		{"utf-32 unmarked big-endian", "\x00\x00\x00A\x00\x01\xf6\x00", "utf-32", "A\U0001F600", false},
+		{"utf-32 unmarked little-endian", "A\x00\x00\x00\x00\xf6\x01\x00", "utf-32", "A\U0001F600", false},
+		{"utf-32be", "\x00\x00\x00\xe9", "UTF-32BE", "é", false},
+		{"utf-32le", "\xe9\x00\x00\x00", "UTF-32LE", "é", false},
+		{"utf-16 odd length", "\x00A\x00", "utf-16", "A\uFFFD", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,6 +100,17 @@ func TestDecodeHeaderText(t *testing.T) {
 		{"raw caf\xe9", "raw café"},
 		{"tab\tand\r\n folded  spaces\x00nul", "tab and folded spaces nul"},
 		{"=?utf-8?q?broken", "=?utf-8?q?broken"},
+		{"=?UTF-7?Q?Gr+APwA3w-e?=", "Grüße"},
+		{"=?UTF-7?Q?a=2B-b?=", "a+b"},
+		{"=?utf-7?B?R3IrQVB3QTN3LWU=?=", "Grüße"},
+		{"=?UTF-16?B?/v8ARwBy?=", "Gr"},
+		{"=?UTF-16?B?//5HAHIA?=", "Gr"},
+		{"=?UTF-16BE?B?AEcAcgD8AN8AZQ==?=", "Grüße"},
+		{"=?UTF-16LE?B?RwByAPwA3wBlAA==?=", "Grüße"},
+		{"=?UTF-16?B?AEcAcgD8AN8AZQ==?=", "Grüße"},
+		{"=?UTF-32?B?AAD+/wAAAEcAAAByAAAA/A==?=", "Grü"},
+		{"=?UTF-32LE?B?RwAAAHIAAAD8AAAA?=", "Grü"},
+		{"=?UTF-32?B?RwAAAHIAAAD8AAAA?=", "Grü"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Envelope is what the pages show of a message's header: the list row,
@@ -35,8 +36,14 @@ type Envelope struct {
 
 // Envelope decodes the fields the pages show. Raw 8-bit text is read in
 // the charset the message declares for its body, as mail clients do.
-func (h Header) Envelope() Envelope {
-	env, cs := h.summary()
+// Entity.Envelope also looks at the parts, for a message that declares
+// its charset only there.
+func (h Header) Envelope() Envelope { return h.envelope("") }
+
+// envelope is Envelope, with the charset for raw 8-bit text when the
+// header declares none (partCS, may be "").
+func (h Header) envelope(partCS string) Envelope {
+	env, cs := h.summary(partCS)
 	env.ReplyTo = addressList(h.Get("Reply-To"), cs)
 	env.To = addressList(h.Get("To"), cs)
 	env.Cc = addressList(h.Get("Cc"), cs)
@@ -57,17 +64,21 @@ func (h Header) Envelope() Envelope {
 // with a draft mark gets them all, as Envelope gives them, so that the
 // list can check the mark.
 func (h Header) Summary() Envelope {
-	env, _ := h.summary()
+	env, _ := h.summary("")
 	if env.DraftMark != "" {
 		return h.Envelope()
 	}
 	return env
 }
 
-// summary is Summary, and the charset raw 8-bit text is read in.
-func (h Header) summary() (Envelope, string) {
+// summary is Summary, and the charset raw 8-bit text is read in: the
+// header's own, else partCS.
+func (h Header) summary(partCS string) (Envelope, string) {
 	mediaType, params := ParseValueParams(h.Get("Content-Type"))
 	cs := params["charset"]
+	if cs == "" {
+		cs = partCS
+	}
 	env := Envelope{
 		Subject:   decodeHeaderIn(h.Get("Subject"), cs),
 		From:      addressList(h.Get("From"), cs),
@@ -80,6 +91,59 @@ func (h Header) summary() (Envelope, string) {
 		env.Date, _ = ParseDate(env.DateRaw)
 	}
 	return env, cs
+}
+
+// Envelope is the envelope of the message n is the root of. When its
+// header declares no charset, raw 8-bit text is read in the charset of its
+// first text part, as mail clients do. Only the parts Read kept are
+// looked at (Limits.MaxParts bounds them), and not those of an attached
+// message, which is a message of its own.
+func (n *Entity) Envelope() Envelope { return n.Header.envelope(firstTextCharset(n)) }
+
+// Summary is Header.Summary, read as Envelope reads it.
+func (n *Entity) Summary() Envelope {
+	env, _ := n.Header.summary(firstTextCharset(n))
+	if env.DraftMark != "" {
+		return n.Envelope()
+	}
+	return env
+}
+
+// NeedsParts reports whether Entity.Envelope may read h otherwise than
+// Header.Envelope: a field holds raw 8-bit text that is not UTF-8, and
+// the header of a multipart declares no charset for it. A list reads the
+// start of such a message's body too, to show what its view shows.
+func (h Header) NeedsParts() bool {
+	mediaType, params := ParseValueParams(h.Get("Content-Type"))
+	if params["charset"] != "" || !strings.HasPrefix(mediaType, "multipart/") {
+		return false
+	}
+	for _, f := range h {
+		if !utf8.ValidString(f.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// firstTextCharset is the charset declared by the first text part under n
+// that declares one, in reading order, or "".
+func firstTextCharset(n *Entity) string {
+	if n.Attached != nil {
+		return ""
+	}
+	if !n.Multipart {
+		if strings.HasPrefix(n.MediaType, "text/") {
+			return n.Params["charset"]
+		}
+		return ""
+	}
+	for _, c := range n.Children {
+		if cs := firstTextCharset(c); cs != "" {
+			return cs
+		}
+	}
+	return ""
 }
 
 // ParseHeader reads a header block (as TOP n 0 returns it) leniently.
@@ -116,4 +180,49 @@ func msgIDs(v string, max int) string {
 		v = v[i+j+1:]
 	}
 	return strings.Join(ids, " ")
+}
+
+// EnvelopeFields names fields of an Envelope, for Partial.
+type EnvelopeFields uint8
+
+// The fields Partial can decode.
+const (
+	FieldSubject    EnvelopeFields = 1 << iota
+	FieldFrom                      // From
+	FieldRecipients                // To and Cc
+	FieldDate                      // Date and DateRaw
+)
+
+// Partial decodes only the fields asked for, as Envelope decodes them:
+// for a reader of many headers that looks at few fields of each (a
+// search), and then reads the whole summary of the few it keeps.
+func (h Header) Partial(f EnvelopeFields) Envelope {
+	// The body's charset reads raw 8-bit text only (raw8bit): most
+	// headers have none, and need not parse Content-Type
+	cs, csRead := "", false
+	field := func(name string) (raw, fallback string) {
+		raw = h.Get(name)
+		if !csRead && !utf8.ValidString(raw) {
+			_, params := ParseValueParams(h.Get("Content-Type"))
+			cs, csRead = params["charset"], true
+		}
+		return raw, cs
+	}
+	var env Envelope
+	if f&FieldSubject != 0 {
+		env.Subject = decodeHeaderIn(field("Subject"))
+	}
+	if f&FieldFrom != 0 {
+		env.From = addressList(field("From"))
+	}
+	if f&FieldRecipients != 0 {
+		env.To = addressList(field("To"))
+		env.Cc = addressList(field("Cc"))
+	}
+	if f&FieldDate != 0 {
+		if env.DateRaw = decodeHeaderIn(field("Date")); env.DateRaw != "" {
+			env.Date, _ = ParseDate(env.DateRaw)
+		}
+	}
+	return env
 }

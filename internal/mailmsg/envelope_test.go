@@ -180,3 +180,62 @@ func TestSummaryAgreesWithEnvelope(t *testing.T) {
 		}
 	}
 }
+
+// A header that declares no charset is read in that of the first text
+// part that does, looking through nested multiparts but not into an
+// attached message; NeedsParts tells the headers for which this matters.
+func TestEnvelopeTakesThePartCharset(t *testing.T) {
+	const part = "--b\r\nContent-Type: multipart/alternative; boundary=c\r\n\r\n--c\r\nContent-Type: text/plain; charset=koi8-r\r\n\r\nx\r\n--c--\r\n--b--\r\n"
+	const attached = "--b\r\nContent-Type: message/rfc822\r\n\r\nContent-Type: text/plain; charset=koi8-r\r\n\r\nx\r\n--b--\r\n"
+	tests := []struct {
+		name, header, body, want string
+		needs                    bool
+	}{
+		{"charset in a nested part", "Subject: \xf0\xd2\xc9\xd7\xc5\xd4\r\nContent-Type: multipart/mixed; boundary=b\r\n", part, "Привет", true},
+		{"the header's own charset wins", "Subject: \xf0\xd2\xc9\xd7\r\nContent-Type: multipart/mixed; boundary=b; charset=iso-8859-1\r\n", part, "ðÒÉ×", false},
+		{"not in an attached message", "Subject: caf\xe9\r\nContent-Type: multipart/mixed; boundary=b\r\n", attached, "café", true},
+		{"utf-8 needs nothing", "Subject: Grüße\r\nContent-Type: multipart/mixed; boundary=b\r\n", part, "Grüße", false},
+		{"a single part needs nothing", "Subject: caf\xe9\r\nContent-Type: text/plain\r\n", "x\r\n", "café", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := tc.header + "\r\n" + tc.body
+			m := read([]byte(raw), Limits{})
+			if got := m.Root.Envelope().Subject; got != tc.want {
+				t.Errorf("Envelope: subject %q, want %q", got, tc.want)
+			}
+			if got := m.Root.Summary().Subject; got != tc.want {
+				t.Errorf("Summary: subject %q, want %q", got, tc.want)
+			}
+			if got := ParseHeader([]byte(tc.header)).NeedsParts(); got != tc.needs {
+				t.Errorf("NeedsParts: got %v, want %v", got, tc.needs)
+			}
+		})
+	}
+}
+
+// Partial reads each field it is asked for as Envelope does, for every
+// sample and hostile message of the project, and leaves the rest empty.
+func TestPartialAgreesWithEnvelope(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/*.eml")
+	hostile, _ := filepath.Glob("../../testdata/render/*.eml")
+	files = append(files, hostile...)
+	if len(files) < 40 {
+		t.Fatalf("found %d messages, want the project's samples", len(files))
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := ParseHeader(raw)
+		full := h.Envelope()
+		want := Envelope{Subject: full.Subject, From: full.From, To: full.To, Cc: full.Cc, Date: full.Date, DateRaw: full.DateRaw}
+		if got := h.Partial(FieldSubject | FieldFrom | FieldRecipients | FieldDate); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\nPartial  %+v\nEnvelope %+v", f, got, want)
+		}
+		if got := h.Partial(FieldSubject); got.Subject != full.Subject || got.From != nil || !got.Date.IsZero() {
+			t.Errorf("%s: Partial(FieldSubject) = %+v", f, got)
+		}
+	}
+}

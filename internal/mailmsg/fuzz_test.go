@@ -23,7 +23,7 @@ func FuzzParse(f *testing.F) {
 		if m.Root == nil {
 			t.Fatal("no root entity")
 		}
-		env := m.Root.Header.Envelope()
+		env := m.Root.Envelope()
 		shown := []string{env.Subject, env.DateRaw, FormatAddresses(env.From), FormatAddresses(env.To)}
 		for _, s := range shown {
 			if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {

@@ -37,6 +37,7 @@ func OpenPart(r io.Reader, partID string) (*Part, io.Reader, error) {
 type PartWalker struct {
 	br     *bufio.Reader
 	levels []*level // the containers around the part opened last, outermost first
+	root   Header   // the message's own header, once read
 	last   []int    // the path of the part opened last
 	err    error    // a failed Open left the walk somewhere unknown
 }
@@ -74,6 +75,7 @@ func (w *PartWalker) Open(partID string) (*Part, io.Reader, error) {
 	if w.levels == nil {
 		var iss Issues
 		h, body := readEntityHeader(w.br, true, &iss)
+		w.root = h
 		w.levels = []*level{newLevel(h, body, describe(h, "text/plain"))}
 	}
 	// The walk keeps the containers the two paths share, and goes on in
@@ -116,6 +118,10 @@ func (w *PartWalker) Open(partID string) (*Part, io.Reader, error) {
 		Size:        -1,
 	}, dec, nil
 }
+
+// Header is the header of the message the walk is over, read by the
+// first Open; nil before it.
+func (w *PartWalker) Header() Header { return w.root }
 
 // newLevel is the container an entity makes: its children if it is a
 // multipart, else the entity itself as child "1".

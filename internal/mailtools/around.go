@@ -13,7 +13,10 @@ import (
 func (s *Session) OpenAround(ctx context.Context, ref Ref) (st *Stream, newer, older *Ref, err error) {
 	if s.canPipelineAround(ref) {
 		o := &opening{ref: ref, n: ref.Num}
-		check := uidCommand(ref.Num, func(uid string) { o.held = uid == ref.ID[1:] })
+		check := uidCommand(ref.Num, func(uid string) {
+			o.held = uid == ref.ID[1:]
+			s.noteUIDL(ref, uid)
+		})
 		if err := s.openAround(ctx, true, o, check); err != nil || o.held {
 			return o.st, o.newer, o.older, err
 		}

@@ -1,6 +1,7 @@
 package mailtools
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -55,35 +56,29 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 	rows := make([]Summary, 0, first-last+1)
 	answered := make([]int, 0, first-last+1) // of the row's commands, how many got +OK
 	var cmds []command
+	var again []int // rows whose summary needs the start of the body
 	for n := first; n >= last; n-- {
 		rows = append(rows, Summary{Ref: Ref{Num: n}})
 		answered = append(answered, 0)
-		row, ok := &rows[len(rows)-1], &answered[len(answered)-1]
+		i := len(rows) - 1
+		row, ok := &rows[i], &answered[i]
 		if useUIDL {
 			cmds = append(cmds, uidCommand(n, func(uid string) {
 				row.Ref.ID = "u" + uid
 				*ok++
 			}))
 		}
-		cmds = append(cmds, command{line: "LIST " + strconv.Itoa(n), reply: func(r reply) error {
-			if r.err != nil {
-				return nil
-			}
-			f := strings.Fields(r.text)
-			if len(f) < 2 || f[0] != strconv.Itoa(n) {
-				return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
-			}
-			size, err := strconv.ParseInt(f[1], 10, 64)
-			if err != nil || size < 0 {
-				return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
-			}
+		cmds = append(cmds, sizeCommand(n, func(size int64) {
 			row.Size = size
 			*ok++
-			return nil
-		}})
+		}))
 		// a header block past the bound is summarized from its start
 		cmds = append(cmds, headerCommand(n, func(header []byte) {
-			row.Envelope = mailmsg.ParseHeader(header).Summary()
+			h := mailmsg.ParseHeader(header)
+			row.Envelope = h.Summary()
+			if h.NeedsParts() {
+				again = append(again, i)
+			}
 			row.HasAttachments = row.Envelope.Multipart
 			if !useUIDL {
 				row.Ref.ID = headerFingerprint(header)
@@ -92,6 +87,9 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 		}))
 	}
 	if err := s.exchange(ctx, caps.pipelining, cmds...); err != nil {
+		return nil, err
+	}
+	if err := s.readStarts(ctx, caps.pipelining, rows, again); err != nil {
 		return nil, err
 	}
 	// A row the server refused to describe (another client expunged it
@@ -104,4 +102,43 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 		}
 	}
 	return out, nil
+}
+
+// readStarts summarizes the rows again from the start of their bodies:
+// their headers hold raw 8-bit text in no declared charset, which the
+// view reads in the charset of the first text part (Entity.Envelope). A
+// list of ordinary mail asks nothing more.
+func (s *Session) readStarts(ctx context.Context, pipelined bool, rows []Summary, again []int) error {
+	if len(again) == 0 {
+		return nil
+	}
+	cmds := make([]command, 0, len(again))
+	for _, i := range again {
+		row := &rows[i]
+		cmds = append(cmds, startCommand(row.Ref.Num, func(start []byte) {
+			m, _ := mailmsg.Read(bytes.NewReader(start), mailmsg.Limits{MaxParts: startLines, MaxTotal: len(start) + 1})
+			row.Envelope = m.Root.Summary()
+		}))
+	}
+	return s.exchange(ctx, pipelined, cmds...)
+}
+
+// sizeCommand is "LIST n": got is given message n's size, unless the
+// server refuses it (-ERR).
+func sizeCommand(n int, got func(size int64)) command {
+	return command{line: "LIST " + strconv.Itoa(n), reply: func(r reply) error {
+		if r.err != nil {
+			return nil
+		}
+		f := strings.Fields(r.text)
+		if len(f) < 2 || f[0] != strconv.Itoa(n) {
+			return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
+		}
+		size, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil || size < 0 {
+			return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
+		}
+		got(size)
+		return nil
+	}}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"gomailcgi/internal/record"
 )
 
 // The POP3 client is our own, popConn and Session.exchange: the library
@@ -62,6 +64,7 @@ type popConn struct {
 	timeout time.Duration
 	stopped atomic.Bool
 	ioErr   atomic.Pointer[error] // first I/O failure: the server is unreachable
+	rec     *record.Recorder      // the request's record; nil records nothing
 }
 
 func newPopConn(conn net.Conn, timeout time.Duration) *popConn {
@@ -104,6 +107,7 @@ func (c *popConn) write(p []byte) error {
 		return c.fail(context.Canceled)
 	}
 	c.conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	c.rec.POPWrite(p)
 	_, err := c.conn.Write(p)
 	if err != nil {
 		c.fail(err)
@@ -133,6 +137,7 @@ func (c *popConn) readReply(cmd string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	c.rec.POPReply(line)
 	return parseReply(cmd, line)
 }
 
@@ -204,6 +209,7 @@ func dialPOP(ctx context.Context, s Server) (*popConn, error) {
 		return nil, err
 	}
 	c := newPopConn(raw, s.commandTimeout())
+	c.rec = record.From(ctx)
 	stop := c.watch(ctx)
 	defer stop()
 	_, err = c.readReply("greeting")
@@ -236,5 +242,6 @@ func (c *popConn) startTLS(ctx context.Context, cfg *tls.Config) error {
 	}
 	c.conn = tc
 	c.br.Reset(deadlineReader{c})
+	c.rec.Note("POP3", "TLS from here on: the rest of the conversation is encrypted.")
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"gomailcgi/internal/record"
 )
 
 // SMTP sends mail through one submission server.
@@ -91,6 +93,7 @@ func (s *SMTP) Send(ctx context.Context, cred *Credentials, m *Outgoing) (string
 		return "", err
 	}
 	sc := newSMTPConn(conn, s.Server.commandTimeout())
+	sc.rec = record.From(ctx)
 	defer sc.Close()
 	stop := context.AfterFunc(ctx, sc.abort)
 	defer stop()
@@ -132,6 +135,13 @@ func (ss *smtpSession) open(localName string, cred *Credentials) error {
 			return ss.wrap("STARTTLS", "", err)
 		}
 		ss.tlsOn = true
+		if rec := ss.conn.rec; rec != nil {
+			// From here the connection carries TLS records; go-smtp shows
+			// the clear text to its DebugWriter.
+			ss.conn.rec = nil
+			rec.SMTPNote("TLS from here on: the rest of the conversation is encrypted.")
+			ss.client.DebugWriter = smtpDebug{rec}
+		}
 	default:
 		ss.client = smtp.NewClient(ss.conn)
 		ss.tlsOn = ss.s.Server.Security == SecurityTLS

@@ -3,6 +3,7 @@ package mailtools
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -36,20 +37,35 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 			if err := s.exchange(ctx, false, uidCommand(ref.Num, func(u string) { uid = u })); err != nil {
 				return 0, err
 			}
+			s.noteUIDL(ref, uid)
 			if uid == want {
 				return ref.Num, nil
 			}
+		}
+		if ref.Num > s.count && s.c.rec != nil {
+			s.c.rec.Note("POP3", fmt.Sprintf("message %d was listed with UIDL %s; the mailbox has %d messages now: it is looked up by its UIDL.", ref.Num, want, s.count))
 		}
 		all, err := s.uidIndex(ctx)
 		if err != nil {
 			return 0, err
 		}
-		if n, ok := all[want]; ok {
+		n, ok := all[want]
+		if s.c.rec != nil {
+			if ok {
+				s.c.rec.Note("POP3", fmt.Sprintf("UIDL %s is message %d now: the same message, moved; it is used at %d.", want, n, n))
+			} else {
+				s.c.rec.Note("POP3", fmt.Sprintf("no message has UIDL %s now: it is gone, and nothing is done to another message in its place.", want))
+			}
+		}
+		if ok {
 			return n, nil
 		}
 		return 0, &SyncError{Ref: ref, Err: ErrMessageGone}
 	}
 	if ref.Num > s.count {
+		if s.c.rec != nil {
+			s.c.rec.Note("POP3", fmt.Sprintf("message %d was listed with header fingerprint %s; the mailbox has %d messages now: the inbox changed, and nothing is done.", ref.Num, shortFingerprint(ref.ID), s.count))
+		}
 		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
 	}
 	// A refused TOP leaves the fingerprint empty: whatever holds that
@@ -58,6 +74,9 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 	fp := ""
 	if err := s.exchange(ctx, false, headerCommand(ref.Num, func(h []byte) { fp = headerFingerprint(h) })); err != nil {
 		return 0, err
+	}
+	if s.c.rec != nil {
+		s.c.rec.Note("POP3", fingerprintNote(ref, fp))
 	}
 	if fp != ref.ID {
 		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
@@ -285,4 +304,43 @@ func (s *Session) refCommand(ctx context.Context, n int, dst **Ref) (command, er
 		return uidCommand(n, func(uid string) { *dst = &Ref{Num: n, ID: "u" + uid} }), nil
 	}
 	return headerCommand(n, func(h []byte) { *dst = &Ref{Num: n, ID: headerFingerprint(h)} }), nil
+}
+
+// noteUIDL puts the sync check by UIDL in words in the request's record:
+// what the message was listed with, and what the server says now.
+func (s *Session) noteUIDL(ref Ref, uid string) {
+	if s.c.rec == nil {
+		return
+	}
+	want := ref.ID[1:]
+	var text string
+	switch uid {
+	case want:
+		text = fmt.Sprintf("message %d was listed with UIDL %s; the server's UIDL for %d is %s: it is the same message.", ref.Num, want, ref.Num, uid)
+	case "":
+		text = fmt.Sprintf("message %d was listed with UIDL %s; the server gives no UIDL for %d now: it is looked up by its UIDL.", ref.Num, want, ref.Num)
+	default:
+		text = fmt.Sprintf("message %d was listed with UIDL %s; the server's UIDL for %d is %s: another message is at %d now, so it is looked up by its UIDL.", ref.Num, want, ref.Num, uid, ref.Num)
+	}
+	s.c.rec.Note("POP3", text)
+}
+
+// shortFingerprint is enough of a header fingerprint to tell two apart.
+func shortFingerprint(s string) string {
+	if len(s) > 13 {
+		return s[:13] + "…"
+	}
+	return s
+}
+
+// fingerprintNote is the sync check by header fingerprint in words.
+func fingerprintNote(ref Ref, fp string) string {
+	short := shortFingerprint
+	switch fp {
+	case ref.ID:
+		return fmt.Sprintf("message %d was listed with header fingerprint %s; the headers at %d give %s: it is the same message.", ref.Num, short(ref.ID), ref.Num, short(fp))
+	case "":
+		return fmt.Sprintf("message %d was listed with header fingerprint %s; the server refuses to show the headers at %d: the inbox changed, and nothing is done.", ref.Num, short(ref.ID), ref.Num)
+	}
+	return fmt.Sprintf("message %d was listed with header fingerprint %s; the headers at %d give %s: another message, so nothing is done.", ref.Num, short(ref.ID), ref.Num, short(fp))
 }

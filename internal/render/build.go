@@ -31,7 +31,7 @@ type bodyState struct {
 
 // view builds the View of a message whose root entity is root.
 func (b *builder) view(root *mailmsg.Entity, partID string) *View {
-	v := &View{PartID: partID, Header: root.Header.Envelope()}
+	v := &View{PartID: partID, Header: root.Envelope()}
 	st := &bodyState{v: v}
 	b.collect(root, st)
 	b.finish(st, root)

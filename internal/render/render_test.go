@@ -68,6 +68,9 @@ func TestRenderFixtures(t *testing.T) {
 			body: []string{"The body."}, problems: []string{ProblemMalformed}, hasPlain: true},
 		{file: "nul-bytes.eml", subject: "Has NUL bytes",
 			body: []string{"beforeafter\nsecond line"}, problems: []string{ProblemNUL}, hasPlain: true},
+		{file: "part-charset-headers.eml", subject: "Zażółć gęślą jaźń (raw ISO-8859-2, charset in the part)",
+			from: "Paweł Żółw <pawel@example.pl>", body: []string{"Dzień dobry, żółw."},
+			attachments: []string{"2 data.bin"}, hasPlain: true},
 		{file: "raw-8bit-headers.eml", subject: "Grüße in raw UTF-8", from: "Jürgen Müller <jm@example.de>",
 			body: []string{"Body."}, hasPlain: true},
 		{file: "raw-latin1-headers.eml", subject: "Déjà vu in raw Latin-1", from: "François <f@example.fr>",
@@ -84,6 +87,10 @@ func TestRenderFixtures(t *testing.T) {
 			body: []string{"Grüße in UTF-8 labelled unknown-8bit."}, hasPlain: true},
 		{file: "unknown-charset.eml", subject: "Qaplaé", from: "Worf <worf@example.com>",
 			body: []string{"Café and naïve in an unknown charset."}, problems: []string{ProblemCharset}, hasPlain: true},
+		{file: "utf16-words.eml", subject: "Grüße in UTF-16 ✓", from: "Zoë Ångström <zoe@example.net>",
+			body: []string{"Grüße in a UTF-16 body, marked little-endian.\nПривет 👋"}, hasPlain: true},
+		{file: "utf7.eml", subject: "Grüße aus Köln", from: "Jürgen Müller <jm@example.de>",
+			body: []string{"Schöne Grüße aus Köln.\n1 + 1 = 2, and a smile: 😀.\nJapanese: 日本語"}, hasPlain: true},
 		{file: "windows-874.eml", subject: "สวัสดี", body: []string{"สวัสดีครับ"}, hasPlain: true},
 	}
 	for _, tc := range tests {

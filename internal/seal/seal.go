@@ -142,56 +142,70 @@ func (s *Sealer) Seal(st State) (string, error) {
 // error wrapping ErrInvalid or ErrExpired; the added reason never holds
 // token or state content.
 func (s *Sealer) Open(token string) (State, error) {
-	idle, abs, err := s.durations()
+	p, err := s.open(token)
 	if err != nil {
 		return State{}, err
 	}
+	return p.state(), nil
+}
+
+// state is the State a payload carries.
+func (p payload) state() State {
+	return State{User: p.user, Password: p.password, Server: p.server, Name: p.name, Lang: p.lang, LoginAt: unix(p.loginAt)}
+}
+
+// open checks a token and returns its payload.
+func (s *Sealer) open(token string) (payload, error) {
+	idle, abs, err := s.durations()
+	if err != nil {
+		return payload{}, err
+	}
 	if s.Keys.Len() == 0 {
-		return State{}, ErrNoKeys
+		return payload{}, ErrNoKeys
 	}
 	raw, err := decodeToken(token)
 	if err != nil {
-		return State{}, err
+		return payload{}, err
 	}
 	if len(raw) < headerSize {
-		return State{}, invalid("too short")
+		return payload{}, invalid("too short")
 	}
 	if raw[0] != version {
-		return State{}, invalid("unknown version")
+		return payload{}, invalid("unknown version")
 	}
 	k, ok := s.Keys.byID(raw[1:headerSize])
 	if !ok {
-		return State{}, invalid("unknown key")
+		return payload{}, invalid("unknown key")
 	}
 	if len(raw) < headerSize+k.aead.Overhead()+payloadFixedSize {
-		return State{}, invalid("too short")
+		return payload{}, invalid("too short")
 	}
 	plain, err := k.aead.Open(nil, nil, raw[headerSize:], s.additionalData(raw[:headerSize]))
 	if err != nil {
-		return State{}, invalid("authentication failed")
+		return payload{}, invalid("authentication failed")
 	}
 	defer clear(plain)
 	p, err := decodePayload(plain)
 	if err != nil {
-		return State{}, invalid("malformed content")
+		return payload{}, invalid("malformed content")
 	}
 
 	now := s.now()
 	sealedAt, loginAt := unix(p.sealedAt), unix(p.loginAt)
 	if sealedAt.After(now.Add(MaxClockSkew)) {
-		return State{}, invalid("sealed in the future")
+		return payload{}, invalid("sealed in the future")
 	}
 	// The stored expiry holds what the sealer decided; the opener's own
 	// durations apply too, so shortening them takes effect at once.
 	switch {
 	case !now.Before(unix(p.expiresAt)):
-		return State{}, fmt.Errorf("%w: past its expiry", ErrExpired)
+		return payload{}, fmt.Errorf("%w: past its expiry", ErrExpired)
 	case !now.Before(sealedAt.Add(idle)):
-		return State{}, fmt.Errorf("%w: idle too long", ErrExpired)
+		return payload{}, fmt.Errorf("%w: idle too long", ErrExpired)
 	case !now.Before(loginAt.Add(abs)):
-		return State{}, fmt.Errorf("%w: login too old", ErrExpired)
+		return payload{}, fmt.Errorf("%w: login too old", ErrExpired)
 	}
-	return State{User: p.user, Password: p.password, Server: p.server, Name: p.name, Lang: p.lang, LoginAt: loginAt}, nil
+	return p, nil
 }
 
 // invalid wraps ErrInvalid with a fixed reason.

@@ -110,6 +110,8 @@ func TestAccessibility(t *testing.T) {
 		{"login", "/login"},
 		{"list", "/list?t=" + url.QueryEscape(tok)},
 		{"list all ticked", list.link("Select all on this page")},
+		{"search", "/search?t=" + url.QueryEscape(tok)},
+		{"search results", "/search?q=the&t=" + url.QueryEscape(tok)},
 		{"view plain", view("Paragraphs that flow")},
 		{"view html", view("A quick tour of the message list")},
 		{"view alternative", view("Five tips for getting around")},

@@ -43,6 +43,7 @@ func TestKeyboard(t *testing.T) {
 	pages := []struct{ name, link string }{
 		{"login", "/login"},
 		{"list", "/list?t=" + url.QueryEscape(tok)},
+		{"search results", "/search?q=the&t=" + url.QueryEscape(tok)},
 		{"view", list.viewLink("Your checklist and a list of pages (2 attachments)")},
 		{"compose", list.link("Write")},
 	}

@@ -126,6 +126,20 @@ func TestBrowserWalk(t *testing.T) {
 	p.expect("Welcome to gomailcgi")
 	p.open("« Newest", "table.messages")
 
+	t.Run("search, open a result and go back to the results", func(t *testing.T) {
+		p.do("type the words", chromedp.SendKeys(chromedp.CSS("#search-q"), "muller"),
+			chromedp.SetValue(chromedp.CSS("#search-in"), "from"))
+		p.press("Search", `//p[@role="status"][contains(., "searched")]`)
+		p.expect("15 messages searched, 1 found.")
+		p.open("The weekly plan, with an old-style attachment name", "dl.headers")
+		p.open("‹ Back to the results", `//p[@role="status"][contains(., "searched")]`)
+		if got := p.value("#search-q"); got != "muller" {
+			t.Errorf("back at the results, the form has %q", got)
+		}
+		p.expect("The weekly plan, with an old-style attachment name")
+		p.open("Inbox", "p.count")
+	})
+
 	t.Run("plain message and a reply", func(t *testing.T) {
 		p.open("Paragraphs that flow", "dl.headers")
 		p.expect("This line ends without a space, so it is a hard break.")

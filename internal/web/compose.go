@@ -19,6 +19,7 @@ type composePage struct {
 	ForwardFiles []forwardFile // the forwarded message's attachments
 	BackURL      string
 	MaxUpload    string
+	Addresses    []string // suggestions for To, Cc and Bcc (knownAddresses)
 }
 
 // forwardFile is one attachment of a forwarded message, offered as a
@@ -43,6 +44,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	f.addresses = s.knownAddresses(r.Context(), login)
 	if mode == modeNew {
 		return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
 	}
@@ -63,7 +65,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	view := renderPlain(o.msg)
 	text := plainText(view)
 	more := len(view.Shortened) > 0
-	self := fromAddress(login.state.User, s.cfg.FromDomain)
+	self := login.address()
 	switch mode {
 	case modeReply, modeReplyAll:
 		text = quotable(login.loc, text, more)
@@ -151,11 +153,12 @@ func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *si
 	p := &composePage{
 		basePage:     login.base(login.T(title)),
 		Form:         *f,
-		From:         login.from(s.cfg.FromDomain).String(),
+		From:         login.from().String(),
 		Action:       s.urls.SendAction(),
 		ForwardFiles: files,
 		BackURL:      s.urls.List(login.token, f.Page),
 		MaxUpload:    login.loc.Size(s.cfg.MaxUpload),
+		Addresses:    f.addresses,
 	}
 	p.text = f.Body // written into the textarea by render
 	p.Notice, p.Alert = notice, alert

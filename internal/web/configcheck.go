@@ -24,7 +24,8 @@ func (e *ConfigError) Error() string {
 // Check reports the first setting that cannot work as a *ConfigError. It
 // takes the settings as they are: New fills zero ones with their defaults
 // before it checks, a command checks the values its flags were given.
-// POP, SMTP and Sealer are not settings; New requires them.
+// POP, SMTP and Sealer are not settings; New requires them. Servers are
+// checked when given.
 func (c *Config) Check() error {
 	if c.PageSize < 1 || c.PageSize > MaxPageSize {
 		return &ConfigError{"PageSize", strconv.Itoa(c.PageSize), fmt.Sprintf("want 1 to %d", MaxPageSize)}
@@ -70,7 +71,7 @@ func (c *Config) Check() error {
 			return &ConfigError{"TrustedOrigins", strconv.Quote(o), "want scheme://host[:port], e.g. https://mail.example.org:8443"}
 		}
 	}
-	return nil
+	return checkServers(c.Servers)
 }
 
 // validBasePath reports whether p can prefix every route: empty, or

@@ -80,7 +80,7 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 		return s.reloadList(w, r, f.login, f.page, http.StatusBadRequest,
 			f.login.T("No message was selected, so nothing was deleted. Tick the box of each message to delete, then press Delete selected."))
 	}
-	pop, err := s.cfg.POP.Dial(r.Context(), f.login.cred())
+	pop, err := f.login.srv.POP.Dial(r.Context(), f.login.cred())
 	if err != nil {
 		return err
 	}

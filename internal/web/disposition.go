@@ -3,6 +3,7 @@ package web
 import (
 	"mime"
 	"strings"
+	"unicode/utf8"
 
 	"gomailcgi/internal/mailmsg"
 )
@@ -59,6 +60,22 @@ func downloadName(filename, contentType, partID string) string {
 		ext = ".txt"
 	}
 	return "part-" + partID + ext
+}
+
+// textFilename names a text saved from a message after its subject,
+// made a safe file name (no path, control or bidi characters, at most
+// 100 bytes), with .txt.
+func textFilename(subject string) string {
+	name := mailmsg.CleanFilename(strings.NewReplacer("/", "_", "\\", "_").Replace(subject))
+	for len(name) > 100 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	name = strings.TrimRight(name, " .")
+	if name == "" {
+		name = "message"
+	}
+	return name + ".txt"
 }
 
 // safeContentType is a part's media type if it parses, else

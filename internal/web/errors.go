@@ -178,7 +178,7 @@ func (s *server) failLoggedOut(w http.ResponseWriter, r *http.Request, msg strin
 	b.Alert = msg
 	p := &reloginPage{
 		basePage: b,
-		Login:    loginFields{Next: next, Return: s.returnPath(r), Lang: b.lang},
+		Login:    loginFields{Next: next, Return: s.returnPath(r), Lang: b.lang, Address: s.several()},
 		Action:   s.urls.LoginAction(),
 	}
 	s.renderFailure(w, r, http.StatusUnauthorized, "relogin", p)

@@ -22,6 +22,8 @@ type composeForm struct {
 	Lang                       string   // the language the form was shown in, hidden field "lang": a login that ran out meanwhile comes back in it
 	Files                      []upload
 	HadFiles                   bool // files were chosen (and are lost if the form comes back)
+
+	addresses []string // suggested for To, Cc and Bcc when the form opens; never posted
 }
 
 // upload is one file from the form's file input, held in memory.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,6 +34,23 @@ func TestDownloadName(t *testing.T) {
 	for _, tt := range tests {
 		if got := downloadName(tt.filename, tt.ct, tt.id); got != tt.want {
 			t.Errorf("downloadName(%q, %q, %q): got %q, want %q", tt.filename, tt.ct, tt.id, got, tt.want)
+		}
+	}
+}
+
+func TestTextFilename(t *testing.T) {
+	tests := []struct{ subject, want string }{
+		{"Huge", "Huge.txt"},
+		{"Re: a/b\\c", "Re: a_b_c.txt"},
+		{"", "message.txt"},
+		{" ... ", "message.txt"},
+		{"evil\u202Etxt.exe", "eviltxt.exe.txt"},
+		{"tab\tand\r\nnewline", "tab and newline.txt"},
+		{strings.Repeat("ü", 60), strings.Repeat("ü", 50) + ".txt"},
+	}
+	for _, tt := range tests {
+		if got := textFilename(tt.subject); got != tt.want {
+			t.Errorf("textFilename(%q): got %q, want %q", tt.subject, got, tt.want)
 		}
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"time"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 )
@@ -26,6 +28,7 @@ type listPage struct {
 	AllSelected                 bool
 	SelectAllURL, SelectNoneURL string
 	Zone                        string // the time zone of the dates shown
+	Search                      searchForm
 }
 
 // listOpts is how a list page is shown: its status, what it says, and
@@ -50,6 +53,11 @@ type listRow struct {
 	Draft     bool   // a draft saved here, to continue
 	Pick      string // the checkbox's label, naming the message
 	Words     *rowWords
+}
+
+// newRowWords are the words of l every row shares.
+func newRowWords(l *locale.Locale) *rowWords {
+	return &rowWords{Draft: l.T("[draft]"), Attach: l.T("[attachment]"), AttachTitle: l.T("Has attachments")}
 }
 
 // rowWords are the words every row of a list page shares, in its language.
@@ -79,7 +87,7 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) error {
 // before the page is rendered. The pages that find the inbox changed show
 // the reloaded list this way, with an alert and their own status.
 func (s *server) showList(w http.ResponseWriter, r *http.Request, login *signedIn, page int, o listOpts) error {
-	pop, err := s.cfg.POP.Dial(r.Context(), login.cred())
+	pop, err := login.srv.POP.Dial(r.Context(), login.cred())
 	if err != nil {
 		return err
 	}
@@ -102,6 +110,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *signedI
 	p.Alert, p.Notice = o.alert, o.notice
 	p.Zone = zoneName(s.cfg.Location, s.cfg.Now())
 	p.AllSelected = o.all
+	p.Search = s.searchFormFor(login.token, nil)
 	p.SelectAllURL = s.urls.ListAll(login.token, page)
 	p.SelectNoneURL = s.urls.List(login.token, page)
 	if len(listing.Messages) > 0 {
@@ -118,31 +127,38 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *signedI
 	}
 	now := s.cfg.Now().In(s.cfg.Location)
 	l := login.loc
-	words := &rowWords{Draft: l.T("[draft]"), Attach: l.T("[attachment]"), AttachTitle: l.T("Has attachments")}
+	words := newRowWords(l)
 	for _, m := range listing.Messages {
-		env := m.Envelope
-		row := listRow{
-			Ref:       m.Ref.String(),
-			ViewURL:   s.urls.View(login.token, m.Ref, page),
-			Subject:   subjectOrNone(l, env.Subject),
-			Date:      shortDate(l, env.Date, now),
-			DateFull:  fullDate(l, env, s.cfg.Location),
-			Size:      l.Size(m.Size),
-			HasAttach: m.HasAttachments,
-			Draft:     s.isDraft(login.state.User, env),
-			Words:     words,
-		}
-		if len(env.From) > 0 {
-			row.From = env.From[0].Display()
-			row.FromFull = mailmsg.FormatAddresses(env.From)
-		}
-		if row.From == "" {
-			row.From = l.T("(unknown sender)")
-		}
-		row.Pick = l.T("Select the message from %s: %s", row.From, row.Subject)
+		row := s.rowOf(login, m, s.urls.View(login.token, m.Ref, page), now, words)
 		p.Rows = append(p.Rows, row.markup(o.all))
 	}
 	return s.render(w, o.status, "list", p)
+}
+
+// rowOf is a message as a row of the list, or of search results.
+func (s *server) rowOf(login *signedIn, m mailtools.Summary, viewURL string, now time.Time, words *rowWords) listRow {
+	env := m.Envelope
+	l := login.loc
+	row := listRow{
+		Ref:       m.Ref.String(),
+		ViewURL:   viewURL,
+		Subject:   subjectOrNone(l, env.Subject),
+		Date:      shortDate(l, env.Date, now),
+		DateFull:  fullDate(l, env, s.cfg.Location),
+		Size:      l.Size(m.Size),
+		HasAttach: m.HasAttachments,
+		Draft:     s.isDraft(login.state.User, env),
+		Words:     words,
+	}
+	if len(env.From) > 0 {
+		row.From = env.From[0].Display()
+		row.FromFull = mailmsg.FormatAddresses(env.From)
+	}
+	if row.From == "" {
+		row.From = l.T("(unknown sender)")
+	}
+	row.Pick = l.T("Select the message from %s: %s", row.From, row.Subject)
+	return row
 }
 
 // listing fetches list page n (1-based), clamped to the last page.

@@ -23,6 +23,13 @@ type loginFields struct {
 	Next     string // nextList or nextCompose
 	Return   string // the page asked for when the login ran out, without its token; "" for Next
 	Lang     string // the language a link chose before login, carried on; "" for the browser's
+	Server   string // the ID of the mail server chosen in the form; "" when none was
+	// Choices are the site's servers to choose from, shown when the
+	// address alone does not name one; nil hides the choice.
+	Choices []serverChoice
+	// Address: the site has several servers, chosen by the address's
+	// domain, so the form asks for an address rather than a user name.
+	Address bool
 }
 
 // loginPage is the login form, with an alert after a failed try.
@@ -41,6 +48,7 @@ func parseLoginForm(v url.Values) loginFields {
 		Next:     params(v).next(),
 		Return:   v.Get(paramReturn),
 		Lang:     v.Get(paramLang),
+		Server:   v.Get(paramServer),
 	}
 	return f
 }
@@ -76,6 +84,7 @@ func (s *server) loginForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *server) renderLogin(w http.ResponseWriter, r *http.Request, status int, f loginFields, alert string) error {
 	f.Password = ""
+	s.offerChoice(&f)
 	title := "Log in to read your mail"
 	if f.Next == nextCompose {
 		title = "Log in to send mail"
@@ -109,7 +118,28 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if problem := f.validate(); problem != "" {
 		return s.renderLoginAgain(w, r, http.StatusBadRequest, f, draft, l.T(problem))
 	}
-	network, user := netKey(clientAddr(r, s.cfg.TrustedProxies)), strings.ToLower(f.User)
+	srv := s.serverFor(f.User)
+	if f.Server != "" {
+		// Only a server of the list: a form naming any other is refused
+		// before anything is dialled, so no one can make the site
+		// connect where they like.
+		if srv = s.serverByID(f.Server); srv == nil {
+			f.Server, f.Choices = "", s.choices("")
+			return s.renderLoginAgain(w, r, http.StatusBadRequest, f, draft,
+				l.T("That mail server is not one this site serves. Please choose one from the list."))
+		}
+	}
+	if srv == nil {
+		f.Choices = s.choices("")
+		return s.renderLoginAgain(w, r, http.StatusOK, f, draft,
+			l.T("Which mail server is your address on? Please choose it, and enter your password again."))
+	}
+	f.Server = srv.ID
+	network := netKey(clientAddr(r, s.cfg.TrustedProxies))
+	cred := mailtools.Credentials{User: srv.popUser(f.User), Password: f.Password}
+	// failures count per user of one server: the same name on another
+	// server is another person
+	user := strings.ToLower(cred.User) + " " + srv.ID
 	if wait := s.loginFails.wait(user, network); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		mins := (secs + 59) / 60
@@ -118,14 +148,13 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.renderLoginAgain(w, r, http.StatusTooManyRequests, f, draft, l.T(
 			"There have been too many failed logins, so this one was not tried. Please try again in %d minutes.", mins))
 	}
-	cred := mailtools.Credentials{User: f.User, Password: f.Password}
-	if err := s.cfg.POP.Login(r.Context(), cred); err != nil {
+	if err := srv.POP.Login(r.Context(), cred); err != nil {
 		if errors.Is(err, mailtools.ErrBadCredentials) {
 			s.loginFails.failed(user, network)
 		}
 		return &actionError{act: actLogin, form: &f, draft: draft, err: err}
 	}
-	login, err := s.login(cred, f.Name, l)
+	login, err := s.login(srv, f.User, f.Password, f.Name, l)
 	if err != nil {
 		return err
 	}
@@ -151,6 +180,7 @@ func (s *server) renderLoginAgain(w http.ResponseWriter, r *http.Request, status
 		return s.renderLogin(w, r, status, f, alert)
 	}
 	f.Password = ""
+	s.offerChoice(&f)
 	b := s.pageIn(r, f.Lang, "Please log in again")
 	b.Alert = alert
 	f.Lang = b.lang
@@ -160,6 +190,19 @@ func (s *server) renderLoginAgain(w http.ResponseWriter, r *http.Request, status
 		Draft:    draft,
 		Action:   s.urls.LoginAction(),
 	})
+}
+
+// offerChoice shows the choice of server in a form that had one, keeping
+// the server chosen, on a site of several servers.
+func (s *server) offerChoice(f *loginFields) {
+	f.Address = s.several()
+	if !s.several() {
+		f.Server, f.Choices = "", nil
+		return
+	}
+	if f.Choices != nil || f.Server != "" {
+		f.Choices = s.choices(f.Server)
+	}
 }
 
 // returnPaths are the pages a login may return to: those a link leads to.

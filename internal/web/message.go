@@ -19,6 +19,7 @@ type messageAt struct {
 	login *signedIn
 	ref   mailtools.Ref
 	page  int
+	found *searchState // the search the message was found by, for the view's way back
 }
 
 // readMessageAt reads the login, the message and the list page from a
@@ -50,7 +51,7 @@ type opened struct {
 }
 
 // envelope is the message's decoded header.
-func (o *opened) envelope() mailmsg.Envelope { return o.msg.Root.Header.Envelope() }
+func (o *opened) envelope() mailmsg.Envelope { return o.msg.Root.Envelope() }
 
 // read opens the message, sync-checked, in a POP session of its own that
 // is closed before it returns, and parses it as RETR streams it: only
@@ -83,7 +84,7 @@ func (s *server) readMessage(ctx context.Context, at messageAt, act action, arou
 // readKeeping reads the message as readMessage does and hands over the
 // session it was read in, for more commands; the caller closes it.
 func (s *server) readKeeping(ctx context.Context, at messageAt, act action, around bool, lim mailmsg.Limits) (*mailtools.Session, *opened, error) {
-	pop, err := s.cfg.POP.Dial(ctx, at.login.cred())
+	pop, err := at.login.srv.POP.Dial(ctx, at.login.cred())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,7 +111,7 @@ func (s *server) readKeeping(ctx context.Context, at messageAt, act action, arou
 // openStream opens the message as the server sends it, sync-checked as
 // fetch does. The caller reads what it needs, then closes the session.
 func (s *server) openStream(ctx context.Context, at messageAt, act action) (*mailtools.Session, *mailtools.Stream, error) {
-	return s.openWith(ctx, at, act, s.cfg.POP.Dial)
+	return s.openWith(ctx, at, act, at.login.srv.POP.Dial)
 }
 
 // openDownload is openStream for a download, which the browser reads at
@@ -118,7 +119,7 @@ func (s *server) openStream(ctx context.Context, at messageAt, act action) (*mai
 // (mailtools.POP.DialDownload), so that slow downloads leave the user's
 // pages sessions of their own.
 func (s *server) openDownload(ctx context.Context, at messageAt) (*mailtools.Session, *mailtools.Stream, error) {
-	return s.openWith(ctx, at, actPage, s.cfg.POP.DialDownload)
+	return s.openWith(ctx, at, actPage, at.login.srv.POP.DialDownload)
 }
 
 func (s *server) openWith(ctx context.Context, at messageAt, act action,

@@ -21,7 +21,7 @@ import (
 // New, not a request.
 var pageNames = []string{
 	"home", "login", "logout", "relogin", "error",
-	"list", "view", "raw", "compose", "sent", "confirmdelete",
+	"list", "view", "raw", "compose", "sent", "confirmdelete", "search",
 }
 
 // pageTemplate is one page's parsed template set.
@@ -88,6 +88,7 @@ type basePage struct {
 	Alert  string // a problem, role="alert"
 	Token  string // the fresh sealed token; empty when not logged in
 	User   string // the logged-in user, for the header
+	Server string // the label of the user's mail server, on a site of several
 	Nav    navLinks
 	text   string         // the page's long text, for its textarea (TextSlot)
 	loc    *locale.Locale // the page's language; nil means the site's default
@@ -112,31 +113,13 @@ type page interface{ base() *basePage }
 // render executes a page into a buffer and only then writes it, so a
 // failing template never sends half a page.
 func (s *server) render(w http.ResponseWriter, status int, name string, data page) error {
-	b := data.base()
-	if b.loc == nil {
-		b.loc = s.locales.Default()
-	}
-	pages, err := s.pages[b.loc.Code].get()
+	buf, err := s.execute(name, data)
 	if err != nil {
 		return err
 	}
-	t, ok := pages[name]
-	if !ok {
-		return fmt.Errorf("web: no page %q", name)
-	}
-	b.Nav = navLinks{
-		Home:   s.urls.HomeIn(b.lang),
-		Style:  s.urls.Style(),
-		Login:  s.urls.Login("", b.lang),
-		Logout: s.urls.Logout(b.loc.Code),
-	}
-	if b.Token != "" {
-		b.Nav.Inbox = s.urls.List(b.Token, 1)
-		b.Nav.Compose = s.urls.Compose(b.Token, modeNew, mailtools.Ref{}, 0)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
-		return fmt.Errorf("web: rendering page %s: %w", name, err)
+	b := data.base()
+	if err := s.addPanel(w, status, name, b, buf); err != nil {
+		return fmt.Errorf("web: rendering the panel of page %s: %w", name, err)
 	}
 	before, after := buf.Bytes(), []byte(nil)
 	size := len(before)
@@ -161,6 +144,38 @@ func (s *server) render(w http.ResponseWriter, status int, name string, data pag
 	bw.Write(after)
 	bw.Flush()
 	return nil
+}
+
+// execute fills in the page's header links and runs its template, in the
+// page's language, into a buffer.
+func (s *server) execute(name string, data page) (*bytes.Buffer, error) {
+	b := data.base()
+	if b.loc == nil {
+		b.loc = s.locales.Default()
+	}
+	pages, err := s.pages[b.loc.Code].get()
+	if err != nil {
+		return nil, err
+	}
+	t, ok := pages[name]
+	if !ok {
+		return nil, fmt.Errorf("web: no page %q", name)
+	}
+	b.Nav = navLinks{
+		Home:   s.urls.HomeIn(b.lang),
+		Style:  s.urls.Style(),
+		Login:  s.urls.Login("", b.lang),
+		Logout: s.urls.Logout(b.loc.Code),
+	}
+	if b.Token != "" {
+		b.Nav.Inbox = s.urls.List(b.Token, 1)
+		b.Nav.Compose = s.urls.Compose(b.Token, modeNew, mailtools.Ref{}, 0)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return nil, fmt.Errorf("web: rendering page %s: %w", name, err)
+	}
+	return &buf, nil
 }
 
 // A page may hold a long text in a textarea, a draft's body, which

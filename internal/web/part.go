@@ -10,11 +10,13 @@ import (
 	"gomailcgi/internal/mailmsg"
 )
 
-// part downloads one MIME part, decoded (GET /part?t&m&p&inline). It
+// part downloads one MIME part, decoded (GET /part?t&m&p&inline&save). It
 // streams from the POP server: the message is never held whole. Every type
 // but text/plain is served as an attachment, so no mail content runs as a
 // page; with inline=1, as the HTML body's cid: images ask, raster images
-// are served inline too (see inlineImage). nosniff is set on every
+// are served inline too (see inlineImage). With save=1 text/plain is an
+// attachment too, named after the message when it has no name of its own:
+// a text too long for the view, which the reader asked to keep. nosniff is set on every
 // response (server.go), so a part is never read as another type.
 func (s *server) part(w http.ResponseWriter, r *http.Request) error {
 	q := params(r.URL.Query())
@@ -22,7 +24,7 @@ func (s *server) part(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	inline := q.inline()
+	inline, save := q.inline(), q.save()
 	partID, err := q.part(true)
 	if err != nil {
 		return err
@@ -32,7 +34,8 @@ func (s *server) part(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer pop.Close()
-	p, body, err := mailmsg.OpenPart(raw, partID)
+	walk := mailmsg.NewPartWalker(raw)
+	p, body, err := walk.Open(partID)
 	if err != nil {
 		return &userError{status: http.StatusNotFound, title: "No such attachment",
 			msg: "This message has no such attachment.", err: err}
@@ -47,7 +50,14 @@ func (s *server) part(w http.ResponseWriter, r *http.Request) error {
 		if ct == "" {
 			ct = "text/plain"
 		}
-		h.Set("Content-Disposition", contentDisposition("inline", name))
+		switch {
+		case !save:
+			h.Set("Content-Disposition", contentDisposition("inline", name))
+		case p.Filename == "":
+			h.Set("Content-Disposition", contentDisposition("attachment", textFilename(walk.Header().Summary().Subject)))
+		default:
+			h.Set("Content-Disposition", contentDisposition("attachment", name))
+		}
 	} else if inline && inlineImage(ct) {
 		h.Set("Content-Disposition", contentDisposition("inline", name))
 	} else {

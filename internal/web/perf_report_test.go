@@ -214,7 +214,7 @@ func (r *perfReport) check(t *testing.T, strict bool) {
 	}
 }
 
-// thousands writes n with commas: 10000 is "10,000".
+// thousands writes n with commas, as the English pages do: 10000 is "10,000".
 func thousands(n int) string {
 	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0; i -= 3 {

@@ -113,6 +113,7 @@ const (
 	actLogin                    // logging in
 	actSend                     // sending the compose form
 	actSaveDraft                // saving the compose form as a draft
+	actSearch                   // searching the mailbox
 )
 
 // notDone is what each action's message says was not done, and unsure
@@ -126,6 +127,7 @@ var notDone = map[action]struct{ sure, unsure string }{
 	actLogin:     {sure: "You were not logged in."},
 	actSend:      {sure: "Nothing was sent.", unsure: "The message may not have been sent."},
 	actSaveDraft: {sure: "The draft was not saved.", unsure: "The draft may not have been saved."},
+	actSearch:    {sure: "Not every message was searched."},
 }
 
 // kept is what the answer to an error shows besides its message.
@@ -210,6 +212,10 @@ var problems = func() map[problemKey]problem {
 		{kindChanged, actDeleteMany}: {status: http.StatusConflict, keep: keepList, cause: sayNotWhereListed,
 			advice: "Here is your inbox as it is now; please choose again."},
 
+		// Going on with older messages from one gone or moved since.
+		{kindGone, actSearch}:    {status: http.StatusConflict, title: "Inbox changed", cause: sayCursorGone, advice: saySearchAgain},
+		{kindChanged, actSearch}: {status: http.StatusConflict, title: "Inbox changed", cause: sayCursorGone, advice: saySearchAgain},
+
 		{kindBadCredentials, actLogin}: {status: http.StatusUnauthorized, keep: keepLogin,
 			cause: "The mail server did not accept that user name and password.", advice: "Please check them and try again."},
 		{kindUnavailable, actLogin}: {status: http.StatusServiceUnavailable, keep: keepLogin,
@@ -260,6 +266,11 @@ var problems = func() map[problemKey]problem {
 	}
 	return t
 }()
+
+const (
+	sayCursorGone  = "Your inbox changed since the last results (another mail program may have deleted messages), so the search cannot go on from where it stopped."
+	saySearchAgain = "Search again to start from the newest message."
+)
 
 const sayNotWhereListed = "One of the messages you selected is no longer where the list showed it (another mail program may have deleted or moved messages), so nothing was deleted."
 

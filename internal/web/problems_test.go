@@ -51,12 +51,12 @@ var (
 		"part gone", "bad ref", "not attachment", "forward too large", "refused", "refused for now",
 		"input", "bad address", "unavailable", "protocol", "too large",
 		"too many fields", "field too long", "slow", "cut short"}
-	actionNames = []string{"page", "view", "source", "prefill", "delete", "delete many", "login", "send", "save draft"}
+	actionNames = []string{"page", "view", "source", "prefill", "delete", "delete many", "login", "send", "save draft", "search"}
 )
 
 func TestKindOfNamesEveryKind(t *testing.T) {
-	if len(kindNames) != int(kindCutShort)+1 || len(actionNames) != int(actSaveDraft)+1 {
-		t.Fatalf("name %d kinds and %d actions", kindCutShort+1, actSaveDraft+1)
+	if len(kindNames) != int(kindCutShort)+1 || len(actionNames) != int(actSearch)+1 {
+		t.Fatalf("name %d kinds and %d actions", kindCutShort+1, actSearch+1)
 	}
 	for k := kindUnknown; k <= kindCutShort; k++ {
 		err, ok := errorOfKind[k]
@@ -100,7 +100,7 @@ func tableServer(t *testing.T) (*server, *signedIn) {
 	}
 	set := testLocales(t)
 	s := &server{cfg: cfg, log: cfg.Logger, pages: testPages(t, set), locales: set, urls: urls{base: cfg.BasePath}}
-	login, err := s.login(mailtools.Credentials{User: aliceUser, Password: alicePass}, "Alice", set.Default())
+	login, err := s.login(&cfg.Servers[0], aliceUser, alicePass, "Alice", set.Default())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -19,21 +20,11 @@ import (
 // with dir="auto"), the languages' own names on the login page (marked
 // with their lang) and the site's name are exempt.
 func TestPseudoLocaleCoversEveryPage(t *testing.T) {
-	h := newHarness(t)
+	// A search steps through five messages at a time, so its results
+	// offer the older ones.
+	h := newHarness(t, webOption(func(c *Config) { c.SearchMessages = 5 }))
 	lang := "lang=" + locale.Pseudo
-	check := func(name string, res response, wantStatus int) {
-		t.Helper()
-		if res.status != wantStatus {
-			t.Errorf("%s: status %d, want %d", name, res.status, wantStatus)
-		}
-		d := parseDoc(t, res.body)
-		if got := attrOf(d.tag("html")[0], "lang"); got != locale.Pseudo {
-			t.Errorf("%s: <html lang=%q>", name, got)
-		}
-		for _, bad := range unwrapped(d.root, locale.Pseudo) {
-			t.Errorf("%s: shows %q outside the catalog", name, bad)
-		}
-	}
+	check := pseudoCheck(t)
 
 	// Before login: the language travels in the links.
 	check("home", h.get("/?"+lang), http.StatusOK)
@@ -144,7 +135,123 @@ func TestPseudoLocaleCoversEveryPage(t *testing.T) {
 	check("deleted", h.post("/delete", url.Values{"t": {tokRaw}, "m": {refs[0]}, "page": {"1"}, "confirm": {"1"}}), http.StatusOK)
 	check("deleted, gone", h.post("/delete", url.Values{"t": {tokRaw}, "m": {refs[0]}, "page": {"1"}, "confirm": {"1"}}), http.StatusGone)
 	check("view, gone", h.get("/view"+q), http.StatusGone)
+
+	// The search: the form, results streamed with a way on to older
+	// messages, a message opened from them, none found, and its refusals.
+	check("search form", h.get("/search?t="+tok+"&q="), http.StatusOK)
+	found := h.get("/search?t=" + tok + "&after=2000-01-01")
+	check("search results", found, http.StatusOK)
+	fd := parseDoc(t, found.body)
+	if len(fd.subjects()) == 0 || !fd.hasLink("⟦Search older messages⟧") {
+		t.Errorf("search results: %d rows and no link to older messages; the walk misses them", len(fd.subjects()))
+	} else {
+		check("search older", h.get(fd.link("⟦Search older messages⟧")), http.StatusOK)
+	}
+	for _, a := range fd.tag("a") {
+		if href := attrOf(a, "href"); strings.Contains(href, "/view?") {
+			view := h.get(href)
+			check("view from the results", view, http.StatusOK)
+			if !parseDoc(t, view.body).hasLink("⟦‹ Back to the results⟧") {
+				t.Error("view from the results: no link back to the results")
+			}
+			break
+		}
+	}
+	check("search, none found", h.get("/search?t="+tok+"&q=nowhere-to-be-found&in=subject"), http.StatusOK)
+	check("search, too many words", h.get("/search?t="+tok+"&q="+url.QueryEscape(strings.Repeat("word ", 11))), http.StatusBadRequest)
+	check("search, unknown field", h.get("/search?t="+tok+"&q=x&in=body"), http.StatusBadRequest)
+	check("search, bad date", h.get("/search?t="+tok+"&after=31.03.2026"), http.StatusBadRequest)
+	check("search, cursor gone", h.get("/search?t="+tok+"&after=2000-01-01&older="+url.QueryEscape(refs[0])), http.StatusConflict)
 }
+
+// TestPseudoLocaleCoversServerChoice walks the login of a site of two
+// mail servers in the pseudo-locale: the address asked for, the choice of
+// server, a forged one, and the header naming the server logged in to.
+func TestPseudoLocaleCoversServerChoice(t *testing.T) {
+	ts := newTwoServers(t)
+	check := pseudoCheck(t)
+	login := ts.get("/login?lang=" + locale.Pseudo)
+	check("login of two servers", login, http.StatusOK)
+	if d := parseDoc(t, login.body); !strings.Contains(text(d.all(func(n *html.Node) bool {
+		return n.Data == "label" && attrOf(n, "for") == "user"
+	})[0]), "⟦") {
+		t.Error("login of two servers: the user field's label is not from the catalog")
+	}
+	choice := ts.post("/login", url.Values{"user": {"alice@example.com"}, "password": {workPass}, "lang": {locale.Pseudo}})
+	check("choose a server", choice, http.StatusOK)
+	if d := parseDoc(t, choice.body); len(d.tag("option")) != 3 {
+		t.Errorf("choose a server: %d options, want a prompt and two servers", len(d.tag("option")))
+	}
+	check("forged server", ts.post("/login", url.Values{"user": {"alice@example.org"}, "password": {alicePass},
+		"server": {"evil"}, "lang": {locale.Pseudo}}), http.StatusBadRequest)
+	res := ts.post("/login", url.Values{"user": {"alice@example.com"}, "password": {workPass}, "server": {"work"}, "lang": {locale.Pseudo}})
+	loc, err := url.Parse(res.header.Get("Location"))
+	if res.status != http.StatusSeeOther || err != nil {
+		t.Fatalf("login with a server chosen: %d %v", res.status, err)
+	}
+	list := ts.get("/list?t=" + url.QueryEscape(loc.Query().Get("t")))
+	check("list on a server of two", list, http.StatusOK)
+	header := parseDoc(t, list.body).all(func(n *html.Node) bool { return n.Data == "p" && attrOf(n, "class") == "user" })
+	if len(header) != 1 || !strings.Contains(text(header[0]), "Work") {
+		t.Errorf("list on a server of two: the header %v does not name the server", header)
+	}
+}
+
+// TestPseudoLocaleCoversOutsideBase: the page for an address outside
+// the base path speaks the catalog's words, the base path among them.
+func TestPseudoLocaleCoversOutsideBase(t *testing.T) {
+	h := newHarness(t, webOption(func(c *Config) { c.BasePath = "/mail" }))
+	pseudoCheck(t)("outside the base path", h.get("/elsewhere?lang="+locale.Pseudo), http.StatusNotFound)
+}
+
+// TestPseudoLocaleCoversEveryProblem renders every row of the error
+// table, and the refusal of a second search, for a login in the
+// pseudo-locale.
+func TestPseudoLocaleCoversEveryProblem(t *testing.T) {
+	s, english := tableServer(t)
+	pseudo, _ := s.locales.Lookup(locale.Pseudo)
+	login, err := s.login(english.srv, aliceUser, alicePass, "Alice", pseudo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := pseudoCheck(t)
+	failWith := func(err error) response {
+		rec := httptest.NewRecorder()
+		s.fail(rec, httptest.NewRequest("GET", "/view?t="+url.QueryEscape(login.token), nil), err)
+		return response{status: rec.Code, body: rec.Body.String()}
+	}
+	for key, p := range problems {
+		err := errorOfKind[key.kind]
+		if key.act != actPage {
+			draft := &composeForm{Token: login.token, To: "ann@example.org", Subject: "Kept", Body: "typed text", HadFiles: true}
+			err = &actionError{act: key.act, err: err, login: login, page: 1, form: &loginFields{User: "bob"}, draft: draft}
+		}
+		status, _, _ := p.answer(err, key.act, &s.cfg, login.loc)
+		check(kindNames[key.kind]+" while "+actionNames[key.act], failWith(err), status)
+	}
+	check("a second search", failWith(errSearchBusy), http.StatusTooManyRequests)
+}
+
+// pseudoCheck returns a check that a page has the status wanted, is in
+// the pseudo-locale and shows no word outside its catalog.
+func pseudoCheck(t *testing.T) func(name string, res response, wantStatus int) {
+	return func(name string, res response, wantStatus int) {
+		t.Helper()
+		if res.status != wantStatus {
+			t.Errorf("%s: status %d, want %d", name, res.status, wantStatus)
+		}
+		d := parseDoc(t, res.body)
+		if got := attrOf(d.tag("html")[0], "lang"); got != locale.Pseudo {
+			t.Errorf("%s: <html lang=%q>", name, got)
+		}
+		for _, bad := range unwrapped(d.root, locale.Pseudo) {
+			t.Errorf("%s: shows %q outside the catalog", name, bad)
+		}
+	}
+}
+
+// datePattern is the pattern of the search form's date fields.
+const datePattern = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 // unwrapped is every text of the page outside the pseudo-locale's ⟦…⟧,
 // in text and in the attributes people read, leaving out text from mail,
@@ -164,6 +271,9 @@ func unwrapped(root *html.Node, lang string) []string {
 				v := attrOf(n, a)
 				if a == "title" && strings.Contains(attrOf(n, "class"), "from") {
 					continue // the sender's full address, from mail
+				}
+				if a == "placeholder" && attrOf(n, "pattern") == datePattern {
+					continue // an example date, year-month-day in every language
 				}
 				if s := outside(v); s != "" {
 					bad = append(bad, a+"="+s)

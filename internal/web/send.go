@@ -72,7 +72,7 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 				out.Bcc = append(out.Bcc, out.From)
 			}
 		}
-		_, err = s.cfg.SMTP.Send(r.Context(), ptr(login.cred()), out)
+		_, err = login.srv.SMTP.Send(r.Context(), ptr(login.cred()), out)
 		closeForwarded(out.Attachments)
 	}
 	if err != nil {
@@ -114,7 +114,7 @@ func ptr[T any](v T) *T { return &v }
 // typed comes back as a *userError.
 func (s *server) outgoing(r *http.Request, login *signedIn, f *composeForm) (*mailtools.Outgoing, error) {
 	out := &mailtools.Outgoing{
-		From:       login.from(s.cfg.FromDomain),
+		From:       login.from(),
 		Subject:    f.Subject,
 		Body:       f.Body,
 		InReplyTo:  f.InReplyTo,

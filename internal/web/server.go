@@ -43,15 +43,17 @@ func (s *server) routes() http.Handler {
 	page("POST "+pathSend, s.send)
 	page("GET "+pathSent, s.sent)
 	page("POST "+pathDelete, s.delete)
+	page("GET "+pathSearch, s.search)
 	route("GET "+pathHealth, http.HandlerFunc(health))
 	route("GET "+pathStatic, http.StripPrefix(b+pathStatic, s.staticFiles()))
 	for path, methods := range allowed {
 		mux.Handle(b+path, s.handle(s.wrongMethod(methods))) // any other method
 	}
+	mux.Handle(b+"/", s.handle(s.notFound))
 	if b != "" {
 		mux.Handle("GET "+b, http.RedirectHandler(b+"/", http.StatusMovedPermanently))
+		mux.Handle("/", s.handle(s.outsideBase))
 	}
-	mux.Handle("/", s.handle(s.notFound))
 	// A POST from a page of another site (login CSRF, a draft slipped
 	// into the send form) is refused before its body is read.
 	cop := http.NewCrossOriginProtection()
@@ -59,7 +61,7 @@ func (s *server) routes() http.Handler {
 		cop.AddTrustedOrigin(o) // checked by Config.Check
 	}
 	cop.SetDenyHandler(s.handle(s.crossOrigin))
-	return s.secure(s.logRequests(s.limitHeaders(s.slowBodies(cop.Handler(mux)))))
+	return s.secure(s.logRequests(s.limitHeaders(s.slowBodies(s.explain(cop.Handler(mux))))))
 }
 
 // maxHeaderBytes bounds a request's header fields. Past it the request
@@ -162,6 +164,15 @@ func health(w http.ResponseWriter, r *http.Request) {
 // notFound answers every path the route table does not know.
 func (s *server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return &userError{status: http.StatusNotFound, title: "Not found", msg: "There is no page at this address."}
+}
+
+// outsideBase answers a path outside the base path. Behind a web server
+// that is a setting that differs from the web server's location, so the
+// page names it: whoever set the site up finds it there.
+func (s *server) outsideBase(w http.ResponseWriter, r *http.Request) error {
+	return &userError{status: http.StatusNotFound, title: "Not part of this webmail",
+		msg:  "This webmail's pages are under %s/ (its base path, the setting -base-path), and this address is outside it. If a web server sent you here, its location for the webmail and -base-path differ: set them alike, or leave -base-path out under FastCGI to take the web server's SCRIPT_NAME.",
+		args: []any{s.cfg.BasePath}}
 }
 
 // crossOrigin answers a form another site's page sent.

@@ -16,6 +16,8 @@ import (
 type signedIn struct {
 	state seal.State
 	token string
+	srv   *MailServer    // the server the token names, one of the site's
+	label string         // its label for the page header; "" on a site of one
 	loc   *locale.Locale // the language the token carries
 }
 
@@ -26,32 +28,41 @@ type loggedOutError struct{ reason error }
 func (e *loggedOutError) Error() string { return "web: not logged in: " + e.reason.Error() }
 func (e *loggedOutError) Unwrap() error { return e.reason }
 
-var errWrongServer = errors.New("token is for other mail servers")
+var errWrongServer = errors.New("token is for a mail server this site does not serve")
 
-// open checks a token and seals its successor.
+// open checks a token, and that the server it names is one of the site's
+// as loaded now, and seals its successor.
 func (s *server) open(token string) (*signedIn, error) {
 	st, err := s.cfg.Sealer.Open(token)
 	if err != nil {
 		return nil, &loggedOutError{reason: err}
 	}
-	if st.Server != s.cfg.ServerID {
+	srv := s.serverByID(st.Server)
+	if srv == nil {
 		return nil, &loggedOutError{reason: errWrongServer}
 	}
-	return s.reseal(st)
+	return s.reseal(st, srv)
 }
 
-// login seals the first token of a login the POP server just accepted,
-// with the language of the login page.
-func (s *server) login(cred mailtools.Credentials, name string, l *locale.Locale) (*signedIn, error) {
-	return s.reseal(seal.State{User: cred.User, Password: cred.Password, Name: name, Server: s.cfg.ServerID, Lang: l.Code})
+// login seals the first token of a login srv's POP server just accepted,
+// with the language of the login page; user is the name as typed,
+// cred.User what the server was given.
+func (s *server) login(srv *MailServer, user, password, name string, l *locale.Locale) (*signedIn, error) {
+	return s.reseal(seal.State{User: user, Password: password, Name: name, Server: srv.ID, Lang: l.Code}, srv)
 }
 
 // from is the user's own address, with the name given at login.
-func (login *signedIn) from(domain string) mailmsg.Address {
-	return mailmsg.Address{Name: login.state.Name, Addr: fromAddress(login.state.User, domain)}
+func (login *signedIn) from() mailmsg.Address {
+	return mailmsg.Address{Name: login.state.Name, Addr: login.address()}
 }
 
-func (s *server) reseal(st seal.State) (*signedIn, error) {
+// address is the user's own address: the login name with its server's
+// From domain when it has no '@'.
+func (login *signedIn) address() string {
+	return fromAddress(login.state.User, login.srv.FromDomain)
+}
+
+func (s *server) reseal(st seal.State, srv *MailServer) (*signedIn, error) {
 	tok, err := s.cfg.Sealer.Seal(st)
 	if err != nil {
 		if errors.Is(err, seal.ErrExpired) {
@@ -63,17 +74,17 @@ func (s *server) reseal(st seal.State) (*signedIn, error) {
 	if !ok {
 		l = s.locales.Default()
 	}
-	return &signedIn{state: st, token: tok, loc: l}, nil
+	return &signedIn{state: st, token: tok, srv: srv, label: s.label(srv), loc: l}, nil
 }
 
 // cred is the login to give the mail servers.
 func (login *signedIn) cred() mailtools.Credentials {
-	return mailtools.Credentials{User: login.state.User, Password: login.state.Password}
+	return mailtools.Credentials{User: login.srv.popUser(login.state.User), Password: login.state.Password}
 }
 
 // base starts a logged-in page with a title in its language.
 func (login *signedIn) base(title string) basePage {
-	return basePage{Title: title, Token: login.token, User: login.state.User, loc: login.loc}
+	return basePage{Title: title, Token: login.token, User: login.state.User, Server: login.label, loc: login.loc}
 }
 
 // T is the text of key in the login's language.

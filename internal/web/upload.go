@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"gomailcgi/internal/mailmsg"
+	"gomailcgi/internal/record"
 	"gomailcgi/internal/seal"
 )
 
@@ -48,6 +49,7 @@ type composeReader struct {
 	mr    *multipart.Reader
 	body  *allowance
 	token string
+	rec   *record.Recorder // names and sizes of the fields read, for the explain panel
 }
 
 // openComposeForm reads the form's first part, which must be the token
@@ -76,7 +78,9 @@ func openComposeForm(r *http.Request) (*composeReader, error) {
 	if len(tok) > seal.MaxTokenLen {
 		return nil, errNoToken
 	}
-	return &composeReader{mr: mr, body: body, token: string(tok)}, nil
+	rec := record.From(r.Context())
+	rec.Field(paramToken, int64(len(tok)), false)
+	return &composeReader{mr: mr, body: body, token: string(tok), rec: rec}, nil
 }
 
 // allow lets n more bytes of the body be read; past them a read fails
@@ -113,6 +117,7 @@ func (cr *composeReader) read(textOnly bool) (composeForm, error) {
 				limit = maxBodyField
 			}
 			data, err := io.ReadAll(io.LimitReader(part, limit+1))
+			cr.rec.Field(name, int64(len(data)), false)
 			textBytes += int64(len(data))
 			if err == nil && (int64(len(data)) > limit || textBytes > maxFormText) {
 				err = errFieldTooLong
@@ -136,6 +141,7 @@ func (cr *composeReader) read(textOnly bool) (composeForm, error) {
 			return f, nil
 		}
 		data, err := io.ReadAll(part)
+		cr.rec.Field(name, int64(len(data)), true)
 		if err != nil {
 			f := composeFromValues(values)
 			f.Files, f.HadFiles = files, true

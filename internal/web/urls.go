@@ -3,6 +3,8 @@ package web
 import (
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailtools"
@@ -26,6 +28,7 @@ const (
 	paramFormat  = "fmt"     // plain or html: which body the view shows
 	paramRemote  = "remote"  // 1: show remote images
 	paramInline  = "inline"  // 1: a part shown by the HTML body rather than downloaded
+	paramSave    = "save"    // 1: a text part downloaded as a file named after the message
 	paramOwn     = "own"     // 1: the HTML body on a page of its own
 	paramAll     = "all"     // 1: every box of a list page ticked
 	paramSaved   = "saved"   // draft: the list says a draft was saved
@@ -37,6 +40,12 @@ const (
 	paramCopy    = "copy"    // the sent page: 1 when a copy was kept
 	paramDraft   = "draft"   // the sent page: the draft the message continued; the relogin form: 1 when it carries one
 	paramLang    = "lang"    // before login: the code of the language a link chose; after, the token carries it
+	paramServer  = "server"  // the login form: the ID of the mail server chosen
+	paramWords   = "q"       // a search: the words to find
+	paramField   = "in"      // a search: where to look (searchFields)
+	paramAfter   = "after"   // a search: the first day (YYYY-MM-DD)
+	paramBefore  = "before"  // a search: the last day
+	paramOlder   = "older"   // a search: the message it goes on from, older than it
 )
 
 // savedDraft is the value of paramSaved after a draft was saved.
@@ -57,6 +66,7 @@ const (
 	pathSend    = "/send"
 	pathSent    = "/sent"
 	pathDelete  = "/delete"
+	pathSearch  = "/search"
 	pathStatic  = "/static/"
 	pathHealth  = "/healthz"
 )
@@ -298,6 +308,12 @@ func (u urls) InlinePart(t string, ref mailtools.Ref, partID string) string {
 	return u.with(pathPart, url.Values{paramToken: {t}, paramRef: {ref.String()}, paramPart: {partID}, paramInline: {"1"}})
 }
 
+// SavePart downloads a text part as a .txt file named after the message,
+// rather than showing it in the browser as Part does.
+func (u urls) SavePart(t string, ref mailtools.Ref, partID string) string {
+	return u.with(pathPart, url.Values{paramToken: {t}, paramRef: {ref.String()}, paramPart: {partID}, paramSave: {"1"}})
+}
+
 // maxPartID bounds a part id: longer than any a message of ours has.
 const maxPartID = 100
 
@@ -313,6 +329,9 @@ func (p params) part(required bool) (string, error) {
 
 // inline reports a part asked for as the HTML body shows it (InlinePart).
 func (p params) inline() bool { return p.on(paramInline) }
+
+// save reports a text part asked for as a file (SavePart).
+func (p params) save() bool { return p.on(paramSave) }
 
 // Source downloads the whole message as an .eml file.
 func (u urls) Source(t string, ref mailtools.Ref) string {
@@ -431,4 +450,105 @@ func (p params) nextRef() *mailtools.Ref {
 		return nil
 	}
 	return &ref
+}
+
+// searchFields are where a search looks, by their paramField value; ""
+// is SearchAny.
+var searchFields = map[string]mailtools.SearchField{
+	"": mailtools.SearchAny, "any": mailtools.SearchAny, "from": mailtools.SearchFrom,
+	"to": mailtools.SearchTo, "subject": mailtools.SearchSubject,
+}
+
+// searchDay is how a search's dates are written (an <input type="date">).
+const searchDay = "2006-01-02"
+
+// Bounds of what a search link may ask.
+const (
+	maxSearchText  = 200
+	maxSearchWords = 10
+)
+
+// searchState is a search as its links carry it: the words, field and
+// days as typed, and the message it goes on from (nil: the newest).
+type searchState struct {
+	Words, Field  string
+	After, Before string
+	Older         *mailtools.Ref
+}
+
+// set adds the search to q.
+func (st searchState) set(q url.Values) {
+	for k, v := range map[string]string{paramWords: st.Words, paramField: st.Field, paramAfter: st.After, paramBefore: st.Before} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if st.Older != nil {
+		q.Set(paramOlder, st.Older.String())
+	}
+}
+
+// SearchAction is where the search form goes (GET: a link can hold a
+// search).
+func (u urls) SearchAction() string { return u.path(pathSearch) }
+
+// Search is the results of a search.
+func (u urls) Search(t string, st searchState) string {
+	q := url.Values{paramToken: {t}}
+	st.set(q)
+	return u.with(pathSearch, q)
+}
+
+// ViewFound shows a message a search found, with a way back to the
+// results.
+func (u urls) ViewFound(t string, ref mailtools.Ref, st searchState) string {
+	q := url.Values{paramToken: {t}, paramRef: {ref.String()}}
+	st.set(q)
+	return u.with(pathView, q)
+}
+
+// search reads what Search and the search form write; nil when the link
+// holds no search. Too many words, an unknown field, a date that is not
+// one, or a bad reference is a 400.
+func (p params) search() (*searchState, error) {
+	st := searchState{Words: strings.TrimSpace(p.get(paramWords)), Field: p.get(paramField),
+		After: p.get(paramAfter), Before: p.get(paramBefore)}
+	_, older := p[paramOlder]
+	if st == (searchState{}) && !older {
+		if _, asked := p[paramWords]; !asked {
+			return nil, nil
+		}
+	}
+	if len(st.Words) > maxSearchText || len(strings.Fields(st.Words)) > maxSearchWords {
+		return nil, badRequest("That search is too long: look for at most ten words.", nil)
+	}
+	if _, ok := searchFields[st.Field]; !ok {
+		return nil, badRequest("That search looks in a place gomailcgi does not know.", nil)
+	}
+	for _, d := range []string{st.After, st.Before} {
+		if _, err := time.Parse(searchDay, d); d != "" && err != nil {
+			return nil, badRequest("A date of that search is not a date; write it as 2026-03-31.", err)
+		}
+	}
+	if older {
+		ref, err := mailtools.ParseRef(p.get(paramOlder))
+		if err != nil {
+			return nil, err
+		}
+		st.Older = &ref
+	}
+	return &st, nil
+}
+
+// query is the search as mailtools runs it, its days in loc: After from
+// the start of its day, Before to the end of its.
+func (st searchState) query(loc *time.Location) mailtools.Query {
+	q := mailtools.Query{Words: strings.Fields(st.Words), Field: searchFields[st.Field]}
+	if d, err := time.ParseInLocation(searchDay, st.After, loc); err == nil {
+		q.After = d
+	}
+	if d, err := time.ParseInLocation(searchDay, st.Before, loc); err == nil {
+		q.Before = d.AddDate(0, 0, 1)
+	}
+	return q
 }

@@ -23,6 +23,9 @@ func (s *server) view(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if at.found, err = q.search(); err != nil {
+		return err
+	}
 	return s.showView(w, r, at, opt, "")
 }
 
@@ -64,6 +67,9 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 		RawURL:       s.urls.Raw(login.token, ref, page),
 		DeleteAction: s.urls.DeleteAction(),
 	}
+	if at.found != nil {
+		p.BackURL, p.BackToResults = s.urls.Search(login.token, *at.found), true
+	}
 	if newer != nil {
 		p.NewerURL = s.urls.View(login.token, *newer, page)
 	}
@@ -80,7 +86,7 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 		p.ContinueURL = s.urls.Compose(login.token, modeDraft, ref, page)
 	}
 	p.Attachments, p.InlineImages = b.attachments(v.Attachments)
-	p.Shortened, _ = b.attachments(v.Shortened)
+	p.Shortened = b.shortened(v.Shortened)
 	p.PartsOmitted = v.PartsOmitted
 	p.Remote = b.remote(v)
 	return s.render(w, http.StatusOK, "view", p)

@@ -233,6 +233,9 @@ func TestViewLargeMessage(t *testing.T) {
 	if whole.status != http.StatusOK || whole.body+"\r\n" != text {
 		t.Errorf("whole text: status %d, %d bytes, want %d", whole.status, len(whole.body), len(text))
 	}
+	if got, want := whole.header.Get("Content-Disposition"), "attachment; filename=Huge.txt"; got != want {
+		t.Errorf("whole text: Content-Disposition %q, want %q: a file, not a page", got, want)
+	}
 	reply := h.page(d.link("Reply"), http.StatusOK).field("body")
 	if len(reply) > maxQuoted*11/10 || !strings.Contains(reply, "> The quick brown fox") ||
 		!strings.HasSuffix(strings.TrimSpace(reply), "[…the rest of the original is not included here]") {

@@ -28,6 +28,7 @@ type viewPage struct {
 	Page                              int
 	ReplyURL, ReplyAllURL, ForwardURL string
 	BackURL, SourceURL, RawURL        string
+	BackToResults                     bool // BackURL is the search results the message was found in
 	DeleteAction                      string
 	NewerURL, OlderURL                string // the messages listed above and below; "" at either end
 	NextRef                           string // shown after this one is deleted from its page
@@ -38,11 +39,11 @@ type viewPage struct {
 // its sanitized HTML for a sandboxed iframe.
 type bodyView struct {
 	Text     []textBlock
-	URL      string // set when the body is HTML
-	Title    string // the iframe's accessible name
-	Fallback string // the body as text, in the iframe for browsers without frames (w3m)
-	Fit      int    // the frame's height in render.FitStep pixels, estimated from the body
-	OwnURL   string // the body on a page of its own
+	URL      string      // set when the body is HTML
+	Title    string      // the iframe's accessible name
+	Fallback string      // the body as text, in the iframe for browsers without frames (w3m)
+	Fit      render.Fits // the frame's height in each width class, estimated from the body
+	OwnURL   string      // the body on a page of its own
 }
 
 // headerFields are a message's headers as the view shows them, for the
@@ -103,7 +104,7 @@ func (b viewBuilder) body(v *render.View, title string) bodyView {
 		body := bodyView{URL: b.urls.Body(b.token, b.ref, v.PartID, b.opt), Title: title, Fallback: htmlText(v.HTML),
 			Fit: render.Fit(v.HTML), OwnURL: b.urls.BodyPage(b.token, b.ref, v.PartID, b.page, b.opt)}
 		if v.PreviewCut {
-			body.Fit = render.MaxFit
+			body.Fit = render.Fits{Wide: render.MaxFit, Medium: render.MaxFit, Narrow: render.MaxFit}
 			body.Fallback += "\n…\n\n" + b.l.T("(This is the start of the message. Open the HTML body on its own page to read all of it.)") + "\n"
 		}
 		return body
@@ -218,6 +219,20 @@ func (b viewBuilder) attachments(parts []render.Part) (files, inline []attachmen
 	return files, inline
 }
 
+// shortened links the texts shown only in part, each to a download of
+// the whole text as a file.
+func (b viewBuilder) shortened(parts []render.Part) []attachmentLink {
+	var out []attachmentLink
+	for _, p := range parts {
+		l := attachmentLink{Name: p.Filename, Type: p.ContentType, URL: b.urls.SavePart(b.token, b.ref, p.ID)}
+		if p.Size >= 0 {
+			l.Size = b.l.Size(p.Size)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
 // nested turns attached messages into page data, at every depth.
 func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 	var out []nestedMessage
@@ -231,7 +246,7 @@ func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 			Nested:       b.nested(v.Nested),
 		}
 		m.Attachments, m.InlineImages = b.attachments(v.Attachments)
-		m.Shortened, _ = b.attachments(v.Shortened)
+		m.Shortened = b.shortened(v.Shortened)
 		out = append(out, m)
 	}
 	return out

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"time"
@@ -40,11 +39,16 @@ const (
 	DefaultMaxRecipients  = 100      // To, Cc and Bcc of one message together
 )
 
-// Config is what the web interface needs. POP, SMTP and Sealer are required.
+// Config is what the web interface needs. Sealer is required, and either
+// Servers or POP and SMTP.
 type Config struct {
-	POP    *mailtools.POP  // where mail is read and logins are checked
-	SMTP   *mailtools.SMTP // where mail is sent
-	Sealer *seal.Sealer    // seals and opens the state token
+	// Servers is the allowlist of mail servers a login can use, chosen by
+	// the domain of the address typed or by the user from their labels.
+	// Empty means the one server of POP, SMTP, ServerID and FromDomain.
+	Servers []MailServer
+	POP     *mailtools.POP  // where mail is read and logins are checked
+	SMTP    *mailtools.SMTP // where mail is sent
+	Sealer  *seal.Sealer    // seals and opens the state token
 	// ServerID names the mail servers a login is for; it is sealed into
 	// every token and checked when one is opened, so a token from another
 	// configuration is refused. Empty means "pop=" + POP.Server.Addr.
@@ -53,6 +57,11 @@ type Config struct {
 	PageSize int
 	// BasePath is the path prefix the site is served under: "" or e.g. "/mail".
 	BasePath string
+	// BasePathOf, when set, names each request's own base path in place
+	// of BasePath: behind a web server that says per request where it
+	// serves the site (a FastCGI request's SCRIPT_NAME). One that Check
+	// would refuse counts as "".
+	BasePathOf func(*http.Request) string
 	// FromDomain completes a login name without '@' into a From address;
 	// empty means the POP server's host name.
 	FromDomain string
@@ -97,6 +106,10 @@ type Config struct {
 	// Logger receives one line per request and every unexpected error; nil
 	// discards them. Tokens, passwords and query strings are never logged.
 	Logger *slog.Logger
+	// Explain adds to the foot of every page the panel "How this page was
+	// made": the request, its token decoded, the mail conversation and
+	// where the page leads. With it off nothing is recorded.
+	Explain bool
 	// Now is the clock for displayed dates; nil means time.Now.
 	Now func() time.Time
 	// Location is the one time zone every page shows dates in, and says
@@ -106,6 +119,10 @@ type Config struct {
 	// link nor the browser's Accept-Language names one offered: "de",
 	// "ja"; "" means English.
 	Language string
+	// SearchMessages bounds the messages one search request scans before
+	// it offers to go on with older ones; 0 means
+	// mailtools.DefaultSearchMessages.
+	SearchMessages int
 }
 
 // New checks cfg, parses every template and returns the site's handler.
@@ -122,28 +139,31 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, locales: locales, urls: urls{base: cfg.BasePath},
+	explainPage, err := parseExplain()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, locales: locales, explainPage: explainPage, urls: urls{base: cfg.BasePath},
 		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
+		searches:   &searchGate{},
+	}
+	if cfg.BasePathOf != nil {
+		return newMounts(s, cfg.BasePathOf), nil
 	}
 	return s.routes(), nil
 }
 
 // setDefaults fills zero values, then rejects what cannot work (Check).
 func (c *Config) setDefaults() error {
-	switch {
-	case c.POP == nil:
-		return errors.New("web: Config.POP is required")
-	case c.SMTP == nil:
-		return errors.New("web: Config.SMTP is required")
-	case c.Sealer == nil:
+	if c.Sealer == nil {
 		return errors.New("web: Config.Sealer is required")
+	}
+	if err := c.setServerDefaults(); err != nil {
+		return err
 	}
 	if c.PageSize == 0 {
 		c.PageSize = DefaultPageSize
-	}
-	if c.ServerID == "" {
-		c.ServerID = "pop=" + c.POP.Server.Addr
 	}
 	if c.MaxUpload == 0 {
 		c.MaxUpload = DefaultMaxUpload
@@ -175,13 +195,6 @@ func (c *Config) setDefaults() error {
 	if c.UserTotalLimit == (LoginLimit{}) {
 		c.UserTotalLimit = DefaultUserTotalLimit
 	}
-	if c.FromDomain == "" {
-		host, _, err := net.SplitHostPort(c.POP.Server.Addr)
-		if err != nil {
-			host = c.POP.Server.Addr
-		}
-		c.FromDomain = host
-	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -205,4 +218,8 @@ type server struct {
 	uploads *uploadSlots // the message forms being read
 
 	loginFails *loginThrottle // failed logins per network, user and both
+
+	explainPage *pageTemplate // the explain panel (Config.Explain)
+
+	searches *searchGate // one search at a time per user and server
 }

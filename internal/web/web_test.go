@@ -64,14 +64,18 @@ func TestConfigDefaults(t *testing.T) {
 	if err := cfg.setDefaults(); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.FromDomain != "mail.example.org" || cfg.PageSize != 50 || cfg.ServerID != "pop=mail.example.org:995" || cfg.MaxUpload != 25<<20 {
-		t.Errorf("defaults: got FromDomain %q PageSize %d ServerID %q MaxUpload %d", cfg.FromDomain, cfg.PageSize, cfg.ServerID, cfg.MaxUpload)
+	if len(cfg.Servers) != 1 {
+		t.Fatalf("defaults: got %d servers, want the one of POP and SMTP", len(cfg.Servers))
+	}
+	ms := cfg.Servers[0]
+	if ms.FromDomain != "mail.example.org" || cfg.PageSize != 50 || ms.ID != "pop=mail.example.org:995" || cfg.MaxUpload != 25<<20 {
+		t.Errorf("defaults: got FromDomain %q PageSize %d ServerID %q MaxUpload %d", ms.FromDomain, cfg.PageSize, ms.ID, cfg.MaxUpload)
 	}
 	for _, tt := range []struct{ user, want string }{
 		{"ann", "ann@mail.example.org"},
 		{"ann@example.net", "ann@example.net"},
 	} {
-		if got := fromAddress(tt.user, cfg.FromDomain); got != tt.want {
+		if got := fromAddress(tt.user, ms.FromDomain); got != tt.want {
 			t.Errorf("fromAddress(%q): got %q, want %q", tt.user, got, tt.want)
 		}
 	}

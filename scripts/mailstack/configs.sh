@@ -33,10 +33,19 @@ pop3_uidl_format = %08Xu%08Xv
 protocol pop3 {
   mail_max_userip_connections = 200
 }
+# The second domain: its own users, Maildirs and indexes; "alice@$DOMAIN2"
+# is not "alice". Its Maildirs are under $MAIL for Postfix's virtual(8).
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n $USERS2_DIR/%n
+  username_filter = *@$DOMAIN2
+  override_fields = userdb_mail=maildir:$MAIL2/%n:INDEX=$DV/index2/%n:CONTROL=$DV/control2/%n
+}
 # %n: "bob" and "bob@$DOMAIN" are the same user; a file of its own each
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%n $USERS_DIR/%n
+  username_filter = !*@$DOMAIN2
 }
 userdb {
   driver = static
@@ -109,7 +118,7 @@ smtpd_recipient_restrictions = reject_unauth_destination
 
 # the test domain goes by virtual(8) straight into Dovecot's Maildirs (not
 # LMTP: Postfix's LMTP client folds lines longer than 998 bytes)
-virtual_mailbox_domains = $DOMAIN
+virtual_mailbox_domains = $DOMAIN $DOMAIN2
 virtual_mailbox_base = $MAIL
 virtual_mailbox_maps = texthash:$PFETC/vmailbox
 virtual_uid_maps = static:$MUID

@@ -79,6 +79,46 @@ func Retr(addr, user, pass string, n int) (int64, error) {
 	return size, c.quit()
 }
 
+// Headers reads the header block of every message, newest first, as a
+// search does: greeting, CAPA, USER, PASS, STAT, then TOP n 0 for every
+// message, pipelined without pause (one goroutine writes the commands
+// while the replies are read), every reply read in full, then QUIT. It
+// returns the messages read and the bytes of their headers.
+func Headers(addr, user, pass string) (count int, size int64, err error) {
+	c, count, err := login(addr, user, pass)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer c.nc.Close()
+	wrote := make(chan error, 1)
+	go func() {
+		var b bytes.Buffer
+		for n := count; n >= 1; n-- {
+			fmt.Fprintf(&b, "TOP %d 0\r\n", n)
+			if b.Len() >= 8<<10 || n == 1 {
+				if _, err := c.nc.Write(b.Bytes()); err != nil {
+					wrote <- err
+					return
+				}
+				b.Reset()
+			}
+		}
+		wrote <- nil
+	}()
+	c.nc.SetDeadline(time.Now().Add(Timeout))
+	for n := count; n >= 1; n-- {
+		k, err := c.multi("TOP")
+		if err != nil {
+			return 0, size, err
+		}
+		size += k
+	}
+	if err := <-wrote; err != nil {
+		return 0, size, err
+	}
+	return count, size, c.quit()
+}
+
 // conn is one POP3 connection.
 type conn struct {
 	nc net.Conn

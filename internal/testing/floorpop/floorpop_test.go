@@ -210,3 +210,25 @@ func TestListPageRejectsPageZero(t *testing.T) {
 		t.Error("page 0: no error")
 	}
 }
+
+func TestHeadersTranscript(t *testing.T) {
+	f := startFake(t, &fakePOP{count: 3000})
+	count, size, err := Headers(f.address, "u", "p")
+	if err != nil {
+		t.Fatalf("Headers: %v", err)
+	}
+	var want strings.Builder
+	want.WriteString(wantLogin)
+	var wantSize int64
+	for n := 3000; n >= 1; n-- {
+		fmt.Fprintf(&want, "TOP %d 0\r\n", n)
+		wantSize += int64(len(fmt.Sprintf("Subject: m %d\r\n..dot-stuffed\r\n\r\n", n)))
+	}
+	want.WriteString("QUIT\r\n")
+	if count != 3000 || size != wantSize {
+		t.Errorf("Headers read %d messages, %d bytes; want 3000, %d", count, size, wantSize)
+	}
+	if got := strings.Join(<-f.lines, ""); got != want.String() {
+		t.Errorf("client sent %d bytes, want the %d of the login, every TOP newest first and QUIT", len(got), want.Len())
+	}
+}

@@ -34,8 +34,12 @@ var ErrNotRunning = errors.New("mailstack: not running")
 
 // Env describes a running mail stack. Addresses are "host:port".
 type Env struct {
-	Dir           string // state directory (MAILSTACK_DIR)
-	Domain        string // mail domain, e.g. example.test
+	Dir    string // state directory (MAILSTACK_DIR)
+	Domain string // mail domain, e.g. example.test
+	// Domain2 is a second mail domain with users of its own: NAME@Domain2
+	// is another user than NAME, logs in with the whole address only, and
+	// is named so in AddUser, Fill, Clear and Put.
+	Domain2       string
 	CAFile        string // PEM file of the throw-away CA that signed the server cert
 	TLSServerName string // a name the server certificate is valid for
 
@@ -55,6 +59,7 @@ type Env struct {
 type envFile struct {
 	Dir           string            `json:"dir"`
 	Domain        string            `json:"domain"`
+	Domain2       string            `json:"domain2"`
 	CAFile        string            `json:"ca_file"`
 	TLSServerName string            `json:"tls_server_name"`
 	POP3          string            `json:"pop3"`
@@ -90,7 +95,7 @@ func Load(dir string) (Env, error) {
 		return Env{}, fmt.Errorf("mailstack: %s: %w", filepath.Join(dir, "env.json"), err)
 	}
 	e := Env{
-		Dir: f.Dir, Domain: f.Domain, CAFile: f.CAFile, TLSServerName: f.TLSServerName,
+		Dir: f.Dir, Domain: f.Domain, Domain2: f.Domain2, CAFile: f.CAFile, TLSServerName: f.TLSServerName,
 		POP3: f.POP3, POP3S: f.POP3S, POP3NoUIDL: f.POP3NoUIDL, POP3SNoUIDL: f.POP3SNoUIDL,
 		SMTP: f.SMTP, Submission: f.Submission, Users: f.Users, script: f.Script,
 	}

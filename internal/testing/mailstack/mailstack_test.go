@@ -285,3 +285,44 @@ func sendSMTP(t *testing.T, e Env, rcpt, msg string) {
 		}
 	}
 }
+
+// The second domain's users are others: NAME@Domain2 has a password, a
+// mailbox and mail of its own, and NAME of the first domain is not it.
+func TestSecondDomain(t *testing.T) {
+	e := Require(t)
+	if e.Domain2 == "" {
+		t.Fatal("env.json names no second domain")
+	}
+	const name = "mailstack-second"
+	other := name + "@" + e.Domain2
+	e.AddUser(t, name, "first-pw")
+	e.AddUser(t, other, "second-pw")
+	e.Fill(t, name, 3)
+	e.Fill(t, other, 5)
+	for _, tt := range []struct {
+		user, pass string
+		want       int
+	}{{name, "first-pw", 3}, {name + "@" + e.Domain, "first-pw", 3}, {other, "second-pw", 5}} {
+		p := dialPOP3(t, e.POP3, tt.user, tt.pass)
+		if got := p.count(); got != tt.want {
+			t.Errorf("%s: got %d messages, want %d", tt.user, got, tt.want)
+		}
+		p.cmd("QUIT")
+	}
+	for _, tt := range []struct{ user, pass string }{{other, "first-pw"}, {name, "second-pw"}} {
+		if err := popLogin(e.POP3, tt.user, tt.pass); err == nil {
+			t.Errorf("%s logged in with the other domain's password", tt.user)
+		}
+	}
+	msg := "From: x@" + e.Domain + "\r\nTo: " + other + "\r\nSubject: second\r\n\r\nhello\r\n"
+	sendSMTP(t, e, other, msg)
+	e.Drain(t)
+	if got := dialPOP3(t, e.POP3, other, "second-pw").count(); got != 6 {
+		t.Errorf("after mail to %s: got %d messages, want 6", other, got)
+	}
+	if got := dialPOP3(t, e.POP3, name, "first-pw").count(); got != 3 {
+		t.Errorf("after mail to %s: %s has %d messages, want 3", other, name, got)
+	}
+	e.Clear(t, other)
+	e.Clear(t, name)
+}
