@@ -52,6 +52,7 @@ func languagePages(t *testing.T, h *harness, lang string) []langPage {
 	return []langPage{
 		{name: "login", link: "/login?lang=" + url.QueryEscape(lang)},
 		{name: "list", link: "/list?t=" + q},
+		{name: "search", link: "/search?t=" + q + "&after=2000-01-01"},
 		{name: "view-plain", link: view("Paragraphs that flow")},
 		{name: "view-html", link: view("A quick tour of the message list")},
 		{name: "view-attachments", link: view("Your checklist and a list of pages (2 attachments)")},
