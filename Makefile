@@ -41,10 +41,11 @@ bench:
 	GO=$(GO) LOADTIME=$(LOADTIME) PERF_ARGS='$(PERF_ARGS)' bash scripts/bench.sh
 
 ## screenshots: every page of the browser walk at 1280 and 375 px, light
-## and dark, into docs/screenshots (the README shows some of them)
+## and dark, and the list and a message in Arabic and Japanese, into
+## docs/screenshots (the README shows some of them)
 screenshots:
 	bash scripts/install-deps.sh
-	GOMAILCGI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestBrowserScreenshots$$' ./internal/web
+	GOMAILCGI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^(TestBrowserScreenshots|TestBrowserLanguages)$$' ./internal/web
 
 ## lint: vet, gofmt, staticcheck, govulncheck
 lint:

@@ -39,6 +39,7 @@ type Config struct {
 	MaxConns       int
 	KeepCopy       bool
 	TimeZone       string
+	Language       string
 	MaxRecipients  int
 	AddrLimit      loginLimit
 	UserLimit      loginLimit
@@ -134,6 +135,7 @@ func (c *Config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.PageSize, "page-size", web.DefaultPageSize, "messages per list page")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", seal.DefaultIdle, "log out after this long without a page")
 	fs.DurationVar(&c.MaxSession, "max-session", seal.DefaultAbsolute, "log out this long after login, whatever happens")
+	fs.StringVar(&c.Language, "language", "", "`code` of the language pages are in when the browser names none offered, e.g. de or ja (English)")
 	fs.StringVar(&c.TimeZone, "time-zone", "Local", "`zone` every page shows dates in, e.g. Europe/Berlin or UTC; Local is the server's")
 	fs.BoolVar(&c.KeepCopy, "keep-copy", true, "tick \"Keep a copy in my inbox\" on new messages")
 	fs.IntVar(&c.MaxConns, "max-connections", 256, "HTTP connections served at the same time; more wait")
@@ -236,6 +238,7 @@ var webFlags = map[string]string{
 	"UserLimit":      "-login-limit-user",
 	"UserTotalLimit": "-login-limit-user-total",
 	"TrustedOrigins": "-trusted-origins",
+	"Language":       "-language",
 }
 
 // webConfig is the settings of web.Config the flags decide; run adds the
@@ -255,6 +258,7 @@ func (c *Config) webConfig() web.Config {
 		KeepCopy:       c.KeepCopy,
 		Explain:        c.Explain || c.Demo,
 		Location:       c.location(),
+		Language:       c.Language,
 		TrustedProxies: c.TrustedProxies,
 		TrustedOrigins: c.TrustedOrigins,
 	}

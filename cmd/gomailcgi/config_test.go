@@ -115,6 +115,8 @@ func TestParseConfigRejects(t *testing.T) {
 		{"trusted origin", []string{"-demo", "-demo-mail", ".", "-trusted-origins", "mail.example.org:8443"}, nil, "want scheme://host"},
 		{"max uploads", []string{"-demo", "-demo-mail", ".", "-max-uploads", "0"}, nil, "-max-uploads"},
 		{"time zone", []string{"-demo", "-demo-mail", ".", "-time-zone", "Mars/Olympus"}, nil, "-time-zone"},
+		{"language", []string{"-demo", "-demo-mail", ".", "-language", "tlh"}, nil, `-language "tlh": want one of en, de, ar, ja`},
+		{"pseudo-locale as the default", []string{"-demo", "-demo-mail", ".", "-language", "en-XA"}, nil, "-language"},
 		{"stray argument", []string{"-demo", "-demo-mail", ".", "extra"}, nil, "extra"},
 	}
 	for _, tt := range tests {

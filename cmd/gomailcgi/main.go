@@ -32,6 +32,8 @@
 //	-page-size N          messages per list page (50)
 //	-time-zone ZONE       the one zone every page shows dates in, e.g. Europe/Berlin
 //	                      or UTC (Local: the server's)
+//	-language CODE        the pages' language when neither a ?lang= link nor the
+//	                      browser's Accept-Language names one offered (en, de, …)
 //	-keep-copy            tick "Keep a copy in my inbox" on new messages (true;
 //	                      -keep-copy=false leaves it unticked)
 //	-idle-timeout D       logout after D without a page (30m); -max-session D (12h)

@@ -15,9 +15,9 @@ const documentStyle = `body{margin:0;padding:8px;font-family:sans-serif;font-siz
 // HTML document in UTF-8 for the sandboxed iframe, titled with the
 // message's subject and in its language (Content-Language, else "und":
 // undetermined), the body its main landmark. On a page of its own (not
-// framed) back is the message's page, linked above the body; "" in the
-// frame. Serve it with HTMLContentSecurityPolicy.
-func HTMLDocument(title, lang, back string, body template.HTML) string {
+// framed) back links the message's page above the body, in the reader's
+// language; nil in the frame. Serve it with HTMLContentSecurityPolicy.
+func HTMLDocument(title, lang string, back *Back, body template.HTML) string {
 	if !validLang(lang) {
 		lang = "und"
 	}
@@ -27,13 +27,23 @@ func HTMLDocument(title, lang, back string, body template.HTML) string {
 	b.WriteString(`<meta name="referrer" content="no-referrer"><meta name="viewport" content="width=device-width, initial-scale=1">`)
 	b.WriteString(`<title>` + template.HTMLEscapeString(title) + `</title>`)
 	b.WriteString(`<style>` + documentStyle + `</style></head><body>`)
-	if back != "" {
-		b.WriteString(`<nav aria-label="Back"><p><a href="` + template.HTMLEscapeString(back) + `">‹ Back to the message</a></p></nav>`)
+	if back != nil {
+		b.WriteString(`<nav aria-label="` + template.HTMLEscapeString(back.Label) + `" lang="` + template.HTMLEscapeString(back.Lang) +
+			`" dir="` + template.HTMLEscapeString(back.Dir) + `"><p><a href="` + template.HTMLEscapeString(back.URL) + `">` +
+			template.HTMLEscapeString(back.Text) + `</a></p></nav>`)
 	}
-	b.WriteString(`<main>`)
+	b.WriteString(`<main dir="auto">`) // the mail's own direction, whatever the reader's
 	b.WriteString(string(body))
 	b.WriteString("</main></body></html>\n")
 	return b.String()
+}
+
+// Back is the link above an HTML body on a page of its own, back to the
+// message's page, in the reader's language (Lang, Dir "ltr" or "rtl"),
+// which may not be the message's.
+type Back struct {
+	URL, Text, Label string
+	Lang, Dir        string
 }
 
 // validLang accepts a BCP 47 tag's shape: letters, digits and hyphens.

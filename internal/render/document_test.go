@@ -26,7 +26,7 @@ func TestHTMLContentSecurityPolicy(t *testing.T) {
 
 func TestHTMLDocument(t *testing.T) {
 	v := viewOf(fixtures.Hostile(t, "remote-images.eml"), Options{})
-	doc := HTMLDocument("A <subject>", "de-AT", "", v.HTML)
+	doc := HTMLDocument("A <subject>", "de-AT", nil, v.HTML)
 	root, err := html.Parse(strings.NewReader(doc))
 	if err != nil {
 		t.Fatal(err)
@@ -73,10 +73,12 @@ func TestHTMLDocument(t *testing.T) {
 	if lang != "de-AT" {
 		t.Errorf("html lang: got %q, want de-AT", lang)
 	}
-	if n := len(elements(t, doc, "main")); n != 1 {
-		t.Errorf("main landmarks: got %d, want 1", n)
+	if m := elements(t, doc, "main"); len(m) != 1 {
+		t.Errorf("main landmarks: got %d, want 1", len(m))
+	} else if d := attr(m[0], "dir"); d != "auto" {
+		t.Errorf("main dir=%q: want auto, the mail's own direction", d)
 	}
-	if d := HTMLDocument("x", `en" onload="x`, "", ""); !strings.Contains(d, `lang="und"`) {
+	if d := HTMLDocument("x", `en" onload="x`, nil, ""); !strings.Contains(d, `lang="und"`) {
 		t.Errorf("a malformed language gets through: %q", d[:80])
 	}
 }

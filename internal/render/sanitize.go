@@ -17,8 +17,9 @@ import (
 type sanitizer struct {
 	allowRemote bool
 	cidURL      func(partID string) string
-	cids        map[string]string // Content-ID -> part ID
-	used        map[string]bool   // part IDs shown inline
+	imageLabel  func(alt string) string // nil: English
+	cids        map[string]string       // Content-ID -> part ID
+	used        map[string]bool         // part IDs shown inline
 	blocked     int
 	policy      *bluemonday.Policy
 }
@@ -148,7 +149,7 @@ func (s *sanitizer) writeStart(out *bytes.Buffer, t xhtml.Token) {
 	case "img":
 		src, ok := s.imageSource(attrValue(t, "src"))
 		if !ok {
-			writePlaceholder(out, alt, src == "remote")
+			writePlaceholder(out, alt, src == "remote", s.imageLabel)
 			return
 		}
 		attrs = append(attrs, xhtml.Attribute{Key: "src", Val: src})
@@ -223,13 +224,18 @@ func (s *sanitizer) resolveCID(ref string) (string, bool) {
 }
 
 // writePlaceholder stands in for an image that is not shown.
-func writePlaceholder(out *bytes.Buffer, alt string, remote bool) {
-	label := "[image]"
-	if alt = strings.TrimSpace(alt); alt != "" {
-		if len(alt) > 200 {
-			alt = strings.ToValidUTF8(alt[:200], "") // drops a rune cut in two
-		}
+func writePlaceholder(out *bytes.Buffer, alt string, remote bool, imageLabel func(string) string) {
+	if alt = strings.TrimSpace(alt); len(alt) > 200 {
+		alt = strings.ToValidUTF8(alt[:200], "") // drops a rune cut in two
+	}
+	var label string
+	switch {
+	case imageLabel != nil:
+		label = imageLabel(alt)
+	case alt != "":
 		label = "[image: " + alt + "]"
+	default:
+		label = "[image]"
 	}
 	class := "image-missing"
 	if remote {

@@ -24,6 +24,10 @@ type Options struct {
 	// takes a text back (a draft), at the cost of the text alone. An HTML
 	// body is left out.
 	Written bool
+	// ImageLabel is the text that stands in for an image an HTML body
+	// does not show, in the reader's language, given its alt text
+	// (maybe ""); nil means English: "[image]", "[image: alt]".
+	ImageLabel func(alt string) string
 }
 
 // Fixed, friendly notes that View.Problems may hold.

@@ -32,7 +32,7 @@ func FuzzOpen(f *testing.F) {
 // FuzzDecodePayload checks the plaintext decoder never panics and accepts
 // only what the encoder writes.
 func FuzzDecodePayload(f *testing.F) {
-	good, err := appendPayload(nil, payload{1, 2, 3, "user", "pass", "pop=h:995", "Ann Lee"})
+	good, err := appendPayload(nil, payload{1, 2, 3, "user", "pass", "pop=h:995", "Ann Lee", "de"})
 	if err != nil {
 		f.Fatal(err)
 	}

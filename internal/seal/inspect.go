@@ -23,6 +23,5 @@ func (s *Sealer) Inspect(token string) (State, Stamps, error) {
 		return State{}, Stamps{}, err
 	}
 	login, sealed := unix(p.loginAt), unix(p.sealedAt)
-	st := State{User: p.user, Password: p.password, Server: p.server, Name: p.name, LoginAt: login}
-	return st, Stamps{LoginAt: login, SealedAt: sealed, IdleUntil: sealed.Add(idle), AbsoluteUntil: login.Add(abs)}, nil
+	return p.state(), Stamps{LoginAt: login, SealedAt: sealed, IdleUntil: sealed.Add(idle), AbsoluteUntil: login.Add(abs)}, nil
 }

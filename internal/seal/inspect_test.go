@@ -10,7 +10,7 @@ func TestInspectGivesTheTokensTimes(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	s := &Sealer{Keys: mustKeys(t, testKeyLine("a")), Idle: 10 * time.Minute, Absolute: time.Hour, Now: func() time.Time { return now }}
 	login := now.Add(-20 * time.Minute)
-	tok, err := s.Seal(State{User: "ann", Password: "pw", Server: "pop=x", Name: "Ann", LoginAt: login})
+	tok, err := s.Seal(State{User: "ann", Password: "pw", Server: "pop=x", Name: "Ann", Lang: "de", LoginAt: login})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestInspectGivesTheTokensTimes(t *testing.T) {
 		!stamps.IdleUntil.Equal(want.IdleUntil) || !stamps.AbsoluteUntil.Equal(want.AbsoluteUntil) {
 		t.Errorf("stamps = %+v, want %+v", stamps, want)
 	}
-	if st.User != "ann" || st.Name != "Ann" || st.Server != "pop=x" {
+	if st.User != "ann" || st.Name != "Ann" || st.Server != "pop=x" || st.Lang != "de" {
 		t.Errorf("state = %v", st)
 	}
 	now = now.Add(8 * time.Minute)

@@ -17,15 +17,17 @@ import (
 //	user      uint16 length, then bytes
 //	password  uint16 length, then bytes
 //	server    uint16 length, then bytes
-//	name      uint16 length, then bytes: only when not empty
+//	name      uint16 length, then bytes: only when it or lang is not empty
+//	lang      uint16 length, then bytes: only when not empty
 //
-// Nothing may follow the last field. The optional name keeps tokens of
-// logins without one as they were, so replicas of either side of an
-// upgrade open them.
+// Nothing may follow the last field. The optional name and lang keep
+// tokens of logins without them as they were, so replicas of either side
+// of an upgrade open them. A name is written empty only before a lang.
 type payload struct {
 	loginAt, sealedAt, expiresAt int64
 	user, password, server       string
 	name                         string
+	lang                         string // the page language's code, "de"
 }
 
 // payloadFixedSize is the size of a payload with three empty strings.
@@ -39,8 +41,11 @@ var (
 // appendPayload appends the encoding of p to b.
 func appendPayload(b []byte, p payload) ([]byte, error) {
 	fields := []string{p.user, p.password, p.server}
-	if p.name != "" {
+	if p.name != "" || p.lang != "" {
 		fields = append(fields, p.name)
+	}
+	if p.lang != "" {
+		fields = append(fields, p.lang)
 	}
 	for _, s := range fields {
 		if len(s) > math.MaxUint16 {
@@ -68,9 +73,9 @@ func decodePayload(b []byte) (payload, error) {
 	p.sealedAt = int64(binary.BigEndian.Uint64(b[8:16]))
 	p.expiresAt = int64(binary.BigEndian.Uint64(b[16:24]))
 	b = b[24:]
-	for i, dst := range []*string{&p.user, &p.password, &p.server, &p.name} {
-		if i == 3 && len(b) == 0 {
-			break // no name
+	for i, dst := range []*string{&p.user, &p.password, &p.server, &p.name, &p.lang} {
+		if i >= 3 && len(b) == 0 {
+			break // no name, or no lang
 		}
 		if len(b) < 2 {
 			return payload{}, errMalformed
@@ -80,8 +85,8 @@ func decodePayload(b []byte) (payload, error) {
 		if len(b) < n {
 			return payload{}, errMalformed
 		}
-		if i == 3 && n == 0 {
-			return payload{}, errMalformed // an empty name is left out, never written
+		if (i == 3 && n == 0 && len(b) == 0) || (i == 4 && n == 0) {
+			return payload{}, errMalformed // left out, never written empty, unless a lang follows
 		}
 		*dst = string(b[:n])
 		b = b[n:]

@@ -11,6 +11,8 @@ func TestPayloadRoundTrip(t *testing.T) {
 		{loginAt: -1, sealedAt: 1 << 62, expiresAt: 1741000000, user: "u", password: "p\x00", server: "s"},
 		{user: "é", password: string(make([]byte, 1000)), server: "pop=h:995"},
 		{user: "ann", password: "pw", server: "s", name: "Ann Lee, Ph.D."},
+		{user: "ann", password: "pw", server: "s", name: "Ann", lang: "de"},
+		{user: "ann", password: "pw", server: "s", lang: "pt-BR"},
 	}
 	for _, want := range tests {
 		b, err := appendPayload(nil, want)
@@ -28,7 +30,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 }
 
 func TestDecodePayloadErrors(t *testing.T) {
-	good, err := appendPayload(nil, payload{1, 2, 3, "user", "pass", "srv", ""})
+	good, err := appendPayload(nil, payload{loginAt: 1, sealedAt: 2, expiresAt: 3, user: "user", password: "pass", server: "srv"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,5 +68,11 @@ func TestPayloadWithoutNameIsAsBefore(t *testing.T) {
 	}
 	if _, err := decodePayload(append(b, 0, 0)); err == nil {
 		t.Error("an empty name field is accepted")
+	}
+	if _, err := decodePayload(append(b, 0, 0, 0, 0)); err == nil {
+		t.Error("an empty name and lang field are accepted")
+	}
+	if _, err := decodePayload(append(b, 0, 1, 'n', 0, 0)); err == nil {
+		t.Error("an empty lang field is accepted")
 	}
 }

@@ -61,6 +61,7 @@ var ErrTooLarge = errors.New("seal: state too large for a token")
 type State struct {
 	User, Password string
 	Name           string    // the display name the user gave at login for From; may be empty
+	Lang           string    // the code of the language the pages are in, "de"; may be empty
 	Server         string    // identity of the mail servers this login is for, e.g. "pop=host:995"
 	LoginAt        time.Time // when the user logged in; zero means now (at Seal)
 }
@@ -120,6 +121,7 @@ func (s *Sealer) Seal(st State) (string, error) {
 		password:  st.Password,
 		server:    st.Server,
 		name:      st.Name,
+		lang:      st.Lang,
 	})
 	if err != nil {
 		return "", ErrTooLarge
@@ -144,7 +146,12 @@ func (s *Sealer) Open(token string) (State, error) {
 	if err != nil {
 		return State{}, err
 	}
-	return State{User: p.user, Password: p.password, Server: p.server, Name: p.name, LoginAt: unix(p.loginAt)}, nil
+	return p.state(), nil
+}
+
+// state is the State a payload carries.
+func (p payload) state() State {
+	return State{User: p.user, Password: p.password, Server: p.server, Name: p.name, Lang: p.lang, LoginAt: unix(p.loginAt)}
 }
 
 // open checks a token and returns its payload.

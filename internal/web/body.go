@@ -46,11 +46,13 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	if !v.IsHTML {
 		return &userError{status: http.StatusNotFound, title: "No HTML body", msg: "This message has no HTML body."}
 	}
-	back := ""
+	var back *render.Back
 	if q.ownPage() {
-		back = s.urls.ViewWith(at.login.token, at.ref, at.page, opt)
+		l := at.login.loc
+		back = &render.Back{URL: s.urls.ViewWith(at.login.token, at.ref, at.page, opt),
+			Text: l.T("‹ Back to the message"), Label: l.T("Back"), Lang: l.Code, Dir: l.Dir()}
 	}
-	doc := render.HTMLDocument(subjectOrNone(v.Header.Subject), v.Header.Language, back, v.HTML)
+	doc := render.HTMLDocument(subjectOrNone(at.login.loc, v.Header.Subject), v.Header.Language, back, v.HTML)
 	h := w.Header()
 	h.Set("Content-Security-Policy", bodyCSP(render.HTMLContentSecurityPolicy(opt.Remote)))
 	h.Set("Content-Type", "text/html; charset=utf-8")

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
@@ -67,21 +68,21 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 	self := login.address()
 	switch mode {
 	case modeReply, modeReplyAll:
-		text = quotable(text, more)
+		text = quotable(login.loc, text, more)
 		to := replyTo(env)
 		f.To = addressField(to)
 		if mode == modeReplyAll {
 			f.Cc = addressField(replyAllCc(env, to, self, login.state.User))
 		}
 		f.Subject = replySubject(env.Subject)
-		f.Body = "\n\n" + quote(attribution(env), text)
+		f.Body = "\n\n" + quote(attribution(login.loc, env), text)
 		f.InReplyTo = env.MessageID
 		f.References = references(env)
 	case modeForward:
-		text = quotable(text, more)
+		text = quotable(login.loc, text, more)
 		f.Subject = forwardSubject(env.Subject)
-		f.Body = "\n\n" + forwardedBlock(env, text)
-		files := f.carryAll(o.ref, view)
+		f.Body = "\n\n" + forwardedBlock(login.loc, env, text)
+		files := f.carryAll(at.login.loc, o.ref, view)
 		return s.renderComposeFiles(w, http.StatusOK, login, f, files, "", "")
 	}
 	return s.renderComposeFetching(w, r, http.StatusOK, login, f, "", "")
@@ -102,20 +103,20 @@ func (s *server) continueDraft(w http.ResponseWriter, r *http.Request, at messag
 	}
 	env := o.envelope()
 	if !s.isDraft(at.login.state.User, env) {
-		return badRequest("That message is not a draft saved here, so it cannot be continued. "+
-			"You can reply to it or forward it instead.", nil)
+		return badRequest("That message is not a draft saved here, so it cannot be continued. You can reply to it or forward it instead.", nil)
 	}
 	view := render.Message(o.msg, render.Options{PreferPlain: true, Written: true})
 	f.To, f.Cc, f.Bcc = addressField(env.To), addressField(env.Cc), addressField(env.DraftBcc)
 	f.Subject, f.Body = env.Subject, view.Written
 	f.InReplyTo, f.References = env.InReplyTo, strings.Join(env.References, " ")
 	f.DraftRef = o.ref.String()
-	files := f.carryAll(o.ref, view)
-	notice := "Continuing your draft. "
+	files := f.carryAll(at.login.loc, o.ref, view)
+	l := at.login.loc
+	notice := l.T("Continuing your draft.") + " "
 	if len(view.Shortened) > 0 {
-		notice += "Its text is longer than the " + humanSize(mailmsg.MaxTextPart) + " that can be read back: the form holds its start, and the rest of it is not in the form. "
+		notice += l.T("Its text is longer than the %s that can be read back: the form holds its start, and the rest of it is not in the form.", l.Size(mailmsg.MaxTextPart)) + " "
 	}
-	notice += "Sending it or saving it again leaves the old draft in your inbox until you delete it."
+	notice += l.T("Sending it or saving it again leaves the old draft in your inbox until you delete it.")
 	return s.renderComposeFiles(w, http.StatusOK, at.login, f, files, notice, "")
 }
 
@@ -131,7 +132,7 @@ func (s *server) renderComposeFetching(w http.ResponseWriter, r *http.Request, s
 		if err != nil {
 			s.log.Info("compose: listing forwarded attachments", "err", err)
 			if alert == "" {
-				alert = "The message you are forwarding can no longer be read from the server, so its attachments cannot be sent along."
+				alert = login.T("The message you are forwarding can no longer be read from the server, so its attachments cannot be sent along.")
 			}
 		}
 	}
@@ -150,13 +151,13 @@ func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *si
 		title = "Reply"
 	}
 	p := &composePage{
-		basePage:     login.base(title),
+		basePage:     login.base(login.T(title)),
 		Form:         *f,
 		From:         login.from().String(),
 		Action:       s.urls.SendAction(),
 		ForwardFiles: files,
 		BackURL:      s.urls.List(login.token, f.Page),
-		MaxUpload:    humanSize(s.cfg.MaxUpload),
+		MaxUpload:    login.loc.Size(s.cfg.MaxUpload),
 		Addresses:    f.addresses,
 	}
 	p.text = f.Body // written into the textarea by render
@@ -166,12 +167,12 @@ func (s *server) renderComposeFiles(w http.ResponseWriter, status int, login *si
 
 // carryAll sends every attachment of the message at ref along, ticked,
 // as a forward does, and lists them for the form.
-func (f *composeForm) carryAll(ref mailtools.Ref, view *render.View) []forwardFile {
+func (f *composeForm) carryAll(l *locale.Locale, ref mailtools.Ref, view *render.View) []forwardFile {
 	f.Forward = ref.String()
 	var files []forwardFile
-	for _, a := range forwardable(view) {
+	for _, a := range forwardable(l, view) {
 		f.ForwardParts = append(f.ForwardParts, a.ID)
-		files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: true})
+		files = append(files, forwardFile{ID: a.ID, Label: partLabel(l, a), Checked: true})
 	}
 	return files
 }
@@ -187,8 +188,8 @@ func (s *server) forwardFiles(r *http.Request, login *signedIn, f *composeForm) 
 		return nil, err
 	}
 	var files []forwardFile
-	for _, a := range forwardable(renderPlain(o.msg)) {
-		files = append(files, forwardFile{ID: a.ID, Label: partLabel(a), Checked: f.forwarding(a.ID)})
+	for _, a := range forwardable(login.loc, renderPlain(o.msg)) {
+		files = append(files, forwardFile{ID: a.ID, Label: partLabel(login.loc, a), Checked: f.forwarding(a.ID)})
 	}
 	return files, nil
 }

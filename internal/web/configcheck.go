@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"gomailcgi/internal/locale"
 )
 
 // ConfigError is a setting of Config that cannot work. Setting is the
@@ -49,6 +51,19 @@ func (c *Config) Check() error {
 		if l.limit.Burst < 1 || l.limit.Every <= 0 {
 			return &ConfigError{l.setting, strconv.Itoa(l.limit.Burst) + "/" + l.limit.Every.String(),
 				"want N/DURATION, N at least 1 and DURATION above 0, e.g. 20/30s"}
+		}
+	}
+	if c.Language != "" {
+		langs, err := locale.New("")
+		if err != nil {
+			return err
+		}
+		if l, ok := langs.Lookup(c.Language); !ok || l.Code == locale.Pseudo {
+			var codes []string
+			for _, l := range langs.Offered() {
+				codes = append(codes, l.Code)
+			}
+			return &ConfigError{"Language", strconv.Quote(c.Language), "want one of " + strings.Join(codes, ", ")}
 		}
 	}
 	for _, o := range c.TrustedOrigins {

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"gomailcgi/internal/mailmsg"
@@ -79,7 +78,7 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(f.refs) == 0 {
 		return s.reloadList(w, r, f.login, f.page, http.StatusBadRequest,
-			"No message was selected, so nothing was deleted. Tick the box of each message to delete, then press Delete selected.")
+			f.login.T("No message was selected, so nothing was deleted. Tick the box of each message to delete, then press Delete selected."))
 	}
 	pop, err := f.login.srv.POP.Dial(r.Context(), f.login.cred())
 	if err != nil {
@@ -100,9 +99,9 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) error {
 	}
 	names := make([]string, len(deleted))
 	for i, env := range deleted {
-		names[i] = "“" + subjectOrNone(env.Subject) + "”"
+		names[i] = f.login.T("“%s”", subjectOrNone(f.login.loc, env.Subject))
 	}
-	notice := "Deleted for good: " + strings.Join(names, ", ") + "."
+	notice := f.login.T("Deleted for good: %s.", strings.Join(names, f.login.T(", ")))
 	if f.next != nil {
 		pop.Close() // committed: the next message is read in a session of its own
 		err := s.showView(w, r, messageAt{login: f.login, ref: *f.next, page: f.page}, viewOptions{}, notice)
@@ -127,11 +126,11 @@ func (f *deleteForm) refused(err error) error {
 
 // confirmDelete shows what would be deleted and asks once.
 func (s *server) confirmDelete(w http.ResponseWriter, f *deleteForm, envs []mailmsg.Envelope) error {
-	title := "Delete this message for good?"
+	b := f.login.base(f.login.T("Delete this message for good?"))
 	if len(envs) > 1 {
-		title = "Delete these " + strconv.Itoa(len(envs)) + " messages for good?"
+		b = f.login.base(f.login.T("Delete these %d messages for good?", len(envs)))
 	}
-	p := &confirmDeletePage{basePage: f.login.base(title), Page: f.page, From: "list",
+	p := &confirmDeletePage{basePage: b, Page: f.page, From: "list",
 		Action: s.urls.DeleteAction(), CancelURL: s.urls.List(f.login.token, f.page)}
 	if f.fromView && len(f.refs) == 1 {
 		p.From, p.CancelURL = "view", s.urls.View(f.login.token, f.refs[0], f.page)
@@ -139,13 +138,14 @@ func (s *server) confirmDelete(w http.ResponseWriter, f *deleteForm, envs []mail
 			p.Next = f.next.String()
 		}
 	}
-	p.Notice = "Your mail server has no Trash: deleted messages cannot be brought back."
+	l := f.login.loc
+	p.Notice = l.T("Your mail server has no Trash: deleted messages cannot be brought back.")
 	for i, env := range envs {
-		from := "(unknown sender)"
+		from := l.T("(unknown sender)")
 		if len(env.From) > 0 {
 			from = env.From[0].Display()
 		}
-		p.Messages = append(p.Messages, deleteRow{Subject: subjectOrNone(env.Subject), From: from, Date: fullDate(env, s.cfg.Location)})
+		p.Messages = append(p.Messages, deleteRow{Subject: subjectOrNone(l, env.Subject), From: from, Date: fullDate(l, env, s.cfg.Location)})
 		p.Refs = append(p.Refs, f.refs[i].String())
 	}
 	return s.render(w, http.StatusOK, "confirmdelete", p)

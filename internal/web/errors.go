@@ -7,21 +7,42 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+
+	"gomailcgi/internal/locale"
 )
 
 // userError is an error whose text is fixed, friendly and safe to show.
+// Its title and message are catalog keys, the message formatted with args.
 type userError struct {
 	status int
 	title  string
 	msg    string
+	args   []any
 	err    error // the cause, for the log only; may be nil
 }
 
 func (e *userError) Error() string {
+	msg := fmt.Sprintf(e.msg, e.args...)
 	if e.err != nil {
-		return e.msg + ": " + e.err.Error()
+		return msg + ": " + e.err.Error()
 	}
-	return e.msg
+	return msg
+}
+
+// catalogKey is an argument of a userError that is itself a catalog key,
+// shown in the page's language ("To" in "The To field holds …").
+type catalogKey string
+
+// text is the userError's message in language l.
+func (e *userError) text(l *locale.Locale) string {
+	args := make([]any, len(e.args))
+	for i, a := range e.args {
+		if k, ok := a.(catalogKey); ok {
+			a = l.T(string(k))
+		}
+		args[i] = a
+	}
+	return l.T(e.msg, args...)
 }
 
 func (e *userError) Unwrap() error { return e.err }
@@ -89,7 +110,16 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	kind := kindOf(err)
 	row := problemFor(kind, act)
-	status, title, msg := row.answer(err, act, &s.cfg)
+	l, _ := s.language(r)
+	switch {
+	case during != nil && during.login != nil:
+		l = during.login.loc // a form's token, read where the form was
+	case during != nil && during.form != nil:
+		if fl, ok := s.locales.Lookup(during.form.Lang); ok {
+			l = fl // the language of a form whose login ran out
+		}
+	}
+	status, title, msg := row.answer(err, act, &s.cfg, l)
 	level := slog.LevelInfo
 	switch {
 	case status >= 500 && (row.keep == keepNothing || kind == kindUnknown):
@@ -109,25 +139,25 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		return
 	case keepLogin:
-		if err := s.renderLoginAgain(w, status, *during.form, during.draft, msg); err != nil {
+		if err := s.renderLoginAgain(w, r, status, *during.form, during.draft, msg); err != nil {
 			s.fail(w, r, err)
 		}
 		return
 	case keepDraft:
 		if during.draft.HadFiles {
-			msg += " Files you had attached must be chosen again."
+			msg += " " + l.T("Files you had attached must be chosen again.")
 		}
 		if err := s.renderComposeFetching(w, r, status, during.login, during.draft, "", msg); err != nil {
 			s.fail(w, r, err)
 		}
 		return
 	}
-	p := &errorPage{basePage: basePage{Title: title, Alert: msg}}
+	p := &errorPage{basePage: s.page(r, "")}
 	if login, err := s.open(requestToken(r)); err == nil {
-		p.basePage = login.base(title)
-		p.Alert = msg
+		p.basePage = login.base("")
 		p.Back = s.urls.List(login.token, 1)
 	}
+	p.Title, p.Alert = title, msg
 	s.renderFailure(w, r, status, "error", p)
 }
 
@@ -144,9 +174,11 @@ func (s *server) failLoggedOut(w http.ResponseWriter, r *http.Request, msg strin
 	if strings.HasSuffix(r.URL.Path, pathCompose) {
 		next = nextCompose
 	}
+	b := s.page(r, "Please log in again")
+	b.Alert = msg
 	p := &reloginPage{
-		basePage: basePage{Title: "Please log in again", Alert: msg},
-		Login:    loginFields{Next: next, Return: s.returnPath(r), Address: s.several()},
+		basePage: b,
+		Login:    loginFields{Next: next, Return: s.returnPath(r), Lang: b.lang, Address: s.several()},
 		Action:   s.urls.LoginAction(),
 	}
 	s.renderFailure(w, r, http.StatusUnauthorized, "relogin", p)

@@ -17,15 +17,12 @@ import (
 // logging into logs.
 func bareServer(t *testing.T, logs *syncBuffer) *server {
 	t.Helper()
-	pages, err := parsePages()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := testLocales(t)
 	keys, err := seal.RandomKeys()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &server{cfg: Config{Sealer: &seal.Sealer{Keys: keys}}, pages: pages, log: slog.New(slog.NewTextHandler(logs, nil))}
+	return &server{cfg: Config{Sealer: &seal.Sealer{Keys: keys}}, pages: testPages(t, set), locales: set, log: slog.New(slog.NewTextHandler(logs, nil))}
 }
 
 func TestFailMapsErrorsToPages(t *testing.T) {

@@ -19,6 +19,7 @@ type composeForm struct {
 	Copy                       bool     // keep a copy in the sender's inbox
 	SaveDraft                  bool     // the Save draft button, not Send
 	DraftRef                   string   // the draft this message continues, hidden field "draft_of"
+	Lang                       string   // the language the form was shown in, hidden field "lang": a login that ran out meanwhile comes back in it
 	Files                      []upload
 	HadFiles                   bool // files were chosen (and are lost if the form comes back)
 
@@ -56,6 +57,7 @@ func composeFromValues(v url.Values) composeForm {
 		Copy:         v.Get("copy") == "1",
 		SaveDraft:    v.Get("action") == "draft",
 		DraftRef:     oneLine(v.Get("draft_of")),
+		Lang:         oneLine(v.Get(paramLang)),
 	}
 	f.Page, _ = params(v).page() // 0 when it is not a number, as the compose page has it
 	return f

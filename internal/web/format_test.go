@@ -74,12 +74,12 @@ func TestHumanSize(t *testing.T) {
 		n    int64
 		want string
 	}{
-		{0, "0 B"}, {1023, "1023 B"}, {1024, "1 KB"}, {1536, "2 KB"},
+		{0, "0 B"}, {1023, "1,023 B"}, {1024, "1 KB"}, {1536, "2 KB"},
 		{1 << 20, "1.0 MB"}, {25 << 20, "25 MB"},
 	}
 	for _, tt := range tests {
-		if got := humanSize(tt.n); got != tt.want {
-			t.Errorf("humanSize(%d): got %q, want %q", tt.n, got, tt.want)
+		if got := english(t).Size(tt.n); got != tt.want {
+			t.Errorf("Size(%d): got %q, want %q", tt.n, got, tt.want)
 		}
 	}
 }
@@ -96,7 +96,7 @@ func TestShortDate(t *testing.T) {
 		{time.Time{}, "unknown date"},
 	}
 	for _, tt := range tests {
-		if got := shortDate(tt.d, now); got != tt.want {
+		if got := shortDate(english(t), tt.d, now); got != tt.want {
 			t.Errorf("shortDate(%v): got %q, want %q", tt.d, got, tt.want)
 		}
 	}

@@ -41,7 +41,7 @@ func (s *server) forwardAttachments(r *http.Request, login *signedIn, f *compose
 	src := &forwardSource{ctx: r.Context(), s: s, at: at, pop: pop}
 	src.at.ref = o.ref
 	listed := map[string]mailmsg.Part{}
-	for _, a := range forwardable(renderPlain(o.msg)) {
+	for _, a := range forwardable(login.loc, renderPlain(o.msg)) {
 		listed[a.ID] = a
 	}
 	var total int64

@@ -14,10 +14,11 @@ type homePage struct {
 
 // home is the front page: "Read mail" and "Send mail", both via login.
 func (s *server) home(w http.ResponseWriter, r *http.Request) error {
+	b := s.page(r, "Welcome")
 	return s.render(w, http.StatusOK, "home", &homePage{
-		basePage: basePage{Title: "Welcome"},
-		ReadURL:  s.urls.Login(nextList),
-		SendURL:  s.urls.Login(nextCompose),
+		basePage: b,
+		ReadURL:  s.urls.Login(nextList, b.lang),
+		SendURL:  s.urls.Login(nextCompose, b.lang),
 	})
 }
 
@@ -30,9 +31,10 @@ type logoutPage struct {
 
 // logout carries no token: nothing is stored on the server to delete.
 func (s *server) logout(w http.ResponseWriter, r *http.Request) error {
+	b := s.page(r, "Logged out")
 	return s.render(w, http.StatusOK, "logout", &logoutPage{
-		basePage:    basePage{Title: "Logged out"},
-		LoginURL:    s.urls.Login(""),
+		basePage:    b,
+		LoginURL:    s.urls.Login("", b.lang),
 		IdleMinutes: s.idleMinutes(),
 	})
 }

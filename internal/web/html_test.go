@@ -53,6 +53,8 @@ func attrOf(n *html.Node, key string) string {
 }
 
 // text is the text content of n, spaces collapsed.
+// The isolates that set text from mail apart inside a sentence (the
+// template function bdi) are left out: a reader does not see them.
 func text(n *html.Node) string {
 	var b strings.Builder
 	for c := range n.Descendants() {
@@ -60,8 +62,10 @@ func text(n *html.Node) string {
 			b.WriteString(c.Data)
 		}
 	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	return strings.Join(strings.Fields(isolates.Replace(b.String())), " ")
 }
+
+var isolates = strings.NewReplacer("\u2068", "", "\u2069", "")
 
 // rawText is the text content of n as it stands.
 func rawText(n *html.Node) string {

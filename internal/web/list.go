@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 )
@@ -49,7 +50,19 @@ type listRow struct {
 	DateFull  string
 	Size      string
 	HasAttach bool
-	Draft     bool // a draft saved here, to continue
+	Draft     bool   // a draft saved here, to continue
+	Pick      string // the checkbox's label, naming the message
+	Words     *rowWords
+}
+
+// newRowWords are the words of l every row shares.
+func newRowWords(l *locale.Locale) *rowWords {
+	return &rowWords{Draft: l.T("[draft]"), Attach: l.T("[attachment]"), AttachTitle: l.T("Has attachments")}
+}
+
+// rowWords are the words every row of a list page shares, in its language.
+type rowWords struct {
+	Draft, Attach, AttachTitle string
 }
 
 // list shows a page of the inbox (GET /list?t&page).
@@ -65,7 +78,7 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) error {
 	}
 	o := listOpts{status: http.StatusOK, all: q.allSelected()}
 	if q.draftSaved() {
-		o.notice = "Your draft was saved in your inbox. Open it and choose Continue editing to go on with it."
+		o.notice = login.T("Your draft was saved in your inbox. Open it and choose Continue editing to go on with it.")
 	}
 	return s.showList(w, r, login, page, o)
 }
@@ -88,7 +101,7 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *signedI
 	size := s.cfg.PageSize
 	pages := max(1, (listing.Count+size-1)/size)
 	p := &listPage{
-		basePage:     login.base("Inbox"),
+		basePage:     login.base(login.T("Inbox")),
 		Count:        listing.Count,
 		Page:         page,
 		Pages:        pages,
@@ -113,33 +126,38 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *signedI
 		p.LastURL = s.urls.List(login.token, pages)
 	}
 	now := s.cfg.Now().In(s.cfg.Location)
+	l := login.loc
+	words := newRowWords(l)
 	for _, m := range listing.Messages {
-		row := s.rowOf(login, m, s.urls.View(login.token, m.Ref, page), now)
+		row := s.rowOf(login, m, s.urls.View(login.token, m.Ref, page), now, words)
 		p.Rows = append(p.Rows, row.markup(o.all))
 	}
 	return s.render(w, o.status, "list", p)
 }
 
 // rowOf is a message as a row of the list, or of search results.
-func (s *server) rowOf(login *signedIn, m mailtools.Summary, viewURL string, now time.Time) listRow {
+func (s *server) rowOf(login *signedIn, m mailtools.Summary, viewURL string, now time.Time, words *rowWords) listRow {
 	env := m.Envelope
+	l := login.loc
 	row := listRow{
 		Ref:       m.Ref.String(),
 		ViewURL:   viewURL,
-		Subject:   subjectOrNone(env.Subject),
-		Date:      shortDate(env.Date, now),
-		DateFull:  fullDate(env, s.cfg.Location),
-		Size:      humanSize(m.Size),
+		Subject:   subjectOrNone(l, env.Subject),
+		Date:      shortDate(l, env.Date, now),
+		DateFull:  fullDate(l, env, s.cfg.Location),
+		Size:      l.Size(m.Size),
 		HasAttach: m.HasAttachments,
 		Draft:     s.isDraft(login.state.User, env),
+		Words:     words,
 	}
 	if len(env.From) > 0 {
 		row.From = env.From[0].Display()
 		row.FromFull = mailmsg.FormatAddresses(env.From)
 	}
 	if row.From == "" {
-		row.From = "(unknown sender)"
+		row.From = l.T("(unknown sender)")
 	}
+	row.Pick = l.T("Select the message from %s: %s", row.From, row.Subject)
 	return row
 }
 

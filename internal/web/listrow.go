@@ -25,17 +25,17 @@ func (r listRow) markup(allSelected bool) template.HTML {
 	if allSelected {
 		b.WriteString(` checked`)
 	}
-	b.WriteString(` aria-label="Select the message from `)
-	esc(r.From)
-	b.WriteString(`: `)
-	esc(r.Subject)
+	b.WriteString(` aria-label="`)
+	esc(r.Pick)
 	b.WriteString(`"></td>` + "\n" + `<td class="from" title="`)
 	esc(r.FromFull)
 	b.WriteString(`"><bdi>`)
 	esc(r.From)
 	b.WriteString(`</bdi></td>` + "\n" + `<td class="subject">`)
 	if r.Draft {
-		b.WriteString(`<span class="clip">[draft]</span> `)
+		b.WriteString(`<span class="clip">`)
+		esc(r.Words.Draft)
+		b.WriteString(`</span> `)
 	}
 	b.WriteString(`<a href="`)
 	esc(r.ViewURL)
@@ -43,7 +43,11 @@ func (r listRow) markup(allSelected bool) template.HTML {
 	esc(r.Subject)
 	b.WriteString(`</bdi></a>`)
 	if r.HasAttach {
-		b.WriteString(` <span class="clip" title="Has attachments">[attachment]</span>`)
+		b.WriteString(` <span class="clip" title="`)
+		esc(r.Words.AttachTitle)
+		b.WriteString(`">`)
+		esc(r.Words.Attach)
+		b.WriteString(`</span>`)
 	}
 	b.WriteString(`</td>` + "\n" + `<td class="date"><span title="`)
 	esc(r.DateFull)

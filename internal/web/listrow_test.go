@@ -13,9 +13,9 @@ import (
 // would hold it: the row listRow.markup builds must parse to the same
 // elements, attributes and text for any values.
 const rowTemplate = `<table><tbody><tr>
-<td class="pick"><input type="checkbox" name="m" value="{{.R.Ref}}"{{if .All}} checked{{end}} aria-label="Select the message from {{.R.From}}: {{.R.Subject}}"></td>
+<td class="pick"><input type="checkbox" name="m" value="{{.R.Ref}}"{{if .All}} checked{{end}} aria-label="{{.R.Pick}}"></td>
 <td class="from" title="{{.R.FromFull}}"><bdi>{{.R.From}}</bdi></td>
-<td class="subject">{{if .R.Draft}}<span class="clip">[draft]</span> {{end}}<a href="{{.R.ViewURL}}"><bdi>{{.R.Subject}}</bdi></a>{{if .R.HasAttach}} <span class="clip" title="Has attachments">[attachment]</span>{{end}}</td>
+<td class="subject">{{if .R.Draft}}<span class="clip">{{.R.Words.Draft}}</span> {{end}}<a href="{{.R.ViewURL}}"><bdi>{{.R.Subject}}</bdi></a>{{if .R.HasAttach}} <span class="clip" title="{{.R.Words.AttachTitle}}">{{.R.Words.Attach}}</span>{{end}}</td>
 <td class="date"><span title="{{.R.DateFull}}">{{.R.Date}}</span></td>
 <td class="size">{{.R.Size}}</td>
 </tr></tbody></table>`
@@ -31,6 +31,7 @@ func TestListRowMarkup(t *testing.T) {
 			r := listRow{
 				Ref: "3.u" + h, ViewURL: "/view?t=AbC-_d%3D&m=3.uX&page=2", From: h, FromFull: h + " <a@b>",
 				Subject: "Re: " + h, Date: "Mar 2", DateFull: h, Size: "2 KB", HasAttach: i%2 == 0, Draft: i%3 == 0,
+				Pick: "Select " + h, Words: &rowWords{Draft: "[" + h + "]", Attach: h + "📎", AttachTitle: h},
 			}
 			var want strings.Builder
 			if err := tmpl.Execute(&want, struct {
@@ -57,6 +58,8 @@ func BenchmarkListRows(b *testing.B) {
 			From: fmt.Sprintf("Sender %d", i), FromFull: fmt.Sprintf("Sender %d <s%d@example.net>", i, i),
 			Subject: fmt.Sprintf("Message number %d about the plans", i), Date: "10:42",
 			DateFull: "Mon, 30 Nov 2026 10:42:00 UTC", Size: "2 KB", HasAttach: i%5 == 0,
+			Pick:  fmt.Sprintf("Select the message from Sender %d: Message number %d about the plans", i, i),
+			Words: &rowWords{Draft: "[draft]", Attach: "[attachment]", AttachTitle: "Has attachments"},
 		}
 	}
 	b.Run("go", func(b *testing.B) {

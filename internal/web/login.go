@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,6 +22,7 @@ type loginFields struct {
 	Name     string // optional: the name mail from this login goes out under
 	Next     string // nextList or nextCompose
 	Return   string // the page asked for when the login ran out, without its token; "" for Next
+	Lang     string // the language a link chose before login, carried on; "" for the browser's
 	Server   string // the ID of the mail server chosen in the form; "" when none was
 	// Choices are the site's servers to choose from, shown when the
 	// address alone does not name one; nil hides the choice.
@@ -35,8 +35,9 @@ type loginFields struct {
 // loginPage is the login form, with an alert after a failed try.
 type loginPage struct {
 	basePage
-	Form   loginFields
-	Action string
+	Form      loginFields
+	Action    string
+	Languages []languageLink // every language offered, each a link to this form in it
 }
 
 func parseLoginForm(v url.Values) loginFields {
@@ -46,6 +47,7 @@ func parseLoginForm(v url.Values) loginFields {
 		Name:     oneLine(v.Get("name")),
 		Next:     params(v).next(),
 		Return:   v.Get(paramReturn),
+		Lang:     v.Get(paramLang),
 		Server:   v.Get(paramServer),
 	}
 	return f
@@ -77,21 +79,25 @@ const atSigns = "@\uff20\ufe6b"
 // loginForm shows the login form (GET /login?next=compose|list).
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	f := parseLoginForm(r.URL.Query())
-	return s.renderLogin(w, http.StatusOK, f, "")
+	return s.renderLogin(w, r, http.StatusOK, f, "")
 }
 
-func (s *server) renderLogin(w http.ResponseWriter, status int, f loginFields, alert string) error {
+func (s *server) renderLogin(w http.ResponseWriter, r *http.Request, status int, f loginFields, alert string) error {
 	f.Password = ""
 	s.offerChoice(&f)
 	title := "Log in to read your mail"
 	if f.Next == nextCompose {
 		title = "Log in to send mail"
 	}
-	return s.render(w, status, "login", &loginPage{
-		basePage: basePage{Title: title, Alert: alert},
-		Form:     f,
-		Action:   s.urls.LoginAction(),
-	})
+	b := s.page(r, title)
+	b.Alert = alert
+	f.Lang = b.lang
+	p := &loginPage{basePage: b, Form: f, Action: s.urls.LoginAction()}
+	for _, l := range s.locales.Offered() {
+		p.Languages = append(p.Languages, languageLink{Code: l.Code, Name: l.Name,
+			URL: s.urls.Login(f.Next, l.Code), Current: l == b.loc})
+	}
+	return s.render(w, status, "login", p)
 }
 
 // loginSubmit checks the login against the POP server at once; on success
@@ -108,8 +114,9 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		d := composeFromValues(r.PostForm)
 		draft = &d
 	}
+	l, _ := s.language(r)
 	if problem := f.validate(); problem != "" {
-		return s.renderLoginAgain(w, http.StatusBadRequest, f, draft, problem)
+		return s.renderLoginAgain(w, r, http.StatusBadRequest, f, draft, l.T(problem))
 	}
 	srv := s.serverFor(f.User)
 	if f.Server != "" {
@@ -118,14 +125,14 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		// connect where they like.
 		if srv = s.serverByID(f.Server); srv == nil {
 			f.Server, f.Choices = "", s.choices("")
-			return s.renderLoginAgain(w, http.StatusBadRequest, f, draft,
-				"That mail server is not one this site serves. Please choose one from the list.")
+			return s.renderLoginAgain(w, r, http.StatusBadRequest, f, draft,
+				l.T("That mail server is not one this site serves. Please choose one from the list."))
 		}
 	}
 	if srv == nil {
 		f.Choices = s.choices("")
-		return s.renderLoginAgain(w, http.StatusOK, f, draft,
-			"Which mail server is your address on? Please choose it, and enter your password again.")
+		return s.renderLoginAgain(w, r, http.StatusOK, f, draft,
+			l.T("Which mail server is your address on? Please choose it, and enter your password again."))
 	}
 	f.Server = srv.ID
 	network := netKey(clientAddr(r, s.cfg.TrustedProxies))
@@ -138,9 +145,8 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		mins := (secs + 59) / 60
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.log.Info("login: throttled", "wait", wait.Round(time.Second))
-		return s.renderLoginAgain(w, http.StatusTooManyRequests, f, draft, fmt.Sprintf(
-			"There have been too many failed logins, so this one was not tried. Please try again in %d minute%s.",
-			mins, map[bool]string{true: "s"}[mins > 1]))
+		return s.renderLoginAgain(w, r, http.StatusTooManyRequests, f, draft, l.T(
+			"There have been too many failed logins, so this one was not tried. Please try again in %d minutes.", mins))
 	}
 	if err := srv.POP.Login(r.Context(), cred); err != nil {
 		if errors.Is(err, mailtools.ErrBadCredentials) {
@@ -148,14 +154,14 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		return &actionError{act: actLogin, form: &f, draft: draft, err: err}
 	}
-	login, err := s.login(srv, f.User, f.Password, f.Name)
+	login, err := s.login(srv, f.User, f.Password, f.Name, l)
 	if err != nil {
 		return err
 	}
 	if draft != nil {
 		draft.Token = login.token
 		return s.renderComposeFetching(w, r, http.StatusOK, login, draft,
-			"You are logged in again and your message is below. Attachments you had chosen must be chosen again.", "")
+			login.T("You are logged in again and your message is below. Attachments you had chosen must be chosen again."), "")
 	}
 	next := s.urls.List(login.token, 1)
 	if f.Next == nextCompose {
@@ -169,14 +175,17 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // renderLoginAgain shows the login form with a problem, keeping a draft.
-func (s *server) renderLoginAgain(w http.ResponseWriter, status int, f loginFields, draft *composeForm, alert string) error {
+func (s *server) renderLoginAgain(w http.ResponseWriter, r *http.Request, status int, f loginFields, draft *composeForm, alert string) error {
 	if draft == nil {
-		return s.renderLogin(w, status, f, alert)
+		return s.renderLogin(w, r, status, f, alert)
 	}
 	f.Password = ""
 	s.offerChoice(&f)
+	b := s.pageIn(r, f.Lang, "Please log in again")
+	b.Alert = alert
+	f.Lang = b.lang
 	return s.render(w, status, "relogin", &reloginPage{
-		basePage: basePage{Title: "Please log in again", Alert: alert},
+		basePage: b,
 		Login:    f,
 		Draft:    draft,
 		Action:   s.urls.LoginAction(),

@@ -7,6 +7,7 @@ import (
 
 	"github.com/k3a/html2text"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
@@ -181,7 +182,7 @@ func plainText(v *render.View) string {
 
 // forwardable lists what a forward can send along: the attachments, and
 // the attached messages as .eml files.
-func forwardable(v *render.View) []mailmsg.Part {
+func forwardable(l *locale.Locale, v *render.View) []mailmsg.Part {
 	var parts []mailmsg.Part
 	for _, a := range v.Attachments {
 		parts = append(parts, a.Part)
@@ -189,7 +190,7 @@ func forwardable(v *render.View) []mailmsg.Part {
 	for _, n := range v.Nested {
 		name := n.Filename
 		if name == "" {
-			name = mailmsg.CleanFilename(subjectOrNone(n.Header.Subject)) + ".eml"
+			name = mailmsg.CleanFilename(subjectOrNone(l, n.Header.Subject)) + ".eml"
 		}
 		parts = append(parts, mailmsg.Part{ID: n.PartID, Filename: name, ContentType: "message/rfc822", Size: n.Size})
 	}
@@ -197,16 +198,15 @@ func forwardable(v *render.View) []mailmsg.Part {
 }
 
 // partLabel names an attachment for people: "report.pdf (application/pdf, 12 KB)".
-func partLabel(p mailmsg.Part) string {
+func partLabel(l *locale.Locale, p mailmsg.Part) string {
 	name := p.Filename
 	if name == "" {
-		name = "Unnamed part " + p.ID
+		name = l.T("Unnamed part %s", p.ID)
 	}
-	detail := p.ContentType
 	if p.Size >= 0 {
-		detail += ", " + humanSize(p.Size)
+		return l.T("%s (%s, %s)", name, p.ContentType, l.Size(p.Size))
 	}
-	return name + " (" + detail + ")"
+	return l.T("%s (%s)", name, p.ContentType)
 }
 
 // htmlText is an HTML body as plain text for quoting: paragraphs and line

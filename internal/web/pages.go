@@ -9,13 +9,16 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/templates"
 )
 
-// pageNames lists every page; each is parsed at start-up from base.html,
-// parts.html and its own file, so a broken template stops New, not a request.
+// pageNames lists every page; each is parsed from base.html, parts.html
+// and its own file, in English at start-up, so a broken template stops
+// New, not a request.
 var pageNames = []string{
 	"home", "login", "logout", "relogin", "error",
 	"list", "view", "raw", "compose", "sent", "confirmdelete", "search",
@@ -24,11 +27,49 @@ var pageNames = []string{
 // pageTemplate is one page's parsed template set.
 type pageTemplate = template.Template
 
-// parsePages parses every page's template set.
-func parsePages() (map[string]*pageTemplate, error) {
+// langPages are every page's template set in one language: the template
+// function t is the language's catalog ({{t "Inbox"}}), lang and dir its
+// code and writing direction. They are parsed when a page first asks for
+// them, as a CGI process answers one request in one language; the first
+// language is parsed at start-up, so that a broken template stops New.
+type langPages struct {
+	once  sync.Once
+	l     *locale.Locale
+	pages map[string]*pageTemplate
+	err   error
+}
+
+func (lp *langPages) get() (map[string]*pageTemplate, error) {
+	lp.once.Do(func() { lp.pages, lp.err = parsePagesIn(lp.l) })
+	return lp.pages, lp.err
+}
+
+// parsePages readies every page in every language of langs, parsing the
+// first language's.
+func parsePages(langs []*locale.Locale) (map[string]*langPages, error) {
+	all := make(map[string]*langPages, len(langs))
+	for _, l := range langs {
+		all[l.Code] = &langPages{l: l}
+	}
+	if _, err := all[langs[0].Code].get(); err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+func parsePagesIn(l *locale.Locale) (map[string]*pageTemplate, error) {
+	funcs := template.FuncMap{
+		"t":    l.T,
+		"lang": func() string { return l.Code },
+		"dir":  l.Dir,
+		// bdi isolates text from mail inside a sentence of the catalog,
+		// as <bdi> does around an element: FIRST STRONG ISOLATE … POP
+		// DIRECTIONAL ISOLATE.
+		"bdi": func(s string) string { return "\u2068" + s + "\u2069" },
+	}
 	pages := make(map[string]*pageTemplate, len(pageNames))
 	for _, name := range pageNames {
-		t, err := template.New(name).ParseFS(templates.FS, "base.html", "parts.html", name+".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templates.FS, "base.html", "parts.html", name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing page %s: %w", name, err)
 		}
@@ -49,8 +90,15 @@ type basePage struct {
 	User   string // the logged-in user, for the header
 	Server string // the label of the user's mail server, on a site of several
 	Nav    navLinks
-	text   string // the page's long text, for its textarea (TextSlot)
+	text   string         // the page's long text, for its textarea (TextSlot)
+	loc    *locale.Locale // the page's language; nil means the site's default
+	// lang is the language a link chose before login (?lang=), carried on
+	// in the page's links and forms until the token carries it.
+	lang string
 }
+
+// Lang is the lang parameter the page's login links and forms carry.
+func (b *basePage) Lang() string { return b.lang }
 
 // navLinks are the header's links, filled in by render.
 type navLinks struct {
@@ -83,6 +131,8 @@ func (s *server) render(w http.ResponseWriter, status int, name string, data pag
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", b.loc.Code)
+	h.Add("Vary", "Accept-Language") // a page without a token is in the browser's language
 	h.Set("Content-Length", strconv.Itoa(size))
 	w.WriteHeader(status)
 	// A failed write means the client left; nothing to do
@@ -96,19 +146,26 @@ func (s *server) render(w http.ResponseWriter, status int, name string, data pag
 	return nil
 }
 
-// execute fills in the page's header links and runs its template into a
-// buffer.
+// execute fills in the page's header links and runs its template, in the
+// page's language, into a buffer.
 func (s *server) execute(name string, data page) (*bytes.Buffer, error) {
-	t, ok := s.pages[name]
+	b := data.base()
+	if b.loc == nil {
+		b.loc = s.locales.Default()
+	}
+	pages, err := s.pages[b.loc.Code].get()
+	if err != nil {
+		return nil, err
+	}
+	t, ok := pages[name]
 	if !ok {
 		return nil, fmt.Errorf("web: no page %q", name)
 	}
-	b := data.base()
 	b.Nav = navLinks{
-		Home:   s.urls.Home(),
+		Home:   s.urls.HomeIn(b.lang),
 		Style:  s.urls.Style(),
-		Login:  s.urls.Login(""),
-		Logout: s.urls.Logout(),
+		Login:  s.urls.Login("", b.lang),
+		Logout: s.urls.Logout(b.loc.Code),
 	}
 	if b.Token != "" {
 		b.Nav.Inbox = s.urls.List(b.Token, 1)

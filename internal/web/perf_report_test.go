@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -211,4 +212,13 @@ func (r *perfReport) check(t *testing.T, strict bool) {
 	default:
 		t.Logf("targets missed (a failure only with -perf.strict):\n  %s", strings.Join(missed, "\n  "))
 	}
+}
+
+// thousands writes n with commas, as the English pages do: 10000 is "10,000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

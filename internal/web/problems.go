@@ -2,10 +2,11 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
@@ -147,8 +148,8 @@ type problem struct {
 	status int
 	title  string // the error page's title
 	cause  string
-	say    func(err error, c *Config) string // the cause, where it names the error's details
-	unsure bool                              // whether the action was done is not known
+	say    func(err error, c *Config, l *locale.Locale) string // the cause, where it names the error's details
+	unsure bool                                                // whether the action was done is not known
 	advice string
 	keep   kept
 	own    bool // a *userError: its status, title and text
@@ -174,7 +175,6 @@ const (
 	sayForwardGone = "The message you are forwarding changed or is gone from the server, so its attachments could not be sent along."
 	saySendAgain   = "Press Send again to send your message without them."
 	sayCheckIt     = "Please check it below and press Send again."
-	saySlow        = "Your message arrived too slowly and the site stopped waiting for it"
 )
 
 // problems is the error table. An error whose (kind, action) has no row
@@ -205,7 +205,7 @@ var problems = func() map[problemKey]problem {
 		// Only the compose form's head meets it on a page: the form it
 		// came with is not read, so it cannot come back.
 		{kindSlow, actPage}: {status: http.StatusRequestTimeout, title: "Too slow",
-			cause: saySlow + ", so it was not sent.", advice: "Go back to it and press Send again."},
+			cause: "Your message arrived too slowly and the site stopped waiting for it, so it was not sent.", advice: "Go back to it and press Send again."},
 
 		{kindGone, actDeleteMany}: {status: http.StatusGone, keep: keepList, cause: sayNotWhereListed,
 			advice: "Here is your inbox as it is now; please choose again."},
@@ -252,7 +252,7 @@ var problems = func() map[problemKey]problem {
 			kindTooLarge:      {status: http.StatusRequestEntityTooLarge, say: formTooLarge, advice: "Please attach fewer or smaller files."},
 			kindTooManyFields: {status: http.StatusBadRequest, cause: "The form came with more fields than a message has.", advice: sayCheckIt},
 			kindFieldTooLong:  {status: http.StatusRequestEntityTooLarge, cause: "One of the fields is too long."},
-			kindSlow:          {status: http.StatusRequestTimeout, cause: saySlow + ".", advice: sayCheckIt},
+			kindSlow:          {status: http.StatusRequestTimeout, cause: "Your message arrived too slowly and the site stopped waiting for it.", advice: sayCheckIt},
 			kindCutShort: {status: http.StatusBadRequest,
 				cause: "Your message did not reach the site whole (the connection may have been cut).", advice: sayCheckIt},
 		} {
@@ -268,13 +268,11 @@ var problems = func() map[problemKey]problem {
 }()
 
 const (
-	sayCursorGone = "Your inbox changed since the last results (another mail program may have deleted messages), " +
-		"so the search cannot go on from where it stopped."
+	sayCursorGone  = "Your inbox changed since the last results (another mail program may have deleted messages), so the search cannot go on from where it stopped."
 	saySearchAgain = "Search again to start from the newest message."
 )
 
-const sayNotWhereListed = "One of the messages you selected is no longer where the list showed it " +
-	"(another mail program may have deleted or moved messages), so nothing was deleted."
+const sayNotWhereListed = "One of the messages you selected is no longer where the list showed it (another mail program may have deleted or moved messages), so nothing was deleted."
 
 // problemFor is the row that answers kind while the user does act.
 func problemFor(kind errKind, act action) problem {
@@ -286,17 +284,18 @@ func problemFor(kind errKind, act action) problem {
 	return problems[problemKey{kindUnknown, actPage}]
 }
 
-// answer is what a row says of err: status, title and message.
-func (p problem) answer(err error, act action, c *Config) (status int, title, msg string) {
+// answer is what a row says of err in language l: status, title and
+// message. The row's texts are catalog keys.
+func (p problem) answer(err error, act action, c *Config, l *locale.Locale) (status int, title, msg string) {
 	if p.own {
 		var ue *userError
 		if errors.As(err, &ue) {
-			return ue.status, ue.title, ue.msg
+			return ue.status, l.T(ue.title), ue.text(l)
 		}
 	}
-	cause := p.cause
+	cause := l.T(p.cause)
 	if p.say != nil {
-		cause = p.say(err, c)
+		cause = p.say(err, c, l)
 	}
 	done := notDone[act].sure
 	if p.unsure {
@@ -305,41 +304,43 @@ func (p problem) answer(err error, act action, c *Config) (status int, title, ms
 	var parts []string
 	for _, s := range []string{cause, done, p.advice} {
 		if s != "" {
-			parts = append(parts, s)
+			parts = append(parts, l.T(s))
 		}
 	}
-	return p.status, p.title, strings.Join(parts, " ")
+	return p.status, l.T(p.title), strings.Join(parts, " ")
 }
 
-func forwardTooLarge(_ error, c *Config) string {
-	return fmt.Sprintf("Your message with the attachments it forwards is larger than the %s this site sends.", humanSize(c.MaxUpload))
+func forwardTooLarge(_ error, c *Config, l *locale.Locale) string {
+	return l.T("Your message with the attachments it forwards is larger than the %s this site sends.", l.Size(c.MaxUpload))
 }
 
-func formTooLarge(_ error, c *Config) string {
-	return fmt.Sprintf("Your message and its attachments are larger than the %s this site accepts.", humanSize(c.MaxUpload))
+func formTooLarge(_ error, c *Config, l *locale.Locale) string {
+	return l.T("Your message and its attachments are larger than the %s this site accepts.", l.Size(c.MaxUpload))
 }
 
-func smtpRefusal(err error, _ *Config) string {
+// smtpRefusal names the SMTP server's refusal; its reply stays in the
+// server's words.
+func smtpRefusal(err error, _ *Config, l *locale.Locale) string {
 	var refus *mailtools.SMTPError
 	if !errors.As(err, &refus) {
-		return "The mail server refused the message."
+		return l.T("The mail server refused the message.")
 	}
-	msg := "The mail server refused the message"
+	reply := strconv.Itoa(refus.Code) + " " + strings.TrimSpace(refus.EnhancedCode+" "+refus.Message)
 	if refus.Recipient != "" {
-		msg += " for " + refus.Recipient
+		return l.T("The mail server refused the message for %s: %s.", refus.Recipient, reply)
 	}
-	return msg + fmt.Sprintf(": %d %s.", refus.Code, strings.TrimSpace(refus.EnhancedCode+" "+refus.Message))
+	return l.T("The mail server refused the message: %s.", reply)
 }
 
-func inputProblem(err error, _ *Config) string {
+func inputProblem(err error, _ *Config, l *locale.Locale) string {
 	var input *mailtools.InputError
 	if !errors.As(err, &input) {
-		return "The message cannot be sent as it is."
+		return l.T("The message cannot be sent as it is.")
 	}
 	if input.Value != "" {
-		return input.Problem + " (" + input.Value + ")"
+		return l.T("%s (%s)", l.T(input.Problem), input.Value)
 	}
-	return input.Problem
+	return l.T(input.Problem)
 }
 
 // actionError is an error met while the user did act, with what its

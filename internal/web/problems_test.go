@@ -98,12 +98,9 @@ func tableServer(t *testing.T) (*server, *signedIn) {
 	if err := cfg.setDefaults(); err != nil {
 		t.Fatal(err)
 	}
-	pages, err := parsePages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, urls: urls{base: cfg.BasePath}}
-	login, err := s.login(&cfg.Servers[0], aliceUser, alicePass, "Alice")
+	set := testLocales(t)
+	s := &server{cfg: cfg, log: cfg.Logger, pages: testPages(t, set), locales: set, urls: urls{base: cfg.BasePath}}
+	login, err := s.login(&cfg.Servers[0], aliceUser, alicePass, "Alice", set.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +121,7 @@ func TestEveryProblemRenders(t *testing.T) {
 				err = &actionError{act: key.act, err: cause, login: login, page: 1,
 					form: &loginFields{User: "bob"}, draft: draft}
 			}
-			status, _, msg := p.answer(err, key.act, &s.cfg)
+			status, _, msg := p.answer(err, key.act, &s.cfg, login.loc)
 			if status == 0 || msg == "" {
 				t.Fatalf("the row says status %d, message %q", status, msg)
 			}

@@ -3,10 +3,13 @@ package web
 import (
 	"strings"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailmsg"
 )
 
-// replySubject adds "Re: " once: "Re: Re: x" never happens, whatever the
+// replySubject adds "Re: " once, in every language: the prefix RFC 5322
+// names, which every mail program threads by, where a translated one
+// ("AW: ") would add a prefix per language and reply: "Re: Re: x" never happens, whatever the
 // case or spacing of the prefixes already there.
 func replySubject(s string) string {
 	return "Re: " + stripPrefixes(s, "re:")
@@ -45,7 +48,7 @@ var quoteLimits = mailmsg.Limits{MaxText: 4 * maxQuoted, MaxPlain: 2 * maxQuoted
 // quotable is the original's text as a reply or forward takes it: whole
 // when short, else its start in whole lines and a line that says so. more
 // tells that the text is already only the start (quoteLimits).
-func quotable(text string, more bool) string {
+func quotable(l *locale.Locale, text string, more bool) string {
 	if len(text) <= maxQuoted && !more {
 		return text
 	}
@@ -57,7 +60,7 @@ func quotable(text string, more bool) string {
 	if cut != "" && !strings.HasSuffix(cut, "\n") {
 		cut += "\n"
 	}
-	return cut + "[…the rest of the original is not included here]\n"
+	return cut + l.T("[…the rest of the original is not included here]") + "\n"
 }
 
 // quote prefixes every line with "> " (">" alone on empty lines), under
@@ -79,29 +82,31 @@ func quote(attribution, text string) string {
 	return b.String()
 }
 
-// attribution is the line above a quoted reply: "On DATE, NAME wrote:".
-func attribution(env mailmsg.Envelope) string {
-	who := "someone"
+// attribution is the line above a quoted reply, in the writer's
+// language: "On DATE, NAME wrote:".
+func attribution(l *locale.Locale, env mailmsg.Envelope) string {
+	who := l.T("someone")
 	if len(env.From) > 0 && env.From[0].Display() != "" {
 		who = env.From[0].Display()
 	}
 	if env.Date.IsZero() {
-		return who + " wrote:"
+		return l.T("%s wrote:", who)
 	}
-	return "On " + env.Date.Format("Mon, 2 Jan 2006 at 15:04") + ", " + who + " wrote:"
+	return l.T("On %s, %s wrote:", l.Date(env.Date, "Mon, 2 Jan 2006 at 15:04"), who)
 }
 
-// forwardedBlock is the original's header block and text for a forward.
-func forwardedBlock(env mailmsg.Envelope, text string) string {
+// forwardedBlock is the original's header block and text for a forward,
+// in the writer's language.
+func forwardedBlock(l *locale.Locale, env mailmsg.Envelope, text string) string {
 	var b strings.Builder
-	b.WriteString("---------- Forwarded message ----------\n")
+	b.WriteString(l.T("---------- Forwarded message ----------") + "\n")
 	field := func(name, value string) {
 		if value != "" {
-			b.WriteString(name + ": " + value + "\n")
+			b.WriteString(l.T("%s: %s", l.T(name), value) + "\n")
 		}
 	}
 	field("From", mailmsg.FormatAddresses(env.From))
-	field("Date", fullDate(env, env.Date.Location())) // as the original gave it
+	field("Date", fullDate(l, env, env.Date.Location())) // as the original gave it
 	field("Subject", env.Subject)
 	field("To", mailmsg.FormatAddresses(env.To))
 	field("Cc", mailmsg.FormatAddresses(env.Cc))

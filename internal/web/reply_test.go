@@ -52,12 +52,12 @@ func TestAttribution(t *testing.T) {
 		From: []mailmsg.Address{{Name: "Ann Lee", Addr: "ann@example.org"}},
 		Date: time.Date(2026, 3, 5, 9, 7, 0, 0, time.FixedZone("", 3600)),
 	}
-	if got, want := attribution(env), "On Thu, 5 Mar 2026 at 09:07, Ann Lee wrote:"; got != want {
+	if got, want := attribution(english(t), env), "On Thu, 5 Mar 2026 at 09:07, Ann Lee wrote:"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	env.Date = time.Time{}
 	env.From[0].Name = ""
-	if got, want := attribution(env), "ann@example.org wrote:"; got != want {
+	if got, want := attribution(english(t), env), "ann@example.org wrote:"; got != want {
 		t.Errorf("no date: got %q, want %q", got, want)
 	}
 }
@@ -108,8 +108,55 @@ func TestQuotable(t *testing.T) {
 		{"long", long, false, long[:maxQuoted] + rest},
 		{"long, the rest unread", long, true, long[:maxQuoted] + rest},
 	} {
-		if got := quotable(c.text, c.more); got != c.want {
+		if got := quotable(english(t), c.text, c.more); got != c.want {
 			t.Errorf("%s: got %q, want %q", c.name, got[max(0, len(got)-80):], c.want[max(0, len(c.want)-80):])
 		}
+	}
+}
+
+// TestMailWordsInLanguages: what a reply and a forward write into the
+// mail is in the writer's language, the date in its conventions; the
+// subject prefixes stay Re: and Fwd:.
+func TestMailWordsInLanguages(t *testing.T) {
+	set := testLocales(t)
+	env := mailmsg.Envelope{
+		From:    []mailmsg.Address{{Name: "Ann Lee", Addr: "ann@example.org"}},
+		To:      []mailmsg.Address{{Addr: "bob@example.org"}},
+		Subject: "Plans",
+		Date:    time.Date(2026, 3, 5, 9, 7, 0, 0, time.UTC),
+	}
+	for _, tc := range []struct {
+		lang, attribution string
+		block             []string
+	}{
+		{"de", "Am Do., 5. März 2026 um 09:07 schrieb Ann Lee:",
+			[]string{"---------- Weitergeleitete Nachricht ----------", "Von: Ann Lee <ann@example.org>", "Betreff: Plans", "An: bob@example.org"}},
+		{"fr", "Le jeu. 5 mars 2026 à 09:07, Ann Lee a écrit\u00a0:",
+			[]string{"---------- Message transféré ----------", "De\u00a0: Ann Lee <ann@example.org>", "Objet\u00a0: Plans"}},
+		{"ja", "2026年3月5日(木) 09:07、Ann Lee さんは書きました:",
+			[]string{"---------- 転送メッセージ ----------", "差出人: Ann Lee <ann@example.org>", "件名: Plans"}},
+		{"ar", "في الخميس، ٥ مارس ٢٠٢٦ الساعة ٠٩:٠٧، كتب Ann Lee:",
+			[]string{"---------- رسالة مُعاد توجيهها ----------", "من: Ann Lee <ann@example.org>"}},
+	} {
+		l, ok := set.Lookup(tc.lang)
+		if !ok {
+			t.Errorf("%s is not offered", tc.lang)
+			continue
+		}
+		if got := attribution(l, env); got != tc.attribution {
+			t.Errorf("%s: attribution %q, want %q", tc.lang, got, tc.attribution)
+		}
+		block := forwardedBlock(l, env, "text\n")
+		for _, line := range tc.block {
+			if !strings.Contains(block, line+"\n") {
+				t.Errorf("%s: the forwarded block lacks %q:\n%s", tc.lang, line, block)
+			}
+		}
+	}
+	if got := replySubject("Plans"); got != "Re: Plans" {
+		t.Errorf("replySubject: %q", got)
+	}
+	if got := forwardSubject("Plans"); got != "Fwd: Plans" {
+		t.Errorf("forwardSubject: %q", got)
 	}
 }

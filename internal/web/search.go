@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +28,7 @@ type searchPage struct {
 	DeleteAction string
 	Zone         string
 	Done         bool // the foot: the search is over
-	Scanned      string
+	Scanned      int
 	Found        int
 	OlderURL     string // "Search older messages", when a bound ended it
 	Stopped      string // why the search stopped early, after rows were sent
@@ -81,13 +80,13 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &searchPage{basePage: login.base("Search"), Search: s.searchFormFor(login.token, st),
+	p := &searchPage{basePage: login.base(login.T("Search")), Search: s.searchFormFor(login.token, st),
 		DeleteAction: s.urls.DeleteAction(), Zone: zoneName(s.cfg.Location, s.cfg.Now())}
 	if st == nil || (st.Words == "" && st.After == "" && st.Before == "") {
-		p.Notice = "Type the words to find, or choose dates, then press Search."
+		p.Notice = login.T("Type the words to find, or choose dates, then press Search.")
 		return s.render(w, http.StatusOK, "search", p)
 	}
-	p.Title = "Search results"
+	p.Title = login.T("Search results")
 	release, err := s.searches.take(login.state.Server + "\x00" + login.state.User)
 	if err != nil {
 		return err
@@ -105,10 +104,11 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.cfg.Now().In(s.cfg.Location)
+	words := newRowWords(login.loc)
 	res, err := pop.Search(r.Context(), st.query(s.cfg.Location), st.Older,
 		mailtools.SearchBounds{Messages: s.cfg.SearchMessages, Until: time.Now().Add(searchTime)},
 		func(m mailtools.Summary) error {
-			row := s.rowOf(login, m, s.urls.ViewFound(login.token, m.Ref, *st), now)
+			row := s.rowOf(login, m, s.urls.ViewFound(login.token, m.Ref, *st), now, words)
 			return out.row(row.markup(false))
 		})
 	pop.Close()
@@ -121,9 +121,9 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 	p.Done = true
 	if err != nil {
 		s.log.Warn("search stopped", "path", r.URL.Path, "err", err)
-		_, _, p.Stopped = problemFor(kindOf(err), actSearch).answer(err, actSearch, &s.cfg)
+		_, _, p.Stopped = problemFor(kindOf(err), actSearch).answer(err, actSearch, &s.cfg, login.loc)
 	} else {
-		p.Scanned, p.Found = thousands(res.Scanned), res.Found
+		p.Scanned, p.Found = res.Scanned, res.Found
 		if res.Next != nil {
 			more := *st
 			more.Older = res.Next
@@ -141,15 +141,6 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 	}
 	out.end(foot)
 	return nil
-}
-
-// thousands writes n with commas: 10000 is "10,000".
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // split renders p and cuts it where its rows go. The foot, rendered once
@@ -231,8 +222,7 @@ type searchGate struct {
 }
 
 var errSearchBusy = &userError{status: http.StatusTooManyRequests, title: "Another search is running",
-	msg: "Another search of yours is still running, so this one was not started. " +
-		"Wait for it to end (at most ten seconds), then search again."}
+	msg: "Another search of yours is still running, so this one was not started. Wait for it to end (at most ten seconds), then search again."}
 
 // take takes the one search of user (a server and user name); release
 // gives it back.

@@ -39,7 +39,7 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) error {
 		}
 		form.allow(maxFormText + formSlack)
 		f, _ := form.read(true)
-		return &actionError{act: sendAction(&f), form: &loginFields{Next: nextCompose}, draft: &f, err: err}
+		return &actionError{act: sendAction(&f), form: &loginFields{Next: nextCompose, Lang: f.Lang}, draft: &f, err: err}
 	}
 	if r.ContentLength > limit {
 		// Said to be too large: only the text fields before the files are
@@ -127,8 +127,8 @@ func (s *server) outgoing(r *http.Request, login *signedIn, f *composeForm) (*ma
 	}{{"To", f.To, &out.To}, {"Cc", f.Cc, &out.Cc}, {"Bcc", f.Bcc, &out.Bcc}} {
 		list, err := mailmsg.ParseAddressList(field.value)
 		if err != nil {
-			return nil, unprocessable("The " + field.name + " field holds an address that cannot be read. " +
-				"Separate addresses with commas, like: Ann Lee <ann@example.org>, bob@example.org.")
+			return nil, unprocessable("The %s field holds an address that cannot be read. Separate addresses with commas, like: Ann Lee <ann@example.org>, bob@example.org.",
+				catalogKey(field.name))
 		}
 		*field.dst = list
 	}
@@ -140,8 +140,8 @@ func (s *server) outgoing(r *http.Request, login *signedIn, f *composeForm) (*ma
 		return nil, unprocessable("Please give at least one recipient in To, Cc or Bcc.")
 	}
 	if n > s.cfg.MaxRecipients {
-		return nil, unprocessable(fmt.Sprintf(
-			"This message has %d recipients, and this site sends one message to at most %d. Nothing was sent.", n, s.cfg.MaxRecipients))
+		return nil, unprocessable(
+			"This message has %d recipients, and this site sends one message to at most %d. Nothing was sent.", n, s.cfg.MaxRecipients)
 	}
 	for _, u := range f.Files {
 		out.Attachments = append(out.Attachments, mailtools.Attachment{
@@ -160,8 +160,8 @@ func (s *server) outgoing(r *http.Request, login *signedIn, f *composeForm) (*ma
 
 // unprocessable is a problem in what the compose form holds; the form
 // comes back with it.
-func unprocessable(msg string) error {
-	return &userError{status: http.StatusUnprocessableEntity, title: "Not sent", msg: msg}
+func unprocessable(msg string, args ...any) error {
+	return &userError{status: http.StatusUnprocessableEntity, title: "Not sent", msg: msg, args: args}
 }
 
 // formHeadProblem answers a form whose token could not be read: one that
@@ -208,7 +208,7 @@ func (s *server) sent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &sentPage{
-		basePage:     login.base("Message sent"),
+		basePage:     login.base(login.T("Message sent")),
 		DeleteAction: s.urls.DeleteAction(),
 		InboxURL:     s.urls.List(login.token, 1),
 		ComposeURL:   s.urls.Compose(login.token, modeNew, mailtools.Ref{}, 0),

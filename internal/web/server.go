@@ -171,16 +171,14 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request) error {
 // page names it: whoever set the site up finds it there.
 func (s *server) outsideBase(w http.ResponseWriter, r *http.Request) error {
 	return &userError{status: http.StatusNotFound, title: "Not part of this webmail",
-		msg: "This webmail's pages are under " + s.cfg.BasePath + "/ (its base path, the setting -base-path), " +
-			"and this address is outside it. If a web server sent you here, its location for the webmail and " +
-			"-base-path differ: set them alike, or leave -base-path out under FastCGI to take the web server's SCRIPT_NAME."}
+		msg:  "This webmail's pages are under %s/ (its base path, the setting -base-path), and this address is outside it. If a web server sent you here, its location for the webmail and -base-path differ: set them alike, or leave -base-path out under FastCGI to take the web server's SCRIPT_NAME.",
+		args: []any{s.cfg.BasePath}}
 }
 
 // crossOrigin answers a form another site's page sent.
 func (s *server) crossOrigin(w http.ResponseWriter, r *http.Request) error {
 	return &userError{status: http.StatusForbidden, title: "Form from another site",
-		msg: "This form was sent from a page of another site, so nothing was done. " +
-			"If you meant to, open gomailcgi yourself and use its own pages."}
+		msg: "This form was sent from a page of another site, so nothing was done. If you meant to, open gomailcgi yourself and use its own pages."}
 }
 
 // wrongMethod answers a request whose method a path does not take, with

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
@@ -15,8 +16,9 @@ import (
 type signedIn struct {
 	state seal.State
 	token string
-	srv   *MailServer // the server the token names, one of the site's
-	label string      // its label for the page header; "" on a site of one
+	srv   *MailServer    // the server the token names, one of the site's
+	label string         // its label for the page header; "" on a site of one
+	loc   *locale.Locale // the language the token carries
 }
 
 // loggedOutError means the request's token is missing, expired, tampered with
@@ -42,10 +44,11 @@ func (s *server) open(token string) (*signedIn, error) {
 	return s.reseal(st, srv)
 }
 
-// login seals the first token of a login srv's POP server just accepted;
-// user is the name as typed, cred.User what the server was given.
-func (s *server) login(srv *MailServer, user, password, name string) (*signedIn, error) {
-	return s.reseal(seal.State{User: user, Password: password, Name: name, Server: srv.ID}, srv)
+// login seals the first token of a login srv's POP server just accepted,
+// with the language of the login page; user is the name as typed,
+// cred.User what the server was given.
+func (s *server) login(srv *MailServer, user, password, name string, l *locale.Locale) (*signedIn, error) {
+	return s.reseal(seal.State{User: user, Password: password, Name: name, Server: srv.ID, Lang: l.Code}, srv)
 }
 
 // from is the user's own address, with the name given at login.
@@ -67,7 +70,11 @@ func (s *server) reseal(st seal.State, srv *MailServer) (*signedIn, error) {
 		}
 		return nil, err
 	}
-	return &signedIn{state: st, token: tok, srv: srv, label: s.label(srv)}, nil
+	l, ok := s.locales.Lookup(st.Lang)
+	if !ok {
+		l = s.locales.Default()
+	}
+	return &signedIn{state: st, token: tok, srv: srv, label: s.label(srv), loc: l}, nil
 }
 
 // cred is the login to give the mail servers.
@@ -75,10 +82,13 @@ func (login *signedIn) cred() mailtools.Credentials {
 	return mailtools.Credentials{User: login.srv.popUser(login.state.User), Password: login.state.Password}
 }
 
-// base starts a logged-in page.
+// base starts a logged-in page with a title in its language.
 func (login *signedIn) base(title string) basePage {
-	return basePage{Title: title, Token: login.token, User: login.state.User, Server: login.label}
+	return basePage{Title: title, Token: login.token, User: login.state.User, Server: login.label, loc: login.loc}
 }
+
+// T is the text of key in the login's language.
+func (login *signedIn) T(key string, args ...any) string { return login.loc.T(key, args...) }
 
 // fromAddress is the user's own address: the login name when it has an '@',
 // else the login name at domain.

@@ -25,11 +25,9 @@ func newUploadSlots(max, perUser int) *uploadSlots {
 // browser's Back button brings the form back as it was.
 var (
 	errUploadsBusy = &userError{status: http.StatusServiceUnavailable, title: "Busy",
-		msg: "Many messages are being sent through this site right now, so yours was not sent. " +
-			"Go back to it and press Send again in a few seconds."}
+		msg: "Many messages are being sent through this site right now, so yours was not sent. Go back to it and press Send again in a few seconds."}
 	errUserUploadsBusy = &userError{status: http.StatusTooManyRequests, title: "Other messages on their way",
-		msg: "Other messages of yours are still being sent, so this one was not sent. " +
-			"Go back to it and press Send again once they have gone."}
+		msg: "Other messages of yours are still being sent, so this one was not sent. Go back to it and press Send again once they have gone."}
 )
 
 // take takes a slot for user; release gives it back. With none free, err

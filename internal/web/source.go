@@ -71,13 +71,13 @@ func (s *server) raw(w http.ResponseWriter, r *http.Request) error {
 	if truncated {
 		buf = buf[:maxRawShown]
 	}
-	subject := subjectOrNone(mailmsg.ParseEnvelope(buf).Subject)
+	subject := subjectOrNone(login.loc, mailmsg.ParseEnvelope(buf).Subject)
 	p := &rawPage{
-		basePage:    login.base("Source of “" + subject + "”"),
+		basePage:    login.base(login.T("Source of “%s”", subject)),
 		Source:      sourceText(buf),
 		Truncated:   truncated,
-		Shown:       humanSize(int64(len(buf))),
-		Size:        humanSize(max(body.Size, int64(len(buf)))),
+		Shown:       login.loc.Size(int64(len(buf))),
+		Size:        login.loc.Size(max(body.Size, int64(len(buf)))),
 		DownloadURL: s.urls.Source(login.token, ref),
 		ViewURL:     s.urls.View(login.token, ref, page),
 		BackURL:     s.urls.List(login.token, page),

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailtools"
 )
 
@@ -38,6 +39,7 @@ const (
 	paramSubject = "subject" // the sent page: the subject
 	paramCopy    = "copy"    // the sent page: 1 when a copy was kept
 	paramDraft   = "draft"   // the sent page: the draft the message continued; the relogin form: 1 when it carries one
+	paramLang    = "lang"    // before login: the code of the language a link chose; after, the token carries it
 	paramServer  = "server"  // the login form: the ID of the mail server chosen
 	paramWords   = "q"       // a search: the words to find
 	paramField   = "in"      // a search: where to look (searchFields)
@@ -108,19 +110,37 @@ func (p params) on(name string) bool { return p.get(name) == "1" }
 // token is the sealed token, for server.open.
 func (p params) token() string { return p.get(paramToken) }
 
-// Home is the front page.
-func (u urls) Home() string { return u.path(pathHome) }
+// HomeIn is the front page, in the language a link chose before login
+// (lang; "" when none did).
+func (u urls) HomeIn(lang string) string {
+	q := url.Values{}
+	if lang != "" {
+		q.Set(paramLang, lang)
+	}
+	return u.with(pathHome, q)
+}
 
 // Style is the one stylesheet.
 func (u urls) Style() string { return u.path(pathStatic + "style.css") }
 
-// Login is the login form, going on to next ("" means the inbox).
-func (u urls) Login(next string) string {
+// Login is the login form, going on to next ("" means the inbox), in the
+// language lang names ("" for the browser's own).
+func (u urls) Login(next, lang string) string {
 	q := url.Values{}
 	if next != "" && next != nextList {
 		q.Set(paramNext, next)
 	}
+	if lang != "" {
+		q.Set(paramLang, lang)
+	}
 	return u.with(pathLogin, q)
+}
+
+// lang is the language a Login or HomeIn link (or a form before login)
+// chose, or nil.
+func (p params) lang(set *locale.Set) *locale.Locale {
+	l, _ := set.Lookup(p.get(paramLang))
+	return l
 }
 
 // next is where login goes on to, as Login writes it: nextCompose, else
@@ -136,7 +156,15 @@ func (p params) next() string {
 func (u urls) LoginAction() string { return u.path(pathLogin) }
 
 // Logout is the page that ends a visit. It carries no token.
-func (u urls) Logout() string { return u.path(pathLogout) }
+// It names the language of the login that ends (lang), so that the page
+// saying so speaks it.
+func (u urls) Logout(lang string) string {
+	q := url.Values{}
+	if lang != "" {
+		q.Set(paramLang, lang)
+	}
+	return u.with(pathLogout, q)
+}
 
 // ListSaved is the first inbox page, saying a draft was saved.
 func (u urls) ListSaved(t string) string {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
 )
@@ -47,10 +48,10 @@ func (s *server) showView(w http.ResponseWriter, r *http.Request, at messageAt, 
 	}
 	ref, newer, older := o.ref, o.newer, o.older
 	v := render.Message(o.msg, s.renderOptions(login, ref, opt))
-	b := viewBuilder{urls: s.urls, token: login.token, ref: ref, page: page, opt: opt, loc: s.cfg.Location}
+	b := viewBuilder{urls: s.urls, token: login.token, ref: ref, page: page, opt: opt, loc: s.cfg.Location, l: login.loc}
 	p := &viewPage{
-		basePage:     login.base(subjectOrNone(v.Header.Subject)),
-		headerFields: headerFieldsOf(v.Header, s.cfg.Location),
+		basePage:     login.base(subjectOrNone(login.loc, v.Header.Subject)),
+		headerFields: headerFieldsOf(login.loc, v.Header, s.cfg.Location),
 		Body:         b.topBody(o.msg, v),
 		Formats:      b.formats(v),
 		Nested:       b.nested(v.Nested),
@@ -99,5 +100,14 @@ func (s *server) renderOptions(login *signedIn, ref mailtools.Ref, o viewOptions
 		PreferPlain: o.Format == formatPlain,
 		AllowRemote: o.Remote,
 		CIDURL:      func(partID string) string { return s.urls.InlinePart(login.token, ref, partID) },
+		ImageLabel:  func(alt string) string { return imageLabel(login.loc, alt) },
 	}
+}
+
+// imageLabel stands in for an image an HTML body does not show.
+func imageLabel(l *locale.Locale, alt string) string {
+	if alt == "" {
+		return l.T("[image]")
+	}
+	return l.T("[image: %s]", alt)
 }

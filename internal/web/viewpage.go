@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/render"
@@ -94,6 +95,7 @@ type viewBuilder struct {
 	page  int
 	opt   viewOptions
 	loc   *time.Location // the site's time zone, for dates
+	l     *locale.Locale // the page's language
 }
 
 // body is a view's body as the page shows it.
@@ -103,7 +105,7 @@ func (b viewBuilder) body(v *render.View, title string) bodyView {
 			Fit: render.Fit(v.HTML), OwnURL: b.urls.BodyPage(b.token, b.ref, v.PartID, b.page, b.opt)}
 		if v.PreviewCut {
 			body.Fit = render.Fits{Wide: render.MaxFit, Medium: render.MaxFit, Narrow: render.MaxFit}
-			body.Fallback += "\n…\n\n(This is the start of the message. Open the HTML body on its own page to read all of it.)\n"
+			body.Fallback += "\n…\n\n" + b.l.T("(This is the start of the message. Open the HTML body on its own page to read all of it.)") + "\n"
 		}
 		return body
 	}
@@ -113,7 +115,7 @@ func (b viewBuilder) body(v *render.View, title string) bodyView {
 // topBody is the message's own body; an HTML body's fallback text is the
 // plain version when the message has one.
 func (b viewBuilder) topBody(m *mailmsg.Message, v *render.View) bodyView {
-	body := b.body(v, "Message body")
+	body := b.body(v, b.l.T("Message body"))
 	if v.IsHTML && v.HasPlain {
 		body.Fallback = plainText(renderPlain(m))
 	}
@@ -130,8 +132,8 @@ func (b viewBuilder) formats(v *render.View) []formatChoice {
 	htmlOpt.Format, plainOpt.Format = formatHTML, formatPlain
 	plain := b.opt.Format == formatPlain
 	return []formatChoice{
-		{Label: "HTML", URL: b.urls.ViewWith(b.token, b.ref, b.page, htmlOpt), Current: !plain},
-		{Label: "Plain text", URL: b.urls.ViewWith(b.token, b.ref, b.page, plainOpt), Current: plain},
+		{Label: b.l.T("HTML"), URL: b.urls.ViewWith(b.token, b.ref, b.page, htmlOpt), Current: !plain},
+		{Label: b.l.T("Plain text"), URL: b.urls.ViewWith(b.token, b.ref, b.page, plainOpt), Current: plain},
 	}
 }
 
@@ -166,13 +168,10 @@ func (b viewBuilder) remote(v *render.View) remoteNotice {
 	on := b.opt
 	on.Remote = true
 	n.ShowURL = b.urls.ViewWith(b.token, b.ref, b.page, on)
-	switch {
-	case maybe:
-		n.Blocked = "Remote images in this long message, if it has any, are blocked."
-	case blocked == 1:
-		n.Blocked = "1 remote image was blocked."
-	default:
-		n.Blocked = strconv.Itoa(blocked) + " remote images were blocked."
+	if maybe {
+		n.Blocked = b.l.T("Remote images in this long message, if it has any, are blocked.")
+	} else {
+		n.Blocked = b.l.T("%d remote images were blocked.", blocked)
 	}
 	return n
 }
@@ -206,10 +205,10 @@ func (b viewBuilder) attachments(parts []render.Part) (files, inline []attachmen
 	for _, p := range parts {
 		l := attachmentLink{Name: p.Filename, Type: p.ContentType, URL: b.urls.Part(b.token, b.ref, p.ID)}
 		if l.Name == "" {
-			l.Name = "Unnamed part " + p.ID
+			l.Name = b.l.T("Unnamed part %s", p.ID)
 		}
 		if p.Size >= 0 {
-			l.Size = humanSize(p.Size)
+			l.Size = b.l.Size(p.Size)
 		}
 		if p.Inline {
 			inline = append(inline, l)
@@ -227,7 +226,7 @@ func (b viewBuilder) shortened(parts []render.Part) []attachmentLink {
 	for _, p := range parts {
 		l := attachmentLink{Name: p.Filename, Type: p.ContentType, URL: b.urls.SavePart(b.token, b.ref, p.ID)}
 		if p.Size >= 0 {
-			l.Size = humanSize(p.Size)
+			l.Size = b.l.Size(p.Size)
 		}
 		out = append(out, l)
 	}
@@ -240,8 +239,8 @@ func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 	for _, v := range vs {
 		h := v.Header
 		m := nestedMessage{
-			headerFields: headerFieldsOf(h, b.loc),
-			Body:         b.body(v, "Body of the attached message "+strconv.Quote(subjectOrNone(h.Subject))),
+			headerFields: headerFieldsOf(b.l, h, b.loc),
+			Body:         b.body(v, b.l.T("Body of the attached message “%s”", subjectOrNone(b.l, h.Subject))),
 			DownloadURL:  b.urls.Part(b.token, b.ref, v.PartID),
 			Filename:     v.Filename,
 			Nested:       b.nested(v.Nested),
@@ -254,14 +253,14 @@ func (b viewBuilder) nested(vs []*render.View) []nestedMessage {
 }
 
 // headerFieldsOf is the header block of a message or an attached one.
-func headerFieldsOf(env mailmsg.Envelope, loc *time.Location) headerFields {
+func headerFieldsOf(l *locale.Locale, env mailmsg.Envelope, loc *time.Location) headerFields {
 	return headerFields{
-		Subject: subjectOrNone(env.Subject),
+		Subject: subjectOrNone(l, env.Subject),
 		From:    mailmsg.FormatAddresses(env.From),
 		ReplyTo: mailmsg.FormatAddresses(env.ReplyTo),
 		To:      mailmsg.FormatAddresses(env.To),
 		Cc:      mailmsg.FormatAddresses(env.Cc),
-		Date:    fullDate(env, loc),
+		Date:    fullDate(l, env, loc),
 	}
 }
 

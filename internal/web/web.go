@@ -23,6 +23,7 @@ import (
 	"net/netip"
 	"time"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailtools"
 	"gomailcgi/internal/seal"
 )
@@ -114,6 +115,10 @@ type Config struct {
 	// Location is the one time zone every page shows dates in, and says
 	// so; nil means the server's local zone.
 	Location *time.Location
+	// Language is the code of the language pages are in when neither a
+	// link nor the browser's Accept-Language names one offered: "de",
+	// "ja"; "" means English.
+	Language string
 	// SearchMessages bounds the messages one search request scans before
 	// it offers to go on with older ones; 0 means
 	// mailtools.DefaultSearchMessages.
@@ -125,7 +130,12 @@ func New(cfg Config) (http.Handler, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	pages, err := parsePages()
+	locales, err := locale.New(cfg.Language)
+	if err != nil {
+		return nil, err
+	}
+	pseudo, _ := locales.Lookup(locale.Pseudo)
+	pages, err := parsePages(append(locales.Offered(), pseudo))
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +143,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, explainPage: explainPage, urls: urls{base: cfg.BasePath},
+	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, locales: locales, explainPage: explainPage, urls: urls{base: cfg.BasePath},
 		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
 		searches:   &searchGate{},
@@ -202,7 +212,8 @@ func (c *Config) setDefaults() error {
 type server struct {
 	cfg     Config
 	log     *slog.Logger
-	pages   map[string]*pageTemplate
+	pages   map[string]*langPages // by language code
+	locales *locale.Set
 	urls    urls
 	uploads *uploadSlots // the message forms being read
 

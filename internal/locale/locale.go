@@ -1,0 +1,227 @@
+// Package locale holds the words of every page in every language the site
+// offers: one catalog a language, embedded (catalogs/xx.json), English the
+// source and the fallback. A message's key is its English text, a format
+// string of package fmt; a translation may reorder its arguments
+// (%[2]s). A message with a count has one text per CLDR plural form of the
+// language, chosen by its first argument. Numbers are written in the
+// language's conventions by golang.org/x/text/message, dates by layouts
+// and month and day names from the catalog.
+package locale
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/message/catalog"
+)
+
+// Pseudo is the pseudo-locale: English with every text wrapped in ⟦…⟧, so
+// a page shows at a glance any word that does not come from the catalog.
+// It can be asked for by name (?lang=en-XA) but is never offered.
+const Pseudo = "en-XA"
+
+// Locale is one language: its words, numbers and dates.
+type Locale struct {
+	Code string // the code that names it in a link, "de", "pt-BR"
+	Name string // its name in its own language, "Deutsch"
+	RTL  bool   // written right to left
+	tag  language.Tag
+
+	// A language's catalog is read when a page first asks for it: a CGI
+	// process answers one request, in one language.
+	once sync.Once
+	en   messages        // English, the fallback
+	load func() messages // the language's own messages; nil for English
+	p    *message.Printer
+	// digits are the language's digits 0 to 9 (Arabic's ٠ to ٩), for
+	// dates, which time.Format writes in ASCII.
+	digits *strings.Replacer
+}
+
+// printer is the language's printer, built on first use.
+func (l *Locale) printer() *message.Printer {
+	l.once.Do(l.build)
+	return l.p
+}
+
+// build makes the language's printer from its catalog and English's. New
+// checked English; the tests check every other catalog, and one that
+// would not build leaves its texts English.
+func (l *Locale) build() {
+	b := catalog.NewBuilder(catalog.Fallback(language.English))
+	l.en.addTo(b, language.English) //nolint:errcheck // checked by New
+	if l.load != nil {
+		if err := l.load().addTo(b, l.tag); err != nil {
+			b = catalog.NewBuilder(catalog.Fallback(language.English))
+			l.en.addTo(b, language.English) //nolint:errcheck // checked by New
+		}
+	}
+	l.p = message.NewPrinter(l.tag, message.Catalog(b))
+	var pairs []string
+	for d := range 10 {
+		pairs = append(pairs, strconv.Itoa(d), l.p.Sprintf("%d", d))
+	}
+	l.digits = strings.NewReplacer(pairs...)
+}
+
+// T is the text of key in the language, formatted with args.
+func (l *Locale) T(key string, args ...any) string { return l.printer().Sprintf(key, args...) }
+
+// Dir is the page's writing direction: "rtl" or "ltr".
+func (l *Locale) Dir() string {
+	if l.RTL {
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// Date writes t by layout, a time.Format layout that is itself a catalog
+// key: each language gives its own order, and the month and day names
+// (Jan, Mon) come from the catalog.
+func (l *Locale) Date(t time.Time, layout string) string {
+	layout = l.printer().Sprintf(layout)
+	var b strings.Builder
+	for layout != "" {
+		i, name := nextName(layout)
+		if i < 0 {
+			b.WriteString(l.digits.Replace(t.Format(layout)))
+			break
+		}
+		b.WriteString(l.digits.Replace(t.Format(layout[:i])))
+		switch name {
+		case "Jan":
+			b.WriteString(l.printer().Sprintf(monthNames[t.Month()-1]))
+		case "Mon":
+			b.WriteString(l.printer().Sprintf(dayNames[t.Weekday()]))
+		}
+		layout = layout[i+len(name):]
+	}
+	return b.String()
+}
+
+var (
+	monthNames = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+	dayNames   = [...]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+)
+
+// nextName finds the first month or day name in a layout.
+func nextName(layout string) (int, string) {
+	i, name := -1, ""
+	for _, n := range []string{"Jan", "Mon"} {
+		if j := strings.Index(layout, n); j >= 0 && (i < 0 || j < i) {
+			i, name = j, n
+		}
+	}
+	return i, name
+}
+
+// Size is a size in bytes for people: 512 B, 4 KB, 1.2 MB (binary units,
+// as mail programs count), with the language's decimal separator.
+func (l *Locale) Size(n int64) string {
+	const k, m = 1 << 10, 1 << 20
+	switch {
+	case n < k:
+		return l.printer().Sprintf("%d B", n)
+	case n < m:
+		return l.printer().Sprintf("%d KB", (n+k/2)/k)
+	case n < 10*m:
+		return l.printer().Sprintf("%.1f MB", float64(n)/m)
+	}
+	return l.printer().Sprintf("%d MB", (n+m/2)/m)
+}
+
+// Set is the languages a site offers, and its default.
+type Set struct {
+	offered []*Locale // English first
+	byCode  map[string]*Locale
+	def     *Locale
+	matcher language.Matcher
+}
+
+// New reads the English catalog and lists the others, which are read
+// when first used. def names the site's default language (a code of
+// Offered, or "" for English).
+func New(def string) (*Set, error) {
+	en, err := readCatalog("en")
+	if err != nil {
+		return nil, err
+	}
+	if err := en.addTo(catalog.NewBuilder(), language.English); err != nil {
+		return nil, err
+	}
+	have, err := catalogCodes()
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{byCode: map[string]*Locale{}}
+	var tags []language.Tag
+	for _, info := range languages {
+		if !have[info.code] {
+			continue
+		}
+		l := &Locale{Code: info.code, Name: info.name, RTL: info.rtl, tag: language.MustParse(info.code), en: en}
+		if code := info.code; code != "en" {
+			l.load = func() messages {
+				m, _ := readCatalog(code) // nil, and so English, if it cannot be read
+				return m
+			}
+		}
+		s.offered = append(s.offered, l)
+		s.byCode[strings.ToLower(info.code)] = l
+		tags = append(tags, l.tag)
+	}
+	pseudo := &Locale{Code: Pseudo, Name: "⟦English⟧", tag: language.MustParse(Pseudo), en: en,
+		load: func() messages { return en.pseudo() }}
+	s.byCode[strings.ToLower(Pseudo)] = pseudo
+	s.matcher = language.NewMatcher(tags)
+	s.def = s.offered[0]
+	if def != "" {
+		l, ok := s.Lookup(def)
+		if !ok || l.Code == Pseudo {
+			return nil, fmt.Errorf("locale: %q is not one of the languages offered (%s)", def, strings.Join(s.codes(), ", "))
+		}
+		s.def = l
+	}
+	return s, nil
+}
+
+func (s *Set) codes() []string {
+	var codes []string
+	for _, l := range s.offered {
+		codes = append(codes, l.Code)
+	}
+	return codes
+}
+
+// Offered is every language offered, English first.
+func (s *Set) Offered() []*Locale { return s.offered }
+
+// Default is the site's default language.
+func (s *Set) Default() *Locale { return s.def }
+
+// Lookup is the language a link names by its code (any case), offered or
+// the pseudo-locale.
+func (s *Set) Lookup(code string) (*Locale, bool) {
+	l, ok := s.byCode[strings.ToLower(code)]
+	return l, ok
+}
+
+// Match is the offered language closest to an Accept-Language header:
+// de-AT gets German, zh-TW the closest Chinese; a header that names none
+// of them, or none at all, gets the site's default.
+func (s *Set) Match(acceptLanguage string) *Locale {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return s.def
+	}
+	_, i, conf := s.matcher.Match(tags...)
+	if conf == language.No {
+		return s.def
+	}
+	return s.offered[i]
+}

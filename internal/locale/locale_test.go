@@ -1,0 +1,154 @@
+package locale
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func set(t *testing.T, def string) *Set {
+	t.Helper()
+	s, err := New(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestMatchAcceptLanguage: the Accept-Language header picks the closest
+// offered language, and one naming none gets the site's default.
+func TestMatchAcceptLanguage(t *testing.T) {
+	s := set(t, "")
+	offered := map[string]bool{}
+	for _, l := range s.Offered() {
+		offered[l.Code] = true
+	}
+	for _, tc := range []struct{ header, want, needs string }{
+		{"", "en", ""},
+		{"en-US,en;q=0.9", "en", ""},
+		{"xx", "en", ""},
+		{"tlh, x-klingon", "en", ""},
+		{"*", "en", ""},
+		{"not a header;;;q=", "en", ""},
+		{"de-AT", "de", "de"},
+		{"de-CH, en;q=0.5", "de", "de"},
+		{"fr-CA;q=0.2, de;q=0.9", "de", "de"},
+		{"ar-EG", "ar", "ar"},
+		{"ja-JP", "ja", "ja"},
+		{"fr-BE", "fr", "fr"},
+		{"es-MX", "es", "es"},
+		{"pt-PT", "pt-BR", "pt-BR"},
+		{"zh-TW", "zh-Hans", "zh-Hans"},
+		{"zh-CN", "zh-Hans", "zh-Hans"},
+	} {
+		if tc.needs != "" && !offered[tc.needs] {
+			continue
+		}
+		if got := s.Match(tc.header).Code; got != tc.want {
+			t.Errorf("Match(%q) = %s, want %s", tc.header, got, tc.want)
+		}
+	}
+}
+
+// TestDefaultLanguage: -language sets what a browser that says nothing
+// gets; a browser that names an offered language still gets its own.
+func TestDefaultLanguage(t *testing.T) {
+	if _, err := New("tlh"); err == nil {
+		t.Error("New(tlh) did not fail")
+	}
+	if _, err := New(Pseudo); err == nil {
+		t.Error("New(en-XA) did not fail: the pseudo-locale is no site default")
+	}
+	offered := set(t, "").Offered()
+	def := offered[len(offered)-1].Code
+	if def == "en" {
+		t.Skip("English is the only language")
+	}
+	s := set(t, def)
+	if got := s.Match("").Code; got != def {
+		t.Errorf("Match(\"\") with default %s = %s", def, got)
+	}
+	if got := s.Match("xx-YY").Code; got != def {
+		t.Errorf("Match(xx-YY) with default %s = %s", def, got)
+	}
+	if got := s.Match("en").Code; got != "en" {
+		t.Errorf("Match(en) with default %s = %s", def, got)
+	}
+}
+
+// TestNumbersAndDates: sizes take the language's decimal separator, dates
+// its month names and order.
+func TestNumbersAndDates(t *testing.T) {
+	s := set(t, "")
+	d := time.Date(2026, time.March, 5, 14, 7, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		code, size, date string
+	}{
+		{"en", "1.5 MB", "Thu, 5 Mar 2026 14:07 UTC"},
+		{"de", "1,5 MB", "Do., 5. März 2026, 14:07 UTC"},
+		{"ja", "1.5 MB", "2026年3月5日(木) 14:07 UTC"},
+		{"ar", "١٫٥ م.ب", "الخميس، ٥ مارس ٢٠٢٦، ١٤:٠٧ UTC"},
+	} {
+		l, ok := s.Lookup(tc.code)
+		if !ok {
+			continue
+		}
+		if got := l.Size(3 << 19); got != tc.size {
+			t.Errorf("%s: Size = %q, want %q", tc.code, got, tc.size)
+		}
+		if got := l.Date(d, "Mon, 2 Jan 2006 15:04 MST"); tc.date != "" && got != tc.date {
+			t.Errorf("%s: Date = %q, want %q", tc.code, got, tc.date)
+		}
+	}
+	ar, _ := s.Lookup("ar")
+	for _, tc := range []struct {
+		key  string
+		n    int
+		want string
+	}{
+		{"%d remote images were blocked.", 1, "حُظرت صورة خارجية واحدة."},
+		{"%d remote images were blocked.", 2, "حُظرت صورتان خارجيتان."},
+		{"%d remote images were blocked.", 3, "حُظرت ٣ صور خارجية."},
+		{"%d remote images were blocked.", 11, "حُظرت ١١ صورة خارجية."},
+		{"%d remote images were blocked.", 100, "حُظرت ١٠٠ صورة خارجية."},
+	} {
+		if got := ar.T(tc.key, tc.n); got != tc.want {
+			t.Errorf("ar: T(%q, %d) = %q, want %q", tc.key, tc.n, got, tc.want)
+		}
+	}
+	if got := ar.T("This message has %d recipients, and this site sends one message to at most %d. Nothing was sent.", 2, 100); !strings.Contains(got, "مستلمان") || !strings.Contains(got, "١٠٠") || strings.Contains(got, "%!") {
+		t.Errorf("ar: a plural form without its count: %q", got)
+	}
+	p, _ := s.Lookup(Pseudo)
+	if got := p.T("Inbox"); got != "⟦Inbox⟧" {
+		t.Errorf("pseudo-locale: %q", got)
+	}
+	if got := p.Date(d, "Mon, 2 Jan 2006 15:04 MST"); !strings.HasPrefix(got, "⟦") || !strings.HasSuffix(got, "⟧") {
+		t.Errorf("pseudo-locale date: %q", got)
+	}
+}
+
+// TestFirstUseAtOnce: pages of one language asked for at the same time
+// build its catalog once and all get its words (go test -race).
+func TestFirstUseAtOnce(t *testing.T) {
+	s := set(t, "")
+	var wg sync.WaitGroup
+	got := make([]string, 16)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, code := range []string{"de", "ar", "ja"} {
+				l, _ := s.Lookup(code)
+				got[i] += l.T("Inbox") + l.Date(time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), "Jan\u00a02") + "|"
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if got[i] != "Posteingang5.\u00a0März|البريد الوارد٥\u00a0مارس|受信トレイ3月5日|" {
+			t.Errorf("goroutine %d: %q", i, got[i])
+		}
+	}
+}
