@@ -75,7 +75,7 @@ func (s *server) compose(w http.ResponseWriter, r *http.Request) error {
 			f.Cc = addressField(replyAllCc(env, to, self, login.state.User))
 		}
 		f.Subject = replySubject(env.Subject)
-		f.Body = "\n\n" + quote(attribution(login.loc, env), text)
+		f.Body = "\n\n" + quote(attribution(login.loc, env, s.cfg.Location), text)
 		f.InReplyTo = env.MessageID
 		f.References = references(env)
 	case modeForward:

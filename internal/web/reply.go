@@ -2,6 +2,7 @@ package web
 
 import (
 	"strings"
+	"time"
 
 	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailmsg"
@@ -84,7 +85,7 @@ func quote(attribution, text string) string {
 
 // attribution is the line above a quoted reply, in the writer's
 // language: "On DATE, NAME wrote:".
-func attribution(l *locale.Locale, env mailmsg.Envelope) string {
+func attribution(l *locale.Locale, env mailmsg.Envelope, zone *time.Location) string {
 	who := l.T("someone")
 	if len(env.From) > 0 && env.From[0].Display() != "" {
 		who = env.From[0].Display()
@@ -92,7 +93,8 @@ func attribution(l *locale.Locale, env mailmsg.Envelope) string {
 	if env.Date.IsZero() {
 		return l.T("%s wrote:", who)
 	}
-	return l.T("On %s, %s wrote:", l.Date(env.Date, "Mon, 2 Jan 2006 at 15:04"), who)
+	// In the site's zone, as the view showed the date, not the sender's.
+	return l.T("On %s, %s wrote:", l.Date(env.Date.In(zone), "Mon, 2 Jan 2006 at 15:04"), who)
 }
 
 // forwardedBlock is the original's header block and text for a forward,

@@ -52,12 +52,18 @@ func TestAttribution(t *testing.T) {
 		From: []mailmsg.Address{{Name: "Ann Lee", Addr: "ann@example.org"}},
 		Date: time.Date(2026, 3, 5, 9, 7, 0, 0, time.FixedZone("", 3600)),
 	}
-	if got, want := attribution(english(t), env), "On Thu, 5 Mar 2026 at 09:07, Ann Lee wrote:"; got != want {
-		t.Errorf("got %q, want %q", got, want)
+	// The sender wrote at 09:07 +0100; the reply says when in the site's
+	// zone, as the view showed it.
+	if got, want := attribution(english(t), env, time.UTC), "On Thu, 5 Mar 2026 at 08:07, Ann Lee wrote:"; got != want {
+		t.Errorf("UTC: got %q, want %q", got, want)
+	}
+	tokyo := time.FixedZone("JST", 9*3600)
+	if got, want := attribution(english(t), env, tokyo), "On Thu, 5 Mar 2026 at 17:07, Ann Lee wrote:"; got != want {
+		t.Errorf("+0900: got %q, want %q", got, want)
 	}
 	env.Date = time.Time{}
 	env.From[0].Name = ""
-	if got, want := attribution(english(t), env), "ann@example.org wrote:"; got != want {
+	if got, want := attribution(english(t), env, time.UTC), "ann@example.org wrote:"; got != want {
 		t.Errorf("no date: got %q, want %q", got, want)
 	}
 }
@@ -143,7 +149,7 @@ func TestMailWordsInLanguages(t *testing.T) {
 			t.Errorf("%s is not offered", tc.lang)
 			continue
 		}
-		if got := attribution(l, env); got != tc.attribution {
+		if got := attribution(l, env, time.UTC); got != tc.attribution {
 			t.Errorf("%s: attribution %q, want %q", tc.lang, got, tc.attribution)
 		}
 		block := forwardedBlock(l, env, "text\n")
