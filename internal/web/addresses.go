@@ -21,7 +21,7 @@ const (
 // out. They are read when the form opens, in a POP session of their own,
 // and never kept. A failure only leaves the suggestions out.
 func (s *server) knownAddresses(ctx context.Context, login *signedIn) []string {
-	pop, err := s.cfg.POP.Dial(ctx, login.cred())
+	pop, err := login.srv.POP.Dial(ctx, login.cred())
 	if err != nil {
 		s.log.Info("compose: reading addresses", "err", err)
 		return nil

@@ -92,7 +92,7 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	pop, err := s.cfg.POP.Dial(r.Context(), login.cred())
+	pop, err := login.srv.POP.Dial(r.Context(), login.cred())
 	if err != nil {
 		return err
 	}

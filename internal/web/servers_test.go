@@ -291,3 +291,38 @@ func TestServersConfigChecked(t *testing.T) {
 		})
 	}
 }
+
+// Every page that talks to POP talks to the login's own server: the
+// search and the compose form's address suggestions too, on a site whose
+// Config has no POP of its own.
+func TestEveryPageUsesTheLoginsServer(t *testing.T) {
+	ts := newTwoServers(t)
+	ts.addMail(aliceUser, "At home", "home")
+	ts.work.Mailbox(aliceUser).Add([]byte("From: Bea Work <bea@example.net>\r\nSubject: At work\r\n\r\nwork\r\n"))
+	for _, tt := range []struct{ user, pass, subject, other, suggest string }{
+		{"alice@example.org", alicePass, "At home", "At work", ""},
+		{"alice@example.net", workPass, "At work", "At home", "bea@example.net"},
+	} {
+		t.Run(tt.user, func(t *testing.T) {
+			tok := ts.loginAs(tt.user, tt.pass, "")
+			res := ts.get("/search?t=" + url.QueryEscape(tok) + "&q=at&in=subject")
+			if res.status != http.StatusOK {
+				t.Fatalf("search: status %d", res.status)
+			}
+			found := strings.Join(parseDoc(t, res.body).subjects(), "|")
+			if !strings.Contains(found, tt.subject) || strings.Contains(found, tt.other) {
+				t.Errorf("search of %s: found %q, want %q and not %q", tt.user, found, tt.subject, tt.other)
+			}
+			res = ts.get("/compose?t=" + url.QueryEscape(tok))
+			if res.status != http.StatusOK {
+				t.Fatalf("compose: status %d", res.status)
+			}
+			if tt.suggest != "" && !strings.Contains(string(res.body), tt.suggest) {
+				t.Errorf("compose of %s: no suggestion of %q", tt.user, tt.suggest)
+			}
+			if strings.Contains(string(res.body), "bea@example.net") && tt.suggest == "" {
+				t.Errorf("compose of %s suggests the other server's sender", tt.user)
+			}
+		})
+	}
+}
