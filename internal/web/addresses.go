@@ -27,7 +27,7 @@ func (s *server) knownAddresses(ctx context.Context, login *signedIn) []string {
 		return nil
 	}
 	defer pop.Close()
-	self := fromAddress(login.state.User, s.cfg.FromDomain)
+	self := login.address()
 	type seen struct {
 		field string // as the newest message wrote it
 		n     int
