@@ -223,17 +223,17 @@ func TestEveryKeyUsed(t *testing.T) {
 	}
 }
 
-// TestEveryUsedKeyExists: every text the templates ({{t "…"}}) and the
-// Go code (.T("…"), .Date(…, "…"), the error table, userErrors, the
-// problems render and mailtools name) ask for is an English key, so none
-// shows untranslated.
+// TestEveryUsedKeyExists: every text the templates ({{t "…"}}, and the
+// explain panel's {{th "…"}}) and the Go code (.T("…"), .Date(…, "…"),
+// the error table, userErrors, the problems render and mailtools name)
+// ask for is an English key, so none shows untranslated.
 func TestEveryUsedKeyExists(t *testing.T) {
 	en := catalogs(t)["en"]
 	uses := []struct {
 		glob string
 		re   *regexp.Regexp
 	}{
-		{"../../templates/*.html", regexp.MustCompile(`\{\{t "((?:[^"\\]|\\.)*)"`)},
+		{"../../templates/*.html", regexp.MustCompile(`\{\{th? "((?:[^"\\]|\\.)*)"`)},
 		{"../web/*.go", regexp.MustCompile(`\.T\(("(?:[^"\\]|\\.)*")`)},
 		{"../web/*.go", regexp.MustCompile(`\.Date\([^,]+, ("(?:[^"\\]|\\.)*")\)`)},
 		// the error table, userErrors and the alerts, translated where the page is made

@@ -242,6 +242,6 @@ func (c *popConn) startTLS(ctx context.Context, cfg *tls.Config) error {
 	}
 	c.conn = tc
 	c.br.Reset(deadlineReader{c})
-	c.rec.Note("POP3", "TLS from here on: the rest of the conversation is encrypted.")
+	c.rec.Note("POP3", record.TLS, record.Facts{})
 	return nil
 }

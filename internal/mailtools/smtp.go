@@ -139,7 +139,7 @@ func (ss *smtpSession) open(localName string, cred *Credentials) error {
 			// From here the connection carries TLS records; go-smtp shows
 			// the clear text to its DebugWriter.
 			ss.conn.rec = nil
-			rec.SMTPNote("TLS from here on: the rest of the conversation is encrypted.")
+			rec.SMTPNote(record.TLS)
 			ss.client.DebugWriter = smtpDebug{rec}
 		}
 	default:

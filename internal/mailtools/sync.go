@@ -3,12 +3,12 @@ package mailtools
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"gomailcgi/internal/mailmsg"
+	"gomailcgi/internal/record"
 )
 
 // resolve is the sync check: it finds the message a reference names in
@@ -43,7 +43,7 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 			}
 		}
 		if ref.Num > s.count && s.c.rec != nil {
-			s.c.rec.Note("POP3", fmt.Sprintf("message %d was listed with UIDL %s; the mailbox has %d messages now: it is looked up by its UIDL.", ref.Num, want, s.count))
+			s.c.rec.Note("POP3", record.UIDLPast, record.Facts{Num: ref.Num, Want: want, Count: s.count})
 		}
 		all, err := s.uidIndex(ctx)
 		if err != nil {
@@ -52,9 +52,9 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 		n, ok := all[want]
 		if s.c.rec != nil {
 			if ok {
-				s.c.rec.Note("POP3", fmt.Sprintf("UIDL %s is message %d now: the same message, moved; it is used at %d.", want, n, n))
+				s.c.rec.Note("POP3", record.UIDLMoved, record.Facts{Want: want, At: n})
 			} else {
-				s.c.rec.Note("POP3", fmt.Sprintf("no message has UIDL %s now: it is gone, and nothing is done to another message in its place.", want))
+				s.c.rec.Note("POP3", record.UIDLGone, record.Facts{Want: want})
 			}
 		}
 		if ok {
@@ -64,7 +64,7 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 	}
 	if ref.Num > s.count {
 		if s.c.rec != nil {
-			s.c.rec.Note("POP3", fmt.Sprintf("message %d was listed with header fingerprint %s; the mailbox has %d messages now: the inbox changed, and nothing is done.", ref.Num, shortFingerprint(ref.ID), s.count))
+			s.c.rec.Note("POP3", record.PrintPast, record.Facts{Num: ref.Num, Want: shortFingerprint(ref.ID), Count: s.count})
 		}
 		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
 	}
@@ -76,7 +76,8 @@ func (s *Session) resolve(ctx context.Context, ref Ref) (int, error) {
 		return 0, err
 	}
 	if s.c.rec != nil {
-		s.c.rec.Note("POP3", fingerprintNote(ref, fp))
+		said, f := fingerprintNote(ref, fp)
+		s.c.rec.Note("POP3", said, f)
 	}
 	if fp != ref.ID {
 		return 0, &SyncError{Ref: ref, Err: ErrInboxChanged}
@@ -306,23 +307,21 @@ func (s *Session) refCommand(ctx context.Context, n int, dst **Ref) (command, er
 	return headerCommand(n, func(h []byte) { *dst = &Ref{Num: n, ID: headerFingerprint(h)} }), nil
 }
 
-// noteUIDL puts the sync check by UIDL in words in the request's record:
-// what the message was listed with, and what the server says now.
+// noteUIDL puts the sync check by UIDL in the request's record: what the
+// message was listed with, and what the server says now.
 func (s *Session) noteUIDL(ref Ref, uid string) {
 	if s.c.rec == nil {
 		return
 	}
-	want := ref.ID[1:]
-	var text string
+	f := record.Facts{Num: ref.Num, Want: ref.ID[1:], Got: uid}
 	switch uid {
-	case want:
-		text = fmt.Sprintf("message %d was listed with UIDL %s; the server's UIDL for %d is %s: it is the same message.", ref.Num, want, ref.Num, uid)
+	case f.Want:
+		s.c.rec.Note("POP3", record.UIDLSame, f)
 	case "":
-		text = fmt.Sprintf("message %d was listed with UIDL %s; the server gives no UIDL for %d now: it is looked up by its UIDL.", ref.Num, want, ref.Num)
+		s.c.rec.Note("POP3", record.UIDLNone, f)
 	default:
-		text = fmt.Sprintf("message %d was listed with UIDL %s; the server's UIDL for %d is %s: another message is at %d now, so it is looked up by its UIDL.", ref.Num, want, ref.Num, uid, ref.Num)
+		s.c.rec.Note("POP3", record.UIDLOther, f)
 	}
-	s.c.rec.Note("POP3", text)
 }
 
 // shortFingerprint is enough of a header fingerprint to tell two apart.
@@ -333,14 +332,15 @@ func shortFingerprint(s string) string {
 	return s
 }
 
-// fingerprintNote is the sync check by header fingerprint in words.
-func fingerprintNote(ref Ref, fp string) string {
-	short := shortFingerprint
+// fingerprintNote is the sync check by header fingerprint, for the
+// record.
+func fingerprintNote(ref Ref, fp string) (record.Said, record.Facts) {
+	f := record.Facts{Num: ref.Num, Want: shortFingerprint(ref.ID), Got: shortFingerprint(fp)}
 	switch fp {
 	case ref.ID:
-		return fmt.Sprintf("message %d was listed with header fingerprint %s; the headers at %d give %s: it is the same message.", ref.Num, short(ref.ID), ref.Num, short(fp))
+		return record.PrintSame, f
 	case "":
-		return fmt.Sprintf("message %d was listed with header fingerprint %s; the server refuses to show the headers at %d: the inbox changed, and nothing is done.", ref.Num, short(ref.ID), ref.Num)
+		return record.PrintRefused, f
 	}
-	return fmt.Sprintf("message %d was listed with header fingerprint %s; the headers at %d give %s: another message, so nothing is done.", ref.Num, short(ref.ID), ref.Num, short(fp))
+	return record.PrintOther, f
 }

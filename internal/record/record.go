@@ -1,7 +1,9 @@
 // Package record keeps what one request said to the mail servers, as it
 // happened, for the page that answers it to show: each command written
 // (the commands of one pipelined write together), the first line of each
-// reply and how long it took, and sentences such as the sync check's.
+// reply and how long it took, and notes such as the sync check's. A
+// record holds no language: a note is what it says (Said) and its values
+// (Facts), and the page that shows it puts it in the reader's words.
 //
 // Secrets never enter a record: a POP3 PASS or AUTH line, SMTP AUTH and
 // its data, and a message's body are replaced on the way in (see
@@ -32,8 +34,32 @@ type Kind uint8
 const (
 	Write Kind = iota // commands written at once
 	Reply             // the first line of a reply
-	Note              // a sentence about the conversation
+	Note              // what the conversation showed, as Said and Facts
 )
+
+// Said is what a note says, in no language.
+type Said uint8
+
+// What notes say.
+const (
+	TLS          Said = iota + 1 // TLS from here on: the rest is encrypted
+	UIDLSame                     // Num was listed with UIDL Want; the server's UIDL for Num is Got: the same message
+	UIDLNone                     // Num was listed with UIDL Want; the server gives none for Num now: looked up by UIDL
+	UIDLOther                    // Num was listed with UIDL Want; the server's for Num is Got: looked up by UIDL
+	UIDLPast                     // Num was listed with UIDL Want; the mailbox has Count messages now: looked up by UIDL
+	UIDLMoved                    // UIDL Want is message At now: the same message, moved
+	UIDLGone                     // no message has UIDL Want now: nothing is done
+	PrintPast                    // Num was listed with fingerprint Want; the mailbox has Count messages now: nothing is done
+	PrintSame                    // Num was listed with fingerprint Want; the headers at Num give Got: the same message
+	PrintRefused                 // Num was listed with fingerprint Want; the server refuses the headers at Num: nothing is done
+	PrintOther                   // Num was listed with fingerprint Want; the headers at Num give Got: nothing is done
+)
+
+// Facts are a note's values.
+type Facts struct {
+	Num, At, Count int    // message numbers, and the mailbox's count
+	Want, Got      string // a UIDL or fingerprint as listed, and as found
+}
 
 // Entry is one step of the conversation.
 type Entry struct {
@@ -41,8 +67,12 @@ type Entry struct {
 	Kind  Kind
 	Lines []string      // Write: the command lines, redacted
 	More  int           // Write: lines of the write not kept
-	Text  string        // Reply: the reply's first line; Note: the sentence
+	Data  bool          // Write: a message's body, Bytes long, and its final dot
+	Bytes int64         // Write: the size of a Data body
+	Text  string        // Reply: the reply's first line
 	Took  time.Duration // Reply: since the write or the reply before it
+	Said  Said          // Note: what it says
+	Facts Facts         // Note: its values
 }
 
 // Recorder is one request's record. It is safe for concurrent use.
@@ -143,14 +173,15 @@ func (r *Recorder) POPReply(line string) {
 	r.reply("POP3", line)
 }
 
-// Note records a sentence about the conversation.
-func (r *Recorder) Note(proto, text string) {
+// Note records what the conversation showed.
+func (r *Recorder) Note(proto string, said Said, f Facts) {
 	if r == nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.add(Entry{Proto: proto, Kind: Note, Text: clip(text)})
+	f.Want, f.Got = clip(f.Want), clip(f.Got)
+	r.add(Entry{Proto: proto, Kind: Note, Said: said, Facts: f})
 }
 
 // reply records a reply's first line, timed since the last write or

@@ -26,8 +26,8 @@ func TestNilRecorderRecordsNothingAndAllocatesNothing(t *testing.T) {
 		r.SMTPClient(line)
 		r.SMTPServer(line)
 		r.SMTPEither(line)
-		r.Note("POP3", "a note")
-		r.SMTPNote("a note")
+		r.Note("POP3", UIDLSame, Facts{Num: 1, Want: "a", Got: "a"})
+		r.SMTPNote(TLS)
 		r.Field("body", 12, false)
 	})
 	if allocs != 0 {
@@ -112,6 +112,10 @@ func TestSMTPConversation(t *testing.T) {
 	for _, e := range got {
 		switch e.Kind {
 		case Write:
+			if e.Data {
+				lines = append(lines, fmt.Sprintf("C: (%d bytes of message, then .)", e.Bytes))
+				continue
+			}
 			lines = append(lines, "C: "+strings.Join(e.Lines, "|"))
 		case Reply:
 			lines = append(lines, "S: "+e.Text)
@@ -122,7 +126,7 @@ func TestSMTPConversation(t *testing.T) {
 		"C: AUTH LOGIN", "S: 334 VXNlcm5hbWU6", "C: ••••", "S: 334 UGFzc3dvcmQ6", "C: ••••", "S: 235 ok",
 		"C: AUTH PLAIN ••••", "S: 503 already",
 		"C: MAIL FROM:<ann@example.org>", "S: 250 ok", "C: DATA", "S: 354 go on",
-		fmt.Sprintf("C: … %d bytes of message, then \".\"", len(body)), "S: 250 2.0.0 queued",
+		fmt.Sprintf("C: (%d bytes of message, then .)", len(body)), "S: 250 2.0.0 queued",
 	}
 	if g, w := strings.Join(lines, "\n"), strings.Join(want, "\n"); g != w {
 		t.Errorf("got\n%s\nwant\n%s", g, w)
@@ -138,7 +142,7 @@ func TestSMTPConversation(t *testing.T) {
 
 func TestSMTPEitherTellsSidesByTurn(t *testing.T) {
 	r := fixed()
-	r.SMTPNote("TLS from here")
+	r.SMTPNote(TLS)
 	r.SMTPEither([]byte("EHLO me\r\n"))
 	r.SMTPEither([]byte("250-mx\r\n"))
 	r.SMTPEither([]byte("250 AUTH PLAIN\r\n"))
@@ -186,14 +190,6 @@ func TestClipReplacesControls(t *testing.T) {
 	}
 }
 
-func TestThousands(t *testing.T) {
-	for n, want := range map[int64]string{0: "0", 12: "12", 1234: "1,234", 12345: "12,345", 1234567: "1,234,567", -5: "0"} {
-		if got := thousands(n); got != want {
-			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestFieldsAreNamesAndSizes(t *testing.T) {
 	r := New()
 	r.Field("t", 120, false)
@@ -204,5 +200,23 @@ func TestFieldsAreNamesAndSizes(t *testing.T) {
 	got := r.Fields()
 	if len(got) != MaxFields || got[0] != (Field{Name: "t", Size: 120}) || got[1] != (Field{Name: "attach", Size: 2048, File: true}) {
 		t.Errorf("fields = %+v", got[:2])
+	}
+}
+
+// A note keeps what it says and its values, in no language; a server's
+// UIDL in it is clipped like a reply.
+func TestNoteIsSaidAndFacts(t *testing.T) {
+	r := fixed()
+	long := strings.Repeat("x", MaxLine+50)
+	r.Note("POP3", UIDLOther, Facts{Num: 4, Want: "abc", Got: long})
+	got, _ := r.Entries()
+	if len(got) != 1 || got[0].Kind != Note || got[0].Said != UIDLOther || got[0].Facts.Num != 4 || got[0].Facts.Want != "abc" {
+		t.Fatalf("entries = %+v", got)
+	}
+	if n := len([]rune(got[0].Facts.Got)); n != MaxLine+1 {
+		t.Errorf("a long UIDL kept %d runes, want %d", n, MaxLine+1)
+	}
+	if got[0].Text != "" {
+		t.Errorf("a note has text %q: a record holds no language", got[0].Text)
 	}
 }

@@ -1,9 +1,7 @@
 package record
 
 import (
-	"strconv"
 	"strings"
-	"time"
 )
 
 // Hidden stands for a secret left out of a record.
@@ -75,15 +73,15 @@ func (r *Recorder) SMTPEither(p []byte) {
 	r.smtpFeed(r.smtp.awaitingReply(), p)
 }
 
-// SMTPNote records a sentence about the SMTP conversation, and that what
+// SMTPNote records what the SMTP conversation showed, and that what
 // follows starts afresh (as after STARTTLS, when a new EHLO starts it).
-func (r *Recorder) SMTPNote(text string) {
+func (r *Recorder) SMTPNote(said Said) {
 	if r == nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.add(Entry{Proto: "SMTP", Kind: Note, Text: clip(text)})
+	r.add(Entry{Proto: "SMTP", Kind: Note, Said: said})
 	r.smtp = smtpStream{started: true}
 }
 
@@ -136,8 +134,10 @@ func (r *Recorder) smtpClientLine(line string) {
 			return
 		}
 		// The body's bytes, less the final dot line's own three.
-		shown = "… " + thousands(s.dataBytes-3) + " bytes of message, then \".\""
-		s.data, s.dataBytes = false, 0
+		r.last = r.now()
+		r.add(Entry{Proto: "SMTP", Kind: Write, Data: true, Bytes: max(s.dataBytes-3, 0)})
+		s.data, s.dataBytes, s.awaiting = false, 0, true
+		return
 	case s.authData:
 		shown, s.authData = Hidden, false
 	default:
@@ -178,25 +178,4 @@ func redactSMTP(line string) string {
 		}
 	}
 	return line
-}
-
-// thousands writes n with commas between groups of three digits.
-func thousands(n int64) string {
-	if n < 0 {
-		n = 0
-	}
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// Since formats a reply's time for a page: microseconds under a
-// millisecond, else milliseconds with one decimal.
-func Since(d time.Duration) string {
-	if d < time.Millisecond {
-		return strconv.FormatInt(d.Microseconds(), 10) + " µs"
-	}
-	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
 }

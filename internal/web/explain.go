@@ -3,18 +3,14 @@ package web
 import (
 	"bytes"
 	"errors"
-	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/record"
-	"gomailcgi/internal/seal"
-	"gomailcgi/templates"
 )
 
 // The explain panel ("How this page was made", Config.Explain) shows at
@@ -74,15 +70,6 @@ func (s *server) explain(next http.Handler) http.Handler {
 	})
 }
 
-// parseExplain parses the panel's templates at start-up.
-func parseExplain() (*pageTemplate, error) {
-	t, err := template.New("explain").ParseFS(templates.FS, "explain.html")
-	if err != nil {
-		return nil, fmt.Errorf("web: parsing the explain panel: %w", err)
-	}
-	return t, nil
-}
-
 // explainOf finds the request's explainWriter under w, or nil.
 func explainOf(w http.ResponseWriter) *explainWriter {
 	for {
@@ -102,17 +89,17 @@ type explainPanel struct {
 	Method, Path string
 	Params       []explainParam
 	Body         string // a form read as it streams, described
-	State        string // the state of docs/FLOW.md this page is
-	Six          string // which of the six states of the classic CGI webmail
+	State        string // the state of docs/FLOW.md this page is, by its name there
+	Six          string // which of the six states of the classic CGI webmail; "" for none
 	Status       int
-	StatusText   string
+	StatusText   string // the protocol's reason phrase, English as HTTP writes it
 	Location     string // a redirect, its token shortened
 	Sent         *tokenInfo
 	SentProblem  string
 	Fresh        *tokenInfo
 	Talk         []talkStep
 	Dropped      int
-	Ways         []way
+	Ways         []way // Kind in words
 }
 
 // explainParam is one parameter or form field: its name, its size, and
@@ -135,8 +122,9 @@ type tokenInfo struct {
 // talkStep is one step of the mail conversation.
 type talkStep struct {
 	Proto string
-	Kind  string // "write", "reply" or "note"
-	Lines []string
+	Kind  string   // "write", "reply" or "note"
+	Lines []string // protocol lines; a note's sentence
+	Data  string   // a message body written, in words
 	More  int
 	Total int // the lines of a write, kept or not
 	Took  string
@@ -163,7 +151,7 @@ func shortToken(t string) string {
 }
 
 // requestParams lists the query's and the form's fields by name.
-func requestParams(r *http.Request) []explainParam {
+func requestParams(r *http.Request, l *locale.Locale) []explainParam {
 	var out []explainParam
 	add := func(vals url.Values) {
 		names := make([]string, 0, len(vals))
@@ -182,9 +170,9 @@ func requestParams(r *http.Request) []explainParam {
 				p := explainParam{Name: clipName(n), Size: len(v)}
 				switch {
 				case n == "password":
-					p.Size, p.Note = -1, "never shown, nor its length"
+					p.Size, p.Note = -1, l.T("never shown, nor its length")
 				case n == paramToken:
-					p.Value, p.Note = shortToken(v), "the sealed token, shortened"
+					p.Value, p.Note = shortToken(v), l.T("the sealed token, shortened")
 				case shownParams[n] && len(v) <= 80:
 					p.Value = v
 				}
@@ -217,43 +205,32 @@ func (s *server) inspect(token string) (*tokenInfo, error) {
 		LoginAt: when(at.LoginAt), SealedAt: when(at.SealedAt), IdleUntil: when(at.IdleUntil), AbsUntil: when(at.AbsoluteUntil)}, nil
 }
 
-// tokenProblem says why a token did not open, in the seal's fixed words.
-func tokenProblem(err error) string {
-	switch {
-	case errors.Is(err, seal.ErrExpired):
-		return "It has expired (" + err.Error() + "): the page asks you to log in again."
-	case errors.Is(err, seal.ErrInvalid):
-		return "It does not open with the server's key (" + err.Error() + "): it was changed, cut, or sealed by another server. The page asks you to log in again."
-	}
-	return "It does not open."
-}
-
 // panel gathers what the panel shows of one response.
-func (s *server) panel(ew *explainWriter, status int, name string, b *basePage, page []byte) *explainPanel {
+func (s *server) panel(ew *explainWriter, l *locale.Locale, status int, name string, b *basePage, page []byte) *explainPanel {
 	r := ew.r
-	p := &explainPanel{Method: r.Method, Path: r.URL.Path, Params: requestParams(r),
+	p := &explainPanel{Method: r.Method, Path: r.URL.Path, Params: requestParams(r, l),
 		Status: status, StatusText: http.StatusText(status)}
 	if r.PostForm == nil && r.Method == http.MethodPost {
-		p.Body = "a form of " + strconv.FormatInt(r.ContentLength, 10) + " bytes, read field by field as it arrives, the token first (so a large upload is never held whole)"
+		p.Body = l.T("a form of %d bytes, read field by field as it arrives, the token first (so a large upload is never held whole)", r.ContentLength)
 		for _, f := range ew.rec.Fields() {
 			ep := explainParam{Name: f.Name, Size: int(f.Size)}
 			switch {
 			case f.Name == paramToken:
-				ep.Note = "the sealed token, opened before anything else is read"
+				ep.Note = l.T("the sealed token, opened before anything else is read")
 			case f.File:
-				ep.Note = "a file"
+				ep.Note = l.T("a file")
 			}
 			p.Params = append(p.Params, ep)
 		}
 	}
 	p.State, p.Six = pageState(name, status), sixState(s.trimBase(r.URL.Path))
 	if ew.location != "" {
-		p.Location = describeURL(ew.location)
+		p.Location = describeURL(ew.location, l)
 	}
 	if t := requestToken(r); t != "" {
 		info, err := s.inspect(t)
 		if err != nil {
-			p.SentProblem = tokenProblem(err)
+			p.SentProblem = tokenProblem(err, l)
 			p.Sent = &tokenInfo{Size: len(t), Short: shortToken(t)}
 		} else {
 			p.Sent = info
@@ -275,34 +252,40 @@ func (s *server) panel(ew *explainWriter, status int, name string, b *basePage, 
 		switch e.Kind {
 		case record.Write:
 			st.Kind, st.Lines, st.More, st.Total = "write", e.Lines, e.More, len(e.Lines)+e.More
+			if e.Data {
+				st.Data, st.Total = l.T("… %d bytes of message, then \".\"", e.Bytes), 1
+			}
 		case record.Reply:
-			st.Kind, st.Lines, st.Took = "reply", []string{e.Text}, record.Since(e.Took)
+			st.Kind, st.Lines, st.Took = "reply", []string{e.Text}, took(e.Took, l)
 		case record.Note:
-			st.Kind, st.Lines = "note", []string{e.Text}
+			st.Kind, st.Lines = "note", []string{noteText(e.Said, e.Facts, l)}
 		}
 		p.Talk = append(p.Talk, st)
 	}
 	p.Ways = s.waysFrom(page)
+	for i := range p.Ways {
+		p.Ways[i].Kind = wayKind(p.Ways[i].Kind, l)
+	}
 	return p
 }
 
 // describeURL is a URL as the panel shows it: the path, and each
 // parameter by name, with its value only when it is safe to show (the
 // token shortened), so a subject typed into a form never shows.
-func describeURL(u string) string {
+func describeURL(u string, l *locale.Locale) string {
 	pu, err := url.Parse(u)
 	if err != nil {
-		return "(a URL)"
+		return l.T("(a URL)")
 	}
 	var b strings.Builder
 	b.WriteString(pu.Path)
-	for i, p := range requestParams(&http.Request{URL: pu}) {
+	for i, p := range requestParams(&http.Request{URL: pu}, l) {
 		b.WriteString(map[bool]string{true: "?", false: "&"}[i == 0])
 		b.WriteString(p.Name)
 		if p.Value != "" {
 			b.WriteString("=" + p.Value)
 		} else {
-			b.WriteString("=(" + strconv.Itoa(p.Size) + " bytes)")
+			b.WriteString("=" + l.T("(%d bytes)", p.Size))
 		}
 	}
 	return b.String()
@@ -353,7 +336,7 @@ func sixState(path string) string {
 	case pathDelete:
 		return "delete"
 	}
-	return "none (no such page)"
+	return "" // none: no such page
 }
 
 // addPanel puts the panel into a rendered page, before </body>; with the
@@ -367,8 +350,16 @@ func (s *server) addPanel(w http.ResponseWriter, status int, name string, b *bas
 	if at < 0 {
 		return errors.New("no </body>")
 	}
+	l := s.locales.Default()
+	if b != nil && b.loc != nil {
+		l = b.loc
+	}
+	t, err := s.panelIn(l)
+	if err != nil {
+		return err
+	}
 	var panel bytes.Buffer
-	if err := s.explainPage.ExecuteTemplate(&panel, "explain", s.panel(ew, status, name, b, page.Bytes())); err != nil {
+	if err := t.ExecuteTemplate(&panel, "explain", s.panel(ew, l, status, name, b, page.Bytes())); err != nil {
 		return err
 	}
 	tail := bytes.Clone(page.Bytes()[at:])
@@ -381,9 +372,26 @@ func (s *server) addPanel(w http.ResponseWriter, status int, name string, b *bas
 // writeRedirectPanel writes the body of a redirect: where it goes, and
 // the panel.
 func (s *server) writeRedirectPanel(ew *explainWriter) {
-	p := s.panel(ew, ew.status, "", nil, nil)
+	l, carry := s.language(ew.r)
+	if carry == "" && requestToken(ew.r) == "" {
+		// A form read as it streams (a send) hid its token from the
+		// request: the token the redirect carries names the language.
+		if u, err := url.Parse(ew.location); err == nil {
+			if st, err := s.cfg.Sealer.Open(u.Query().Get(paramToken)); err == nil {
+				if tl, ok := s.locales.Lookup(st.Lang); ok {
+					l = tl
+				}
+			}
+		}
+	}
+	t, err := s.panelIn(l)
+	if err != nil {
+		s.log.Error("explain: parsing the panel", "err", err)
+		return
+	}
+	p := s.panel(ew, l, ew.status, "", nil, nil)
 	var buf bytes.Buffer
-	if err := s.explainPage.ExecuteTemplate(&buf, "redirect", p); err != nil {
+	if err := t.ExecuteTemplate(&buf, "redirect", p); err != nil {
 		s.log.Error("explain: rendering a redirect's panel", "err", err)
 		return
 	}

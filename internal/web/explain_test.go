@@ -236,7 +236,7 @@ func TestExplainPanelWalk(t *testing.T) {
 	dtok := parseDoc(t, res.body).token()
 	tokens = append(tokens, dtok)
 	res = h.post("/delete", url.Values{"t": {dtok}, "m": {m}, "page": {"1"}, "confirm": {"1"}})
-	check("delete", res, http.StatusOK, "state List", "it is delete", "DELE "+num, "confirm: 1 bytes, 1")
+	check("delete", res, http.StatusOK, "state List", "it is delete", "DELE "+num, "confirm: 1 byte, 1")
 
 	// The message is gone now: the view of its old link says so.
 	check("gone", h.get(view), http.StatusGone, "state Changed", "no message has UIDL "+uid[1:]+" now: it is gone")

@@ -78,6 +78,11 @@ func parsePagesIn(l *locale.Locale) (map[string]*pageTemplate, error) {
 		}
 		pages[name] = t
 	}
+	t, err := template.New("explain").Funcs(funcs).Funcs(panelFuncs(l)).ParseFS(templates.FS, "explain.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parsing the explain panel: %w", err)
+	}
+	pages[panelName] = t
 	return pages, nil
 }
 

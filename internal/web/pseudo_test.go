@@ -314,33 +314,3 @@ func outside(s string) string {
 	}
 	return ""
 }
-
-// TestPseudoLocaleLeavesThePanelEnglish: the explain panel is in English
-// on a page of any language, and says so (lang="en", dir="ltr"), so that
-// a reader and a screen reader take it as English; the rest of the page
-// stays in the page's language.
-func TestPseudoLocaleLeavesThePanelEnglish(t *testing.T) {
-	h := explainHarness(t)
-	check := pseudoCheck(t)
-	login := h.get("/login?lang=" + locale.Pseudo)
-	res := h.post("/login", url.Values{"user": {teachUser}, "password": {teachPass}, "lang": {locale.Pseudo}})
-	loc, err := url.Parse(res.header.Get("Location"))
-	if res.status != http.StatusSeeOther || err != nil {
-		t.Fatalf("login: %d %v", res.status, err)
-	}
-	tok := url.QueryEscape(loc.Query().Get("t"))
-	for _, p := range []struct {
-		name string
-		res  response
-	}{
-		{"login", login},
-		{"list", h.get("/list?t=" + tok)},
-		{"search", h.get("/search?t=" + tok + "&q=lunch")},
-	} {
-		check(p.name, p.res, http.StatusOK)
-		panel := panelOf(t, p.res.body)
-		if attrOf(panel, "lang") != "en" || attrOf(panel, "dir") != "ltr" {
-			t.Errorf("%s: the panel is marked lang=%q dir=%q, want en and ltr", p.name, attrOf(panel, "lang"), attrOf(panel, "dir"))
-		}
-	}
-}

@@ -139,11 +139,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	explainPage, err := parseExplain()
-	if err != nil {
-		return nil, err
-	}
-	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, locales: locales, explainPage: explainPage, urls: urls{base: cfg.BasePath},
+	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, locales: locales, urls: urls{base: cfg.BasePath},
 		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
 		searches:   &searchGate{},
@@ -218,8 +214,6 @@ type server struct {
 	uploads *uploadSlots // the message forms being read
 
 	loginFails *loginThrottle // failed logins per network, user and both
-
-	explainPage *pageTemplate // the explain panel (Config.Explain)
 
 	searches *searchGate // one search at a time per user and server
 }
