@@ -186,10 +186,13 @@ func TestSearchStreamsRows(t *testing.T) {
 	h := newHarness(t, webOption(func(c *Config) {
 		c.POP.Server.Addr = hold.start(t, c.POP.Server.Addr)
 	}))
+	// More messages than one window of TOP commands (1,024), so the scan
+	// has a second window for the proxy to hold.
+	const size = 1100
 	box := h.mail.Mailbox(bobUser)
-	for i := 1; i <= 300; i++ {
+	for i := 1; i <= size; i++ {
 		subject := fmt.Sprintf("Filler %d", i)
-		if i == 300 || i == 1 {
+		if i == size || i == 1 {
 			subject = fmt.Sprintf("Needle %d", i)
 		}
 		box.Add(fmt.Appendf(nil, "From: a@example.net\r\nSubject: %s\r\nDate: Fri, 27 Mar 2026 10:00:00 +0000\r\n\r\nx\r\n", subject))
@@ -208,7 +211,7 @@ func TestSearchStreamsRows(t *testing.T) {
 		for {
 			line, err := br.ReadString('\n')
 			page.WriteString(line)
-			if strings.Contains(line, "Needle 300") || err != nil {
+			if strings.Contains(line, "Needle 1100") || err != nil {
 				rows <- page.String()
 				return
 			}
@@ -216,11 +219,11 @@ func TestSearchStreamsRows(t *testing.T) {
 	}()
 	select {
 	case page := <-rows:
-		if !strings.Contains(page, "Needle 300") {
+		if !strings.Contains(page, "Needle 1100") {
 			t.Errorf("the browser had no row:\n%s", page)
 		}
-		if n := hold.tops.Load(); n < 1 || n >= 300 {
-			t.Errorf("the first row came after %d of the 300 TOP commands reached the server, want it while the scan is held", n)
+		if n := hold.tops.Load(); n < 1 || n >= size {
+			t.Errorf("the first row came after %d of the %d TOP commands reached the server, want it while the scan is held", n, size)
 		}
 	case <-time.After(10 * time.Second): // not a measure: the scan is held, so no row would come at all
 		t.Error("no row reached the browser while the scan was held")
@@ -231,7 +234,7 @@ func TestSearchStreamsRows(t *testing.T) {
 	hold.release()
 	var rest bytes.Buffer
 	rest.ReadFrom(res.Body)
-	if !strings.Contains(rest.String(), "300 messages searched, 2 found.") {
+	if !strings.Contains(rest.String(), "1,100 messages searched, 2 found.") {
 		t.Errorf("the page's end:\n%s", rest.String())
 	}
 }
