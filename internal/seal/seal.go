@@ -110,7 +110,7 @@ func (s *Sealer) Seal(st State) (string, error) {
 		exp = capAt
 	}
 	if !now.Before(exp) {
-		return "", fmt.Errorf("%w: login too old", ErrExpired)
+		return "", expired(ReasonLoginTooOld)
 	}
 
 	plain, err := appendPayload(nil, payload{
@@ -168,48 +168,45 @@ func (s *Sealer) open(token string) (payload, error) {
 		return payload{}, err
 	}
 	if len(raw) < headerSize {
-		return payload{}, invalid("too short")
+		return payload{}, invalid(ReasonTooShort)
 	}
 	if raw[0] != version {
-		return payload{}, invalid("unknown version")
+		return payload{}, invalid(ReasonUnknownVersion)
 	}
 	k, ok := s.Keys.byID(raw[1:headerSize])
 	if !ok {
-		return payload{}, invalid("unknown key")
+		return payload{}, invalid(ReasonUnknownKey)
 	}
 	if len(raw) < headerSize+k.aead.Overhead()+payloadFixedSize {
-		return payload{}, invalid("too short")
+		return payload{}, invalid(ReasonTooShort)
 	}
 	plain, err := k.aead.Open(nil, nil, raw[headerSize:], s.additionalData(raw[:headerSize]))
 	if err != nil {
-		return payload{}, invalid("authentication failed")
+		return payload{}, invalid(ReasonForged)
 	}
 	defer clear(plain)
 	p, err := decodePayload(plain)
 	if err != nil {
-		return payload{}, invalid("malformed content")
+		return payload{}, invalid(ReasonMalformed)
 	}
 
 	now := s.now()
 	sealedAt, loginAt := unix(p.sealedAt), unix(p.loginAt)
 	if sealedAt.After(now.Add(MaxClockSkew)) {
-		return payload{}, invalid("sealed in the future")
+		return payload{}, invalid(ReasonFuture)
 	}
 	// The stored expiry holds what the sealer decided; the opener's own
 	// durations apply too, so shortening them takes effect at once.
 	switch {
 	case !now.Before(unix(p.expiresAt)):
-		return payload{}, fmt.Errorf("%w: past its expiry", ErrExpired)
+		return payload{}, expired(ReasonPastExpiry)
 	case !now.Before(sealedAt.Add(idle)):
-		return payload{}, fmt.Errorf("%w: idle too long", ErrExpired)
+		return payload{}, expired(ReasonIdle)
 	case !now.Before(loginAt.Add(abs)):
-		return payload{}, fmt.Errorf("%w: login too old", ErrExpired)
+		return payload{}, expired(ReasonLoginTooOld)
 	}
 	return p, nil
 }
-
-// invalid wraps ErrInvalid with a fixed reason.
-func invalid(reason string) error { return fmt.Errorf("%w: %s", ErrInvalid, reason) }
 
 func (s *Sealer) durations() (idle, abs time.Duration, err error) {
 	idle, abs = s.Idle, s.Absolute

@@ -15,18 +15,18 @@ func encodedLen(n int) int { return tokenEncoding.EncodedLen(n) }
 func decodeToken(token string) ([]byte, error) {
 	switch {
 	case token == "":
-		return nil, invalid("empty")
+		return nil, invalid(ReasonEmpty)
 	case len(token) > MaxTokenLen:
-		return nil, invalid("too long")
+		return nil, invalid(ReasonTooLong)
 	}
 	for i := 0; i < len(token); i++ {
 		if !isTokenChar(token[i]) {
-			return nil, invalid("bad character")
+			return nil, invalid(ReasonBadCharacter)
 		}
 	}
 	raw, err := tokenEncoding.DecodeString(token)
 	if err != nil {
-		return nil, invalid("bad encoding")
+		return nil, invalid(ReasonBadEncoding)
 	}
 	return raw, nil
 }

@@ -101,29 +101,35 @@ func tokenProblem(err error, l *locale.Locale) string {
 	return l.T("It does not open.")
 }
 
-// sealReason is the fixed reason seal adds to ErrExpired or ErrInvalid,
-// in words.
+// sealReason is the reason seal gives for a token that did not open, in
+// words. Each key is written out, so the catalog test sees it used.
 func sealReason(err error, l *locale.Locale) string {
-	_, reason, _ := strings.Cut(err.Error(), ": ")
-	_, reason, _ = strings.Cut(reason, ": ")
-	switch reason {
-	case "too short":
+	switch seal.ReasonOf(err) {
+	case seal.ReasonEmpty:
+		return l.T("empty")
+	case seal.ReasonTooLong:
+		return l.T("too long")
+	case seal.ReasonBadCharacter:
+		return l.T("bad character")
+	case seal.ReasonBadEncoding:
+		return l.T("bad encoding")
+	case seal.ReasonTooShort:
 		return l.T("too short")
-	case "unknown version":
+	case seal.ReasonUnknownVersion:
 		return l.T("unknown version")
-	case "unknown key":
+	case seal.ReasonUnknownKey:
 		return l.T("unknown key")
-	case "authentication failed":
+	case seal.ReasonForged:
 		return l.T("authentication failed")
-	case "malformed content":
+	case seal.ReasonMalformed:
 		return l.T("malformed content")
-	case "sealed in the future":
+	case seal.ReasonFuture:
 		return l.T("sealed in the future")
-	case "past its expiry":
+	case seal.ReasonPastExpiry:
 		return l.T("past its expiry")
-	case "idle too long":
+	case seal.ReasonIdle:
 		return l.T("idle too long")
-	case "login too old":
+	case seal.ReasonLoginTooOld:
 		return l.T("login too old")
 	}
 	return l.T("no reason given")
