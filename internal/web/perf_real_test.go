@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"flag"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -76,13 +78,14 @@ func TestPerf(t *testing.T) {
 		box := p.mailbox(fmt.Sprintf("webperf%d", size.count), size.count)
 		row := p.latency(fmt.Sprintf("list %s msgs", thousands(size.count)), p.rounds(size.rounds),
 			box.floorList, box.ourList)
+		row.target = targetListRatio
 		byCount[size.count] = row
 		rep.latency = append(rep.latency, row)
 	}
 	rep.growth = growthRow{name: "list growth 10,000/100", small: byCount[100], large: byCount[10000]}
 	t.Logf("list phase (mailboxes made, latency measured) took %v", time.Since(start).Round(time.Second))
 	phase := time.Now()
-	rep.view, rep.viewFrame = p.viewPhase(p.rounds(100))
+	rep.latency = append(rep.latency, p.viewPhase(p.rounds(100))...)
 	t.Logf("view phase took %v", time.Since(phase).Round(time.Second))
 
 	phase = time.Now()
@@ -215,10 +218,12 @@ func (p *perfSite) latency(name string, rounds int, floor, ours func() error) la
 	return row.sorted()
 }
 
-// viewPhase puts a 1 MB HTML message in a mailbox and times the floor's
-// RETR of it against the site's view page, and against the view page
-// with its framed body, which is what a browser loads.
-func (p *perfSite) viewPhase(rounds int) (view, withFrame latencyRow) {
+// viewPhase puts a 1 MB HTML message in a mailbox and times, against
+// the floor's RETR of it: the site's view page; the view page with its
+// framed body, which is what a browser loads, against two RETRs (the page
+// and its frame are a POP session each); and the frame's first byte
+// against RETR's.
+func (p *perfSite) viewPhase(rounds int) []latencyRow {
 	t := p.t
 	t.Helper()
 	const subject = "Perf: a 1 MB HTML newsletter"
@@ -238,11 +243,13 @@ func (p *perfSite) viewPhase(rounds int) (view, withFrame latencyRow) {
 	}
 	framePath := attrOf(frames[0], "src")
 
+	var firstRetr time.Duration
 	floor := func() error {
-		n, err := floorpop.Retr(p.env.POP3, b.user, realPass, num)
+		first, n, err := floorpop.RetrFirst(p.env.POP3, b.user, realPass, num)
 		if err == nil && n < int64(len(raw)) {
 			err = fmt.Errorf("RETR %d: %d bytes, want at least %d", num, n, len(raw))
 		}
+		firstRetr = first
 		return err
 	}
 	ours := func() error {
@@ -252,40 +259,76 @@ func (p *perfSite) viewPhase(rounds int) (view, withFrame latencyRow) {
 		}
 		return err
 	}
+	var firstFrame time.Duration
 	frame := func() error {
-		body, err := p.get(framePath)
+		first, body, err := p.getFirst(framePath)
 		if err == nil && len(body) < len(raw)/4 {
 			err = fmt.Errorf("the framed body has %d bytes", len(body))
 		}
+		firstFrame = first
 		return err
 	}
-	view = latencyRow{name: "view 1 MB HTML"}
-	withFrame = latencyRow{name: "view+frame 1 MB HTML", info: "what a browser loads: /view, then /body"}
+	view := latencyRow{name: "view 1 MB HTML", target: targetViewRatio}
+	withFrame := latencyRow{name: "view+frame 1 MB HTML", target: targetViewFrameRatio,
+		info: "what a browser loads, /view then /body, against two RETRs"}
+	first := latencyRow{name: "frame first byte", target: targetFirstByte,
+		info: "/body's first byte of content against RETR's first byte of the message"}
 	for i := range rounds {
-		var dv, df, dr time.Duration
-		var err error
-		if i%2 == 0 {
-			if dr, err = timed(floor); err == nil {
-				if dv, err = timed(ours); err == nil {
-					df, err = timed(frame)
+		var dv, df, dr1, dr2 time.Duration
+		var fr1 time.Duration
+		err := func() (err error) {
+			steps := []func() error{
+				func() (err error) { dr1, err = timed(floor); fr1 = firstRetr; return err },
+				func() (err error) { dv, err = timed(ours); return err },
+				func() (err error) { df, err = timed(frame); return err },
+				func() (err error) { dr2, err = timed(floor); return err },
+			}
+			if i%2 == 1 { // the site first
+				steps = []func() error{steps[1], steps[2], steps[0], steps[3]}
+			}
+			for _, step := range steps {
+				if err = step(); err != nil {
+					return err
 				}
 			}
-		} else {
-			if dv, err = timed(ours); err == nil {
-				if df, err = timed(frame); err == nil {
-					dr, err = timed(floor)
-				}
-			}
-		}
+			return nil
+		}()
 		if err != nil {
 			t.Fatalf("view, round %d: %v", i, err)
 		}
 		view.ours = append(view.ours, dv)
-		view.floor = append(view.floor, dr)
+		view.floor = append(view.floor, dr1)
 		withFrame.ours = append(withFrame.ours, dv+df)
-		withFrame.floor = append(withFrame.floor, dr)
+		withFrame.floor = append(withFrame.floor, dr1+dr2)
+		first.ours = append(first.ours, firstFrame)
+		first.floor = append(first.floor, fr1)
 	}
-	return view.sorted(), withFrame.sorted()
+	return []latencyRow{view.sorted(), withFrame.sorted(), first.sorted()}
+}
+
+// getFirst is get that also returns how long it took from the request to
+// the first byte of the answer's body.
+func (p *perfSite) getFirst(path string) (time.Duration, []byte, error) {
+	start := time.Now()
+	res, err := p.client.Get(p.h.srv.URL + path)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	br := bufio.NewReaderSize(res.Body, 64<<10)
+	if _, err := br.Peek(1); err != nil {
+		return 0, nil, err
+	}
+	first := time.Since(start)
+	body, err := io.ReadAll(br)
+	if err != nil {
+		return first, nil, err
+	}
+	if res.StatusCode != http.StatusOK {
+		path, _, _ := strings.Cut(path, "?")
+		return first, nil, fmt.Errorf("GET %s: status %d", path, res.StatusCode)
+	}
+	return first, body, nil
 }
 
 // loadPhase runs len(boxes) users at once, each on its own mailbox, for
@@ -331,10 +374,13 @@ func runLoad(boxes []*perfMailbox, d time.Duration, do func(*perfMailbox) error,
 	start := time.Now()
 	stop := start.Add(d)
 	var wg sync.WaitGroup
+	var times []time.Duration
 	for _, b := range boxes {
 		wg.Go(func() {
+			var mine []time.Duration
 			for time.Now().Before(stop) {
-				if err := do(b); err != nil {
+				took, err := timed(func() error { return do(b) })
+				if err != nil {
 					failed.Add(1)
 					mu.Lock()
 					if firstErr == nil {
@@ -344,9 +390,15 @@ func runLoad(boxes []*perfMailbox, d time.Duration, do func(*perfMailbox) error,
 					continue
 				}
 				done.Add(1)
+				mine = append(mine, took)
 			}
+			mu.Lock()
+			times = append(times, mine...)
+			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	return loadResult{done: done.Load(), errors: failed.Load(), elapsed: time.Since(start), firstErr: firstErr}, nil
+	elapsed := time.Since(start)
+	slices.Sort(times)
+	return loadResult{done: done.Load(), errors: failed.Load(), elapsed: elapsed, firstErr: firstErr, times: times}, nil
 }

@@ -64,19 +64,34 @@ func ListPage(addr, user, pass string, page int) error {
 // read to its end, QUIT. It returns the bytes of the message as the
 // server sent them (dot-stuffed, without the final ".\r\n").
 func Retr(addr, user, pass string, n int) (int64, error) {
+	_, size, err := RetrFirst(addr, user, pass, n)
+	return size, err
+}
+
+// RetrFirst is Retr that also returns how long it took from its start
+// (the dial) to the first byte of the message, after RETR's "+OK" line:
+// the earliest a client of the server could show any of the message.
+func RetrFirst(addr, user, pass string, n int) (first time.Duration, size int64, err error) {
+	start := time.Now()
 	c, _, err := login(addr, user, pass)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer c.nc.Close()
 	if err := c.write([]byte("RETR " + strconv.Itoa(n) + "\r\n")); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	size, err := c.multi("RETR")
-	if err != nil {
-		return size, err
+	if _, err := c.status("RETR"); err != nil {
+		return 0, 0, err
 	}
-	return size, c.quit()
+	if _, err := c.br.Peek(1); err != nil {
+		return 0, 0, fmt.Errorf("floorpop: RETR body: %w", err)
+	}
+	first = time.Since(start)
+	if size, err = c.body("RETR"); err != nil {
+		return first, size, err
+	}
+	return first, size, c.quit()
 }
 
 // Headers reads the header block of every message, newest first, as a
@@ -201,11 +216,17 @@ func (c *conn) status(what string) (string, error) {
 
 // multi reads a status line and the multi-line body after it, up to the
 // line "." (the body's "\r\n.\r\n" end), and returns the body's length.
-// The body is read within Timeout from its start.
+// The body is read within Timeout from the status line's start.
 func (c *conn) multi(what string) (int64, error) {
 	if _, err := c.status(what); err != nil {
 		return 0, err
 	}
+	return c.body(what)
+}
+
+// body reads a multi-line body after its status line, up to the line ".",
+// and returns its length.
+func (c *conn) body(what string) (int64, error) {
 	var n int64
 	lineStart := true
 	for {

@@ -177,6 +177,28 @@ func TestRetrTranscript(t *testing.T) {
 	}
 }
 
+// RetrFirst sends what Retr sends and reads as much; its first byte comes
+// after the login and before the whole message.
+func TestRetrFirstTranscript(t *testing.T) {
+	body := "Subject: first\r\n\r\n" + strings.Repeat("line\r\n", 50000)
+	f := startFake(t, &fakePOP{count: 2, retr: body})
+	start := time.Now()
+	first, n, err := RetrFirst(f.address, "u", "p", 2)
+	total := time.Since(start)
+	if err != nil {
+		t.Fatalf("RetrFirst: %v", err)
+	}
+	if n != int64(len(body)) {
+		t.Errorf("RetrFirst read %d bytes, want %d", n, len(body))
+	}
+	if first <= 0 || first > total {
+		t.Errorf("first byte after %v of a call of %v", first, total)
+	}
+	if got, want := strings.Join(<-f.lines, ""), wantLogin+"RETR 2\r\nQUIT\r\n"; got != want {
+		t.Errorf("client sent:\n%q\nwant:\n%q", got, want)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
