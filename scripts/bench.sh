@@ -7,13 +7,16 @@
 #      MAILSTACK_DIR; stopped and removed on exit, as scripts/test.sh does
 #   3. the Go benchmarks; then TestPerf, the site against the floor POP3
 #      client (internal/testing/floorpop) on that stack: list latency at
-#      100, 1,000 and 10,000 messages, the view of a 1 MB HTML message, and
-#      requests per second at 1, 8 and 64 users, printed as one table,
+#      100, 1,000 and 10,000 messages, the view of a 1 MB HTML message
+#      (alone, with its frame, the frame's first byte), a 100 MB message's
+#      view and download, and requests per second and p99 at 1, 8 and 64
+#      users, printed as one table,
 #      ratios first (PERF_ARGS adds flags, e.g. "-perf.strict" or
 #      "-perf.rounds 50 -perf.load 2s"); then TestPerfSearch, a search of
 #      10,000 messages against floorpop.Headers (the whole scan, the first
 #      row's arrival, the live heap); then TestLoad, the demo servers'
-#      load test, for LOADTIME
+#      load test, for LOADTIME. After TestPerf's table, the top 20 of a
+#      CPU profile of each of its phases (BENCH_PROFILES keeps the files)
 # Every step has a go test timeout, so the run stops by itself: about five
 # minutes on two cores.
 set -euo pipefail
@@ -35,8 +38,24 @@ if [ -z "$stack" ]; then
 fi
 
 "$GO" test -run '^$' -bench . -benchmem -timeout 10m ./...
+# The CPU profile of each TestPerf phase goes to BENCH_PROFILES (a folder
+# of the run's own, removed at the end, when not set); the top 20 of each
+# are printed after the table.
+profiles="${BENCH_PROFILES:-}"
+if [ -z "$profiles" ]; then
+  profiles="$(mktemp -d /tmp/gomailcgi-bench.XXXXXX)"
+  trap 'stop_stack; rm -rf "$profiles"' EXIT
+fi
+mkdir -p "$profiles"
+"$GO" test -c -o "$profiles/web.test" ./internal/web
 # shellcheck disable=SC2086 # PERF_ARGS is a list of flags
-"$GO" test -run '^TestPerf$' -count=1 -v -timeout 15m ./internal/web -perf ${PERF_ARGS:-}
+(cd internal/web && "$profiles/web.test" -test.run '^TestPerf$' -test.count=1 -test.v -test.timeout 15m \
+  -perf -perf.profiles "$profiles" ${PERF_ARGS:-})
+for phase in list view large load64; do
+  [ -f "$profiles/$phase.prof" ] || continue
+  echo "--- CPU profile of TestPerf's $phase phase, top 20 by own time (this process: the site and the floor's client)"
+  "$GO" tool pprof -top -nodecount=20 "$profiles/web.test" "$profiles/$phase.prof" 2>/dev/null | sed -n '1,30p'
+done
 # shellcheck disable=SC2086 # PERF_ARGS is a list of flags
 "$GO" test -run '^TestPerfSearch$' -count=1 -v -timeout 10m ./internal/web -perf ${PERF_ARGS:-}
 "$GO" test -run '^TestLoad$' -count=1 -v -timeout 10m ./internal/web -load "$LOADTIME"

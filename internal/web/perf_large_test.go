@@ -48,6 +48,17 @@ func (p *perfSite) largePhase() []largeRow {
 	retr := largeRow{name: "raw RETR (floor)"}
 	ours := largeRow{name: "view page"}
 	down := largeRow{name: "attachment download"}
+	p.profile("large", true, func() { p.largeRounds(b, view, part, &retr, &ours, &down) })
+	ours.bytes, down.bytes = retr.bytes, retr.bytes
+	for _, r := range []*largeRow{&retr, &ours, &down} {
+		slices.Sort(r.times)
+	}
+	return []largeRow{retr, ours, down}
+}
+
+// largeRounds times the large message's RETR, view and download, in turns.
+func (p *perfSite) largeRounds(b *perfMailbox, view, part string, retr, ours, down *largeRow) {
+	t := p.t
 	for range largeRounds {
 		d, err := timed(func() error {
 			n, err := floorpop.Retr(p.env.POP3, b.user, realPass, 1)
@@ -81,11 +92,6 @@ func (p *perfSite) largePhase() []largeRow {
 		}
 		down.times = append(down.times, d)
 	}
-	ours.bytes, down.bytes = retr.bytes, retr.bytes
-	for _, r := range []*largeRow{&retr, &ours, &down} {
-		slices.Sort(r.times)
-	}
-	return []largeRow{retr, ours, down}
 }
 
 // largeTable is the large message's section of the report; rows after

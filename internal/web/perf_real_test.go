@@ -29,11 +29,11 @@ import (
 )
 
 var (
-	perfRun     = flag.Bool("perf", false, "run TestPerf: the site against the floor POP3 client on the real Dovecot (make bench)")
-	perfRounds  = flag.Int("perf.rounds", 0, "TestPerf latency rounds per case; 0 means 200 at 100 and 1,000 messages, 100 at 10,000 and for the view")
-	perfLoad    = flag.Duration("perf.load", 5*time.Second, "how long each TestPerf load phase runs (per client kind and user count)")
-	perfStrict  = flag.Bool("perf.strict", false, "make TestPerf fail when a target of the performance issue is missed")
-	perfProfile = flag.String("perf.cpuprofile", "", "write a CPU profile of TestPerf's 64-user load phase of the site to this file")
+	perfRun      = flag.Bool("perf", false, "run TestPerf: the site against the floor POP3 client on the real Dovecot (make bench)")
+	perfRounds   = flag.Int("perf.rounds", 0, "TestPerf latency rounds per case; 0 means 200 at 100 and 1,000 messages, 100 at 10,000 and for the view")
+	perfLoad     = flag.Duration("perf.load", 5*time.Second, "how long each TestPerf load phase runs (per client kind and user count)")
+	perfStrict   = flag.Bool("perf.strict", false, "make TestPerf fail when a target of the performance issue is missed")
+	perfProfiles = flag.String("perf.profiles", "", "write a CPU profile of each TestPerf phase into this folder: list.prof, view.prof, large.prof, and load64.prof of the site's side of the 64-user load")
 )
 
 // The load phases run 1, 8 and perfMaxUsers users at once, each on a
@@ -76,8 +76,11 @@ func TestPerf(t *testing.T) {
 	byCount := map[int]latencyRow{}
 	for _, size := range []struct{ count, rounds int }{{100, 200}, {1000, 200}, {10000, 100}} {
 		box := p.mailbox(fmt.Sprintf("webperf%d", size.count), size.count)
-		row := p.latency(fmt.Sprintf("list %s msgs", thousands(size.count)), p.rounds(size.rounds),
-			box.floorList, box.ourList)
+		var row latencyRow
+		p.profile("list", size.count == 1000, func() {
+			row = p.latency(fmt.Sprintf("list %s msgs", thousands(size.count)), p.rounds(size.rounds),
+				box.floorList, box.ourList)
+		})
 		row.target = targetListRatio
 		byCount[size.count] = row
 		rep.latency = append(rep.latency, row)
@@ -85,7 +88,7 @@ func TestPerf(t *testing.T) {
 	rep.growth = growthRow{name: "list growth 10,000/100", small: byCount[100], large: byCount[10000]}
 	t.Logf("list phase (mailboxes made, latency measured) took %v", time.Since(start).Round(time.Second))
 	phase := time.Now()
-	rep.latency = append(rep.latency, p.viewPhase(p.rounds(100))...)
+	p.profile("view", true, func() { rep.latency = append(rep.latency, p.viewPhase(p.rounds(100))...) })
 	t.Logf("view phase took %v", time.Since(phase).Round(time.Second))
 
 	phase = time.Now()
@@ -331,46 +334,48 @@ func (p *perfSite) getFirst(path string) (time.Duration, []byte, error) {
 	return first, body, nil
 }
 
+// profile runs f, with a CPU profile of it in -perf.profiles/name.prof
+// when that is set and on. The profile is of this process: the site and
+// the floor's client, not Dovecot.
+func (p *perfSite) profile(name string, on bool, f func()) {
+	if *perfProfiles == "" || !on {
+		f()
+		return
+	}
+	file := filepath.Join(*perfProfiles, name+".prof")
+	out, err := os.Create(file)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		p.t.Fatalf("-perf.profiles: %v (go test -cpuprofile may have the profiler already)", err)
+	}
+	f()
+	pprof.StopCPUProfile()
+	if err := out.Close(); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Logf("CPU profile of the %s phase: %s", name, file)
+}
+
 // loadPhase runs len(boxes) users at once, each on its own mailbox, for
 // -perf.load with the site's list page, then as long with the floor's.
+// The site's side of the phase at the most users is profiled as "load64".
 func (p *perfSite) loadPhase(boxes []*perfMailbox) loadRow {
 	row := loadRow{users: len(boxes)}
-	var prof *os.File
-	if *perfProfile != "" && len(boxes) == perfMaxUsers {
-		f, err := os.Create(*perfProfile)
-		if err != nil {
-			p.t.Fatal(err)
-		}
-		prof = f
-	}
-	var err error
-	if row.ours, err = runLoad(boxes, *perfLoad, (*perfMailbox).ourList, prof); err != nil {
-		p.t.Fatalf("-perf.cpuprofile: %v", err)
-	}
-	row.floor, _ = runLoad(boxes, *perfLoad, (*perfMailbox).floorList, nil)
-	if prof != nil {
-		if err := prof.Close(); err != nil {
-			p.t.Error(err)
-		}
-		p.t.Logf("CPU profile of the site's %d-user load: %s", len(boxes), *perfProfile)
-	}
+	p.profile("load64", len(boxes) == perfMaxUsers, func() {
+		row.ours = runLoad(boxes, *perfLoad, (*perfMailbox).ourList)
+	})
+	row.floor = runLoad(boxes, *perfLoad, (*perfMailbox).floorList)
 	return row
 }
 
 // runLoad has one goroutine per box call do in a loop for d, and counts.
-// With prof it writes a CPU profile of the phase there; the error is that
-// of starting the profile (go test -cpuprofile may have it already).
-func runLoad(boxes []*perfMailbox, d time.Duration, do func(*perfMailbox) error, prof *os.File) (loadResult, error) {
+func runLoad(boxes []*perfMailbox, d time.Duration, do func(*perfMailbox) error) loadResult {
 	runtime.GC() // not the garbage of the phase before
 	var done, failed atomic.Int64
 	var mu sync.Mutex
 	var firstErr error
-	if prof != nil {
-		if err := pprof.StartCPUProfile(prof); err != nil {
-			return loadResult{}, err
-		}
-		defer pprof.StopCPUProfile()
-	}
 	start := time.Now()
 	stop := start.Add(d)
 	var wg sync.WaitGroup
@@ -400,5 +405,5 @@ func runLoad(boxes []*perfMailbox, d time.Duration, do func(*perfMailbox) error,
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(times)
-	return loadResult{done: done.Load(), errors: failed.Load(), elapsed: elapsed, firstErr: firstErr, times: times}, nil
+	return loadResult{done: done.Load(), errors: failed.Load(), elapsed: elapsed, firstErr: firstErr, times: times}
 }
