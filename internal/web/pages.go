@@ -18,7 +18,7 @@ import (
 )
 
 // pageNames lists every page; each is parsed from base.html, parts.html
-// and its own file. A test renders every page in every language, so a
+// and its own file. A test parses every page in every language, so a
 // broken template fails the tests, not a request.
 var pageNames = []string{
 	"home", "login", "logout", "relogin", "error",
