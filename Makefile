@@ -34,9 +34,10 @@ stress:
 
 ## bench: the speed and memory benchmarks; TestPerf, the site against a
 ## raw POP3 client on a real Dovecot of the run's own (a table, ratios
-## first; PERF_ARGS=-perf.strict fails on a missed target); then the
-## bounded load test (64 clients on loopback for LOADTIME against the site
-## and its demo servers)
+## first; PERF_ARGS=-perf.strict fails on a missed target); TestPerfCGI,
+## the binary as CGI processes against a minimal Go CGI program and under
+## lighttpd against itself standalone; then the bounded load test (64
+## clients on loopback for LOADTIME against the site and its demo servers)
 bench:
 	GO=$(GO) LOADTIME=$(LOADTIME) PERF_ARGS='$(PERF_ARGS)' bash scripts/bench.sh
 

@@ -14,9 +14,13 @@
 #      ratios first (PERF_ARGS adds flags, e.g. "-perf.strict" or
 #      "-perf.rounds 50 -perf.load 2s"); then TestPerfSearch, a search of
 #      10,000 messages against floorpop.Headers (the whole scan, the first
-#      row's arrival, the live heap); then TestLoad, the demo servers'
-#      load test, for LOADTIME. After TestPerf's table, the top 20 of a
-#      CPU profile of each of its phases (BENCH_PROFILES keeps the files)
+#      row's arrival, the live heap); then TestPerfCGI, gomailcgi as CGI
+#      processes against a minimal Go CGI program (the login page, and a
+#      list page of 1,000 messages), and a list page under lighttpd's CGI
+#      against the same binary standalone; then TestLoad, the demo
+#      servers' load test, for LOADTIME. After TestPerf's table, the top
+#      20 of a CPU profile of each of its phases (BENCH_PROFILES keeps the
+#      files)
 # Every step has a go test timeout, so the run stops by itself: about five
 # minutes on two cores.
 set -euo pipefail
@@ -58,4 +62,8 @@ for phase in list view large load64; do
 done
 # shellcheck disable=SC2086 # PERF_ARGS is a list of flags
 "$GO" test -run '^TestPerfSearch$' -count=1 -v -timeout 10m ./internal/web -perf ${PERF_ARGS:-}
+# TestPerfCGI has its own -perf.rounds; of PERF_ARGS it takes -perf.strict.
+cgi_args=()
+case " ${PERF_ARGS:-} " in *" -perf.strict "*) cgi_args+=(-perf.strict) ;; esac
+"$GO" test -run '^TestPerfCGI$' -count=1 -v -timeout 10m ./cmd/gomailcgi -perf "${cgi_args[@]}"
 "$GO" test -run '^TestLoad$' -count=1 -v -timeout 10m ./internal/web -load "$LOADTIME"

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"flag"
@@ -12,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gomailcgi/internal/mailtools"
@@ -349,19 +349,22 @@ func (c *Config) flagError(err error) error {
 	return fmt.Errorf("%s %s: %s", name, ce.Value, ce.Want)
 }
 
-// tlsConfig returns the TLS settings for the mail servers of -pop and
-// -smtp: the system roots, plus the CA file when one is given.
-func (c *Config) tlsConfig() (*tls.Config, error) {
-	tc, err := tlsConfigFor(c.CAFile)
+// roots returns the roots to trust for the mail servers of -pop and
+// -smtp (see rootsFor).
+func (c *Config) roots() (func() *x509.CertPool, error) {
+	roots, err := rootsFor(c.CAFile)
 	if err != nil {
 		return nil, fmt.Errorf("-ca-file: %v", err)
 	}
-	return tc, nil
+	return roots, nil
 }
 
-// tlsConfigFor returns TLS settings trusting the system roots and the
-// certificates of caFile; nil (the defaults) when caFile is "".
-func tlsConfigFor(caFile string) (*tls.Config, error) {
+// rootsFor returns the system's roots and the certificates of caFile,
+// made when a TLS connection first needs them (a CGI request for a page
+// that asks no mail server never does: loading the system's roots takes
+// milliseconds); nil, the system's roots, when caFile is "". The file is
+// read and checked at once, so a bad one stops the start.
+func rootsFor(caFile string) (func() *x509.CertPool, error) {
 	if caFile == "" {
 		return nil, nil
 	}
@@ -369,14 +372,17 @@ func tlsConfigFor(caFile string) (*tls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("%q: no PEM certificates in it", caFile)
 	}
-	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+	return sync.OnceValue(func() *x509.CertPool {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		pool.AppendCertsFromPEM(pem)
+		return pool
+	}), nil
 }
 
 // loginLimit is a web.LoginLimit as a flag: "N/DURATION". Set parses it;

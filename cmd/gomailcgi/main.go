@@ -150,7 +150,7 @@ func failCGI() {
 
 // run serves until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) error {
-	tlsCfg, err := cfg.tlsConfig()
+	roots, err := cfg.roots()
 	if err != nil {
 		return err
 	}
@@ -187,8 +187,8 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger, out io.Writer) erro
 			return err
 		}
 	} else {
-		wc.POP = &mailtools.POP{Server: mailtools.Server{Addr: popAddr, Security: popSec, TLSConfig: tlsCfg}}
-		wc.SMTP = &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, TLSConfig: tlsCfg}}
+		wc.POP = &mailtools.POP{Server: mailtools.Server{Addr: popAddr, Security: popSec, Roots: roots}}
+		wc.SMTP = &mailtools.SMTP{Server: mailtools.Server{Addr: smtpAddr, Security: smtpSec, Roots: roots}}
 		wc.FromDomain = fromDomain
 	}
 	wc.Sealer = &seal.Sealer{Keys: keys, Idle: cfg.IdleTimeout, Absolute: cfg.MaxSession}

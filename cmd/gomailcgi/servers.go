@@ -1,7 +1,7 @@
 package main
 
 import (
-	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -173,25 +173,25 @@ func (s *serverSection) error(field, want string) error {
 	return fmt.Errorf("%s: %s: %s", s.where(key), name, want)
 }
 
-// serverTLS gives each server of servers its TLS settings: its section's
-// ca-file, else -ca-file.
+// serverTLS gives each server of servers the roots it trusts: its
+// section's ca-file's, else -ca-file's, with the system's.
 func (c *Config) serverTLS(servers []web.MailServer) error {
-	made := map[string]*tls.Config{}
+	made := map[string]func() *x509.CertPool{}
 	for i := range servers {
 		s := &c.Servers[i]
 		caFile, ok := s.values["ca-file"]
 		if !ok {
 			caFile = c.CAFile
 		}
-		tc, seen := made[caFile]
+		roots, seen := made[caFile]
 		if !seen {
 			var err error
-			if tc, err = tlsConfigFor(caFile); err != nil {
+			if roots, err = rootsFor(caFile); err != nil {
 				return fmt.Errorf("%s: %v", s.where("ca-file"), err)
 			}
-			made[caFile] = tc
+			made[caFile] = roots
 		}
-		servers[i].POP.Server.TLSConfig, servers[i].SMTP.Server.TLSConfig = tc, tc
+		servers[i].POP.Server.Roots, servers[i].SMTP.Server.Roots = roots, roots
 	}
 	return nil
 }

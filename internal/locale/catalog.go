@@ -1,11 +1,13 @@
 package locale
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -47,6 +49,13 @@ type entry struct {
 func (e *entry) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '{' {
 		return json.Unmarshal(b, &e.forms)
+	}
+	// A string without escapes is its bytes between the quotes: the
+	// decoder has checked it is valid JSON. Most are, and decoding each
+	// again would take most of the time a page waits for its catalog.
+	if len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+		e.text = string(b[1 : len(b)-1])
+		return nil
 	}
 	return json.Unmarshal(b, &e.text)
 }
@@ -106,6 +115,19 @@ func (m messages) addTo(b *catalog.Builder, tag language.Tag) error {
 		}
 	}
 	return nil
+}
+
+// english is what the English catalog adds to a printer's: its plural
+// forms, and any text that differs from its key. A printer writes a key
+// it has no message for as its own text, so the rest need not be built.
+func (m messages) english() messages {
+	e := messages{}
+	for key, msg := range m {
+		if msg.forms != nil || msg.text != key {
+			e[key] = msg
+		}
+	}
+	return e
 }
 
 // pseudo is the catalog with every text wrapped in ⟦…⟧.

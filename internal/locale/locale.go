@@ -9,6 +9,7 @@
 package locale
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ type Locale struct {
 	// A language's catalog is read when a page first asks for it: a CGI
 	// process answers one request, in one language.
 	once sync.Once
-	en   messages        // English, the fallback
+	en   func() messages // English, the fallback, read on first use
 	load func() messages // the language's own messages; nil for English
 	p    *message.Printer
 	// digits are the language's digits 0 to 9 (Arabic's ٠ to ٩), for
@@ -49,16 +50,17 @@ func (l *Locale) printer() *message.Printer {
 	return l.p
 }
 
-// build makes the language's printer from its catalog and English's. New
-// checked English; the tests check every other catalog, and one that
-// would not build leaves its texts English.
+// build makes the language's printer from its catalog and English's. The
+// tests check that every catalog builds (the catalogs are embedded, so
+// they cannot change after); one that would not leaves its texts English.
 func (l *Locale) build() {
+	en := l.en().english()
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
-	l.en.addTo(b, language.English) //nolint:errcheck // checked by New
+	en.addTo(b, language.English) //nolint:errcheck // checked by the tests
 	if l.load != nil {
 		if err := l.load().addTo(b, l.tag); err != nil {
 			b = catalog.NewBuilder(catalog.Fallback(language.English))
-			l.en.addTo(b, language.English) //nolint:errcheck // checked by New
+			en.addTo(b, language.English) //nolint:errcheck // checked by the tests
 		}
 	}
 	l.p = message.NewPrinter(l.tag, message.Catalog(b))
@@ -140,20 +142,23 @@ type Set struct {
 	offered []*Locale // English first
 	byCode  map[string]*Locale
 	def     *Locale
-	matcher language.Matcher
+	// matcher is built when an Accept-Language header is first matched:
+	// a page with a token is in the token's language.
+	matcher func() language.Matcher
 }
 
-// New reads the English catalog and lists the others, which are read
-// when first used. def names the site's default language (a code of
-// Offered, or "" for English).
+// New lists the languages there are catalogs of; each catalog, English's
+// too, is read when a page first asks for its words: a CGI process
+// answers one request, in one language. def names the site's default
+// language (a code of Offered, or "" for English).
 func New(def string) (*Set, error) {
-	en, err := readCatalog("en")
-	if err != nil {
-		return nil, err
-	}
-	if err := en.addTo(catalog.NewBuilder(), language.English); err != nil {
-		return nil, err
-	}
+	// English is every language's fallback. The catalogs are embedded and
+	// the tests read each, so a read that fails leaves the keys, which are
+	// the English texts.
+	en := sync.OnceValue(func() messages {
+		m, _ := readCatalog("en")
+		return m
+	})
 	have, err := catalogCodes()
 	if err != nil {
 		return nil, err
@@ -175,10 +180,13 @@ func New(def string) (*Set, error) {
 		s.byCode[strings.ToLower(info.code)] = l
 		tags = append(tags, l.tag)
 	}
+	if !have["en"] {
+		return nil, errors.New("locale: no English catalog")
+	}
 	pseudo := &Locale{Code: Pseudo, Name: "⟦English⟧", tag: language.MustParse(Pseudo), en: en,
-		load: func() messages { return en.pseudo() }}
+		load: func() messages { return en().pseudo() }}
 	s.byCode[strings.ToLower(Pseudo)] = pseudo
-	s.matcher = language.NewMatcher(tags)
+	s.matcher = sync.OnceValue(func() language.Matcher { return language.NewMatcher(tags) })
 	s.def = s.offered[0]
 	if def != "" {
 		l, ok := s.Lookup(def)
@@ -219,7 +227,7 @@ func (s *Set) Match(acceptLanguage string) *Locale {
 	if err != nil || len(tags) == 0 {
 		return s.def
 	}
-	_, i, conf := s.matcher.Match(tags...)
+	_, i, conf := s.matcher().Match(tags...)
 	if conf == language.No {
 		return s.def
 	}

@@ -18,6 +18,7 @@ package mailtools
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -52,9 +53,14 @@ const (
 
 // Server is one mail server endpoint: where it is and how to talk to it.
 type Server struct {
-	Addr           string      // host:port
-	Security       Security    // tls, starttls or insecure
-	TLSConfig      *tls.Config // roots and the like; ServerName defaults to Addr's host
+	Addr      string      // host:port
+	Security  Security    // tls, starttls or insecure
+	TLSConfig *tls.Config // roots and the like; ServerName defaults to Addr's host
+	// Roots, when set, gives the certificates to trust in place of
+	// TLSConfig's RootCAs. It is asked on each TLS dial, so a process
+	// that dials none never makes them: loading the system's roots takes
+	// longer than a whole CGI request for a page that asks no mail server.
+	Roots          func() *x509.CertPool
 	DialTimeout    time.Duration
 	CommandTimeout time.Duration
 }
@@ -92,6 +98,9 @@ func (s Server) tlsConfig() *tls.Config {
 		cfg = s.TLSConfig.Clone()
 	} else {
 		cfg = &tls.Config{}
+	}
+	if s.Roots != nil {
+		cfg.RootCAs = s.Roots()
 	}
 	if cfg.ServerName == "" {
 		host, _, _ := net.SplitHostPort(s.Addr)

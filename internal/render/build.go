@@ -221,7 +221,7 @@ func (b *builder) finish(st *bodyState, root *mailmsg.Entity) {
 	v.IsHTML = true
 	cids := map[string]string{}
 	collectCIDs(root, cids)
-	s := &sanitizer{allowRemote: b.opt.AllowRemote, cidURL: b.opt.CIDURL, imageLabel: b.opt.ImageLabel, cids: cids, used: map[string]bool{}, policy: sharedPolicy}
+	s := &sanitizer{allowRemote: b.opt.AllowRemote, cidURL: b.opt.CIDURL, imageLabel: b.opt.ImageLabel, cids: cids, used: map[string]bool{}, policy: sharedPolicy()}
 	var out strings.Builder
 	for _, p := range st.pieces {
 		if p.html {

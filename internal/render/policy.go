@@ -4,15 +4,24 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/microcosm-cc/bluemonday/css"
 )
 
-// sharedPolicy is the mail policy, built once when the program starts:
-// building it costs more than sanitizing a small message, and a
-// bluemonday policy is safe for concurrent use once built.
-var sharedPolicy = mailPolicy()
+// sharedPolicy is the mail policy, built once, when HTML is first
+// sanitized: building it costs more than sanitizing a small message (and
+// more than a CGI request for a page without HTML mail), and a bluemonday
+// policy is safe for concurrent use once built.
+var sharedPolicy = sync.OnceValue(func() *bluemonday.Policy {
+	policyBuilds.Add(1)
+	return mailPolicy()
+})
+
+// policyBuilds counts the policies sharedPolicy built: one at most.
+var policyBuilds atomic.Int32
 
 // mailPolicy builds the sanitizer policy for HTML mail: the formatting
 // mail uses (text, lists, tables, images, links, inline styles from an

@@ -27,11 +27,7 @@ func (s *server) panelIn(l *locale.Locale) (*pageTemplate, error) {
 	if !ok {
 		return nil, fmt.Errorf("web: no pages in %q", l.Code)
 	}
-	pages, err := lp.get()
-	if err != nil {
-		return nil, err
-	}
-	return pages[panelName], nil
+	return lp.get(panelName)
 }
 
 // panelFuncs are the panel's template functions besides a page's: th, a

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailtools"
@@ -17,8 +18,8 @@ import (
 )
 
 // pageNames lists every page; each is parsed from base.html, parts.html
-// and its own file, in English at start-up, so a broken template stops
-// New, not a request.
+// and its own file. A test parses every page in every language, so a
+// broken template fails the tests, not a request.
 var pageNames = []string{
 	"home", "login", "logout", "relogin", "error",
 	"list", "view", "raw", "compose", "sent", "confirmdelete", "search",
@@ -29,36 +30,45 @@ type pageTemplate = template.Template
 
 // langPages are every page's template set in one language: the template
 // function t is the language's catalog ({{t "Inbox"}}), lang and dir its
-// code and writing direction. They are parsed when a page first asks for
-// them, as a CGI process answers one request in one language; the first
-// language is parsed at start-up, so that a broken template stops New.
+// code and writing direction. Each page's set is parsed when that page is
+// first rendered in the language, once however many ask at the same time:
+// a CGI process answers one request, with one page in one language, and
+// parsing every page would cost it more than the rest of the request.
 type langPages struct {
-	once  sync.Once
 	l     *locale.Locale
-	pages map[string]*pageTemplate
-	err   error
+	pages map[string]func() (*pageTemplate, error) // by page name, and panelName
+	// parsed counts the template sets parsed so far.
+	parsed atomic.Int32
 }
 
-func (lp *langPages) get() (map[string]*pageTemplate, error) {
-	lp.once.Do(func() { lp.pages, lp.err = parsePagesIn(lp.l) })
-	return lp.pages, lp.err
-}
-
-// parsePages readies every page in every language of langs, parsing the
-// first language's.
-func parsePages(langs []*locale.Locale) (map[string]*langPages, error) {
+// parsePages readies every page in every language of langs; none is parsed
+// until it is rendered.
+func parsePages(langs []*locale.Locale) map[string]*langPages {
 	all := make(map[string]*langPages, len(langs))
 	for _, l := range langs {
-		all[l.Code] = &langPages{l: l}
+		lp := &langPages{l: l, pages: make(map[string]func() (*pageTemplate, error), len(pageNames)+1)}
+		for _, name := range pageNames {
+			lp.pages[name] = sync.OnceValues(func() (*pageTemplate, error) { return lp.parse(name) })
+		}
+		lp.pages[panelName] = sync.OnceValues(lp.parsePanel)
+		all[l.Code] = lp
 	}
-	if _, err := all[langs[0].Code].get(); err != nil {
-		return nil, err
-	}
-	return all, nil
+	return all
 }
 
-func parsePagesIn(l *locale.Locale) (map[string]*pageTemplate, error) {
-	funcs := template.FuncMap{
+// get is the template set of the page name, parsed on first use.
+func (lp *langPages) get(name string) (*pageTemplate, error) {
+	parse, ok := lp.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("web: no page %q", name)
+	}
+	return parse()
+}
+
+// funcs are the template functions of every page in the language.
+func (lp *langPages) funcs() template.FuncMap {
+	l := lp.l
+	return template.FuncMap{
 		"t":    l.T,
 		"lang": func() string { return l.Code },
 		"dir":  l.Dir,
@@ -67,23 +77,29 @@ func parsePagesIn(l *locale.Locale) (map[string]*pageTemplate, error) {
 		// DIRECTIONAL ISOLATE.
 		"bdi": func(s string) string { return "\u2068" + s + "\u2069" },
 	}
-	pages := make(map[string]*pageTemplate, len(pageNames))
-	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templates.FS, "base.html", "parts.html", name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("web: parsing page %s: %w", name, err)
-		}
-		if t.Lookup("content") == nil {
-			return nil, fmt.Errorf("web: page %s defines no content", name)
-		}
-		pages[name] = t
+}
+
+// parse parses the page name's template set.
+func (lp *langPages) parse(name string) (*pageTemplate, error) {
+	lp.parsed.Add(1)
+	t, err := template.New(name).Funcs(lp.funcs()).ParseFS(templates.FS, "base.html", "parts.html", name+".html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parsing page %s: %w", name, err)
 	}
-	t, err := template.New("explain").Funcs(funcs).Funcs(panelFuncs(l)).ParseFS(templates.FS, "explain.html")
+	if t.Lookup("content") == nil {
+		return nil, fmt.Errorf("web: page %s defines no content", name)
+	}
+	return t, nil
+}
+
+// parsePanel parses the explain panel's templates.
+func (lp *langPages) parsePanel() (*pageTemplate, error) {
+	lp.parsed.Add(1)
+	t, err := template.New(panelName).Funcs(lp.funcs()).Funcs(panelFuncs(lp.l)).ParseFS(templates.FS, "explain.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parsing the explain panel: %w", err)
 	}
-	pages[panelName] = t
-	return pages, nil
+	return t, nil
 }
 
 // basePage is what every page shows around its content.
@@ -158,13 +174,13 @@ func (s *server) execute(name string, data page) (*bytes.Buffer, error) {
 	if b.loc == nil {
 		b.loc = s.locales.Default()
 	}
-	pages, err := s.pages[b.loc.Code].get()
+	lp, ok := s.pages[b.loc.Code]
+	if !ok {
+		return nil, fmt.Errorf("web: no pages in %q", b.loc.Code)
+	}
+	t, err := lp.get(name)
 	if err != nil {
 		return nil, err
-	}
-	t, ok := pages[name]
-	if !ok {
-		return nil, fmt.Errorf("web: no page %q", name)
 	}
 	b.Nav = navLinks{
 		Home:   s.urls.HomeIn(b.lang),

@@ -125,8 +125,22 @@ type Config struct {
 	SearchMessages int
 }
 
-// New checks cfg, parses every template and returns the site's handler.
+// New checks cfg and returns the site's handler. It does no more: a
+// page's templates and words are read when a request first needs them,
+// as a CGI process serves one request.
 func New(cfg Config) (http.Handler, error) {
+	s, err := newServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.BasePathOf != nil {
+		return newMounts(s, cfg.BasePathOf), nil
+	}
+	return s.routes(), nil
+}
+
+// newServer checks cfg and builds the server New routes to.
+func newServer(cfg Config) (*server, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
@@ -135,19 +149,11 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	pseudo, _ := locales.Lookup(locale.Pseudo)
-	pages, err := parsePages(append(locales.Offered(), pseudo))
-	if err != nil {
-		return nil, err
-	}
-	s := &server{cfg: cfg, log: cfg.Logger, pages: pages, locales: locales, urls: urls{base: cfg.BasePath},
+	return &server{cfg: cfg, log: cfg.Logger, pages: parsePages(append(locales.Offered(), pseudo)), locales: locales, urls: urls{base: cfg.BasePath},
 		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
 		searches:   &searchGate{},
-	}
-	if cfg.BasePathOf != nil {
-		return newMounts(s, cfg.BasePathOf), nil
-	}
-	return s.routes(), nil
+	}, nil
 }
 
 // setDefaults fills zero values, then rejects what cannot work (Check).
