@@ -72,12 +72,7 @@ func (w *PartWalker) Open(partID string) (*Part, io.Reader, error) {
 	if w.err != nil {
 		return nil, nil, w.err
 	}
-	if w.levels == nil {
-		var iss Issues
-		h, body := readEntityHeader(w.br, true, &iss)
-		w.root = h
-		w.levels = []*level{newLevel(h, body, describe(h, "text/plain"))}
-	}
+	w.start()
 	// The walk keeps the containers the two paths share, and goes on in
 	// the first one where they part.
 	k := 0
@@ -117,6 +112,25 @@ func (w *PartWalker) Open(partID string) (*Part, io.Reader, error) {
 		Disposition: l.info.Disposition,
 		Size:        -1,
 	}, dec, nil
+}
+
+// start reads the message's header, once.
+func (w *PartWalker) start() {
+	if w.levels == nil {
+		var iss Issues
+		h, body := readEntityHeader(w.br, true, &iss)
+		w.root = h
+		w.levels = []*level{newLevel(h, body, describe(h, "text/plain"))}
+	}
+}
+
+// Root reads the message's header, unless an Open has, and tells whether
+// its body is a single part (neither a multipart nor an attached
+// message): part "1", which Open then opens as the next thing read.
+func (w *PartWalker) Root() (h Header, single bool) {
+	w.start()
+	info := describe(w.root, "text/plain")
+	return w.root, info.boundary == "" && !info.isMessage
 }
 
 // Header is the header of the message the walk is over, read by the
