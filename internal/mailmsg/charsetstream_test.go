@@ -20,8 +20,8 @@ func TestCharsetReaderMatchesDecodeCharset(t *testing.T) {
 		for _, in := range inputs {
 			want, _ := DecodeCharset([]byte(in), cs)
 			for name, r := range map[string]func() io.Reader{
-				"whole": func() io.Reader { return strings.NewReader(in) },
-				"bytes": func() io.Reader { return iotest.OneByteReader(strings.NewReader(in)) },
+				"whole":  func() io.Reader { return strings.NewReader(in) },
+				"bytes":  func() io.Reader { return iotest.OneByteReader(strings.NewReader(in)) },
 				"halves": func() io.Reader { return iotest.HalfReader(strings.NewReader(in)) },
 			} {
 				text, ok := CharsetReader(r(), cs)
