@@ -21,7 +21,7 @@ type retrGate struct {
 	limit  int64
 	drop   bool
 	armed  atomic.Bool
-	passed atomic.Int64 // bytes passed to the site since the RETR
+	passed atomic.Int64  // bytes passed to the site since the RETR
 	held   chan struct{} // closed when the limit is reached
 	opened chan struct{}
 	once   sync.Once
