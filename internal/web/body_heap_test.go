@@ -26,7 +26,7 @@ func TestBodyHeapOfLongHTML(t *testing.T) {
 	view := h.page(list.viewLink("A long newsletter"), http.StatusOK)
 	frame := attrOf(view.tag("iframe")[0], "src")
 	var page bytes.Buffer
-	page.Grow(4 << 20) // the page read is not the site's heap
+	page.Grow(4 << 20)      // the page read is not the site's heap
 	h.getInto(frame, &page) // once, so that what lives as long as the site is there
 	// Collect often, so that the heap is what the request holds, not the
 	// garbage it leaves
