@@ -38,6 +38,11 @@ func HTMLDocument(title, lang string, back *Back, body template.HTML) string {
 // must not be taken as whole.
 func WriteHTMLDocument(w *bufio.Writer, title, lang string, back *Back, r io.Reader, opt Options) error {
 	writeDocumentHead(w, title, lang, back)
+	// The head goes out at once: the browser lays out the page while the
+	// body is on its way
+	if err := w.Flush(); err != nil {
+		return err
+	}
 	s := &sanitizer{allowRemote: opt.AllowRemote, cidURL: opt.CIDURL, imageLabel: opt.ImageLabel,
 		cids: map[string]string{}, used: map[string]bool{}, policy: sharedPolicy}
 	if err := s.sanitizeTo(w, r); err != nil {

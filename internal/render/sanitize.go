@@ -2,6 +2,7 @@ package render
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net/url"
@@ -95,7 +96,13 @@ func (s *sanitizer) rewrite(out *trimWriter, r io.Reader) error {
 			}
 			return out.err
 		case xhtml.TextToken:
-			out.escaped(z.Text())
+			// bluemonday wrote the text escaped as escaped does: without a
+			// '<' or '>' it can only be text, and is passed on as written
+			if raw := z.Raw(); bytes.IndexAny(raw, "<>") < 0 {
+				out.bytes(raw)
+			} else {
+				out.escaped(z.Text())
+			}
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
 			name, more := z.TagName()
 			if forbiddenTag(string(name)) || !plainTagName(name) {
@@ -134,8 +141,8 @@ func (s *sanitizer) rewrite(out *trimWriter, r io.Reader) error {
 	return out.err
 }
 
-// tagString is a tag name as a string, without a copy for the names
-// HTML knows.
+// tagString is a tag or attribute name as a string, without a copy for
+// the names HTML knows.
 func tagString(name []byte) string {
 	if a := atom.Lookup(name); a != 0 {
 		return a.String()
@@ -179,7 +186,7 @@ func (s *sanitizer) writeStart(out *trimWriter, z *xhtml.Tokenizer, tag string, 
 	for more {
 		var k, v []byte
 		k, v, more = z.TagAttr()
-		name := strings.ToLower(string(k))
+		name := tagString(k) // the tokenizer has lower-cased it
 		if strings.HasPrefix(name, "on") || strings.ContainsAny(name, "<>\"'/=` ") {
 			continue
 		}
