@@ -25,6 +25,26 @@ type sanitizer struct {
 	used        map[string]bool         // part IDs shown inline
 	blocked     int
 	policy      *bluemonday.Policy
+	styles      map[string]string // style attributes cleaned, and what was left of them
+}
+
+// maxStyles is how many different style attributes a sanitizer keeps
+// cleaned; a newsletter repeats a few dozen on every row.
+const maxStyles = 512
+
+// style is cleanStyle, remembered for the style attributes seen before.
+func (s *sanitizer) style(v string) string {
+	if c, ok := s.styles[v]; ok {
+		return c
+	}
+	c := cleanStyle(v)
+	if s.styles == nil {
+		s.styles = map[string]string{}
+	}
+	if len(s.styles) < maxStyles {
+		s.styles[v] = c
+	}
+	return c
 }
 
 // sanitize returns safe HTML for one HTML body, without blanks at either
@@ -193,7 +213,7 @@ func (s *sanitizer) writeStart(out *trimWriter, z *xhtml.Tokenizer, tag string, 
 		val := string(v)
 		switch name {
 		case "style":
-			if !safeCSSValue(val) {
+			if val = s.style(val); val == "" || !safeCSSValue(val) {
 				continue
 			}
 		case "href":
