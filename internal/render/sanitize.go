@@ -345,8 +345,8 @@ func writePlaceholder(out *trimWriter, alt string, remote bool, imageLabel func(
 // isScriptURL reports a value that names a script URL anywhere in it,
 // also when hidden by case, blanks or control characters.
 func isScriptURL(v string) bool {
-	if !strings.Contains(v, ":") {
-		return false // every scheme ends in one
+	if !endsScriptScheme(v) {
+		return false
 	}
 	var b strings.Builder
 	for _, r := range v {
@@ -360,6 +360,25 @@ func isScriptURL(v string) bool {
 	// but it is never a real address either, and a client that reads
 	// URLs loosely might run it.
 	return strings.Contains(l, "javascript:") || strings.Contains(l, "vbscript:") || strings.Contains(l, "livescript:")
+}
+
+// endsScriptScheme reports whether a ':' in v follows a 't', blanks and
+// control characters aside: where each of the script schemes ends. Most
+// values have none, and need no closer look.
+func endsScriptScheme(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] != ':' {
+			continue
+		}
+		j := i - 1
+		for j >= 0 && (v[j] <= ' ' || v[j] == 0x7f) {
+			j--
+		}
+		if j >= 0 && (v[j] == 't' || v[j] == 'T') {
+			return true
+		}
+	}
+	return false
 }
 
 // percentDecodeString decodes %XX escapes in a cid: reference; one with

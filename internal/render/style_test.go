@@ -103,3 +103,18 @@ func TestStylesRemembered(t *testing.T) {
 		t.Errorf("%d red paragraphs, want %d", n, maxStyles+100)
 	}
 }
+
+// isScriptURL's quick look sends every script URL on to the full check.
+func TestScriptURLsFound(t *testing.T) {
+	for _, v := range []string{"javascript:alert(1)", "JaVaScRiPt:x", "java\tscript:x", "javascript\x00:x", "java script :x",
+		" vbscript:x", "livescript:x", "mailto:javascript:x", "x\x7f:javascrip\nt\x01:y"} {
+		if !isScriptURL(v) {
+			t.Errorf("%q: not taken for a script URL", v)
+		}
+	}
+	for _, v := range []string{"https://x.example/a:b", "color: red", "mailto:a@example.org", "javascript", "script", "t"} {
+		if isScriptURL(v) {
+			t.Errorf("%q: taken for a script URL", v)
+		}
+	}
+}
