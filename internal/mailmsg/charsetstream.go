@@ -32,13 +32,13 @@ func CharsetReader(r io.Reader, cs string) (text io.Reader, ok bool) {
 // one U+FFFD, as strings.ToValidUTF8 does, also where a run or a
 // character lies across two reads.
 type validUTF8Reader struct {
-	r      io.Reader
-	buf    [8 << 10]byte
-	carry  int  // bytes at the start of buf from the read before: a character not yet whole
-	inBad  bool // the text read so far ends in a run of invalid bytes
-	out    []byte
-	outBuf []byte
-	err    error
+	r         io.Reader
+	buf       [8 << 10]byte
+	tail, end int  // buf[tail:end]: a character not yet whole at the end of the last read
+	inBad     bool // the text read so far ends in a run of invalid bytes
+	out       []byte
+	outBuf    []byte
+	err       error
 }
 
 func (v *validUTF8Reader) Read(p []byte) (int, error) {
@@ -46,9 +46,10 @@ func (v *validUTF8Reader) Read(p []byte) (int, error) {
 		if v.err != nil {
 			return 0, v.err
 		}
-		n, err := v.r.Read(v.buf[v.carry:])
-		n += v.carry
-		v.carry = 0
+		// out, which may lie in buf, is all read: the tail can move
+		carry := copy(v.buf[:], v.buf[v.tail:v.end])
+		n, err := v.r.Read(v.buf[carry:])
+		n += carry
 		v.err = err
 		end := n
 		if err == nil {
@@ -67,7 +68,7 @@ func (v *validUTF8Reader) Read(p []byte) (int, error) {
 			}
 		}
 		v.out = v.valid(v.buf[:end])
-		v.carry = copy(v.buf[:], v.buf[end:n])
+		v.tail, v.end = end, n
 	}
 	n := copy(p, v.out)
 	v.out = v.out[n:]

@@ -13,6 +13,7 @@ func TestCharsetReaderMatchesDecodeCharset(t *testing.T) {
 		"café Müllerstraße – 日本語",
 		"bad \xff\xfe run, cut \xe2\x82 rune, end \xe2",
 		"\xc3\xa9\xc3",
+		"abcdef\xe2\x82\xac and on, abcde\xe2\x82\xac, and on",
 		"a valid \uFFFD stays, \xed\xa0\x80 surrogate",
 		strings.Repeat("é€", 5000) + "\x80\x80" + strings.Repeat("x€", 3000),
 	}
@@ -23,6 +24,7 @@ func TestCharsetReaderMatchesDecodeCharset(t *testing.T) {
 				"whole":  func() io.Reader { return strings.NewReader(in) },
 				"bytes":  func() io.Reader { return iotest.OneByteReader(strings.NewReader(in)) },
 				"halves": func() io.Reader { return iotest.HalfReader(strings.NewReader(in)) },
+				"sevens": func() io.Reader { return &chunkReader{s: in, n: 7} },
 			} {
 				text, ok := CharsetReader(r(), cs)
 				if !ok {
@@ -46,4 +48,19 @@ func TestCharsetReaderRefusesWhatNeedsTheWhole(t *testing.T) {
 			t.Errorf("%q read as a stream; want it refused", cs)
 		}
 	}
+}
+
+// chunkReader reads s n bytes at a time, cutting characters in two.
+type chunkReader struct {
+	s string
+	n int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if c.s == "" {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), c.n)], c.s)
+	c.s = c.s[k:]
+	return k, nil
 }
