@@ -14,9 +14,9 @@ import (
 )
 
 // sanitizer cleans HTML bodies of one message. bluemonday does the
-// allowlisting; rewrite then resolves cid: URLs, blocks remote images and
-// re-checks every tag and attribute, a second wall should the policy ever
-// let something through.
+// allowlisting of elements and attributes; rewrite then cleans styles,
+// resolves cid: URLs, blocks remote images and re-checks every tag and
+// attribute, a second wall should the policy ever let something through.
 type sanitizer struct {
 	allowRemote bool
 	cidURL      func(partID string) string
