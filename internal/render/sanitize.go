@@ -118,7 +118,7 @@ func (s *sanitizer) rewrite(out *trimWriter, r io.Reader) error {
 		case xhtml.TextToken:
 			// bluemonday wrote the text escaped as escaped does: without a
 			// '<' or '>' it can only be text, and is passed on as written
-			if raw := z.Raw(); bytes.IndexAny(raw, "<>") < 0 {
+			if raw := z.Raw(); !bytes.ContainsAny(raw, "<>") {
 				out.bytes(raw)
 			} else {
 				out.escaped(z.Text())
