@@ -124,13 +124,16 @@ func (s *server) streamBody(w http.ResponseWriter, r *http.Request, title, lang 
 const bodyChunk = 32 << 10
 
 // flushWriter sends each write to the client at once, as a chunk of its
-// own: the first is the document's start.
+// own: the first is the document's start. Where the response cannot be
+// flushed, it goes out as the server buffers it.
 type flushWriter struct{ w http.ResponseWriter }
 
 func (f flushWriter) Write(p []byte) (int, error) {
 	n, err := f.w.Write(p)
 	if err == nil {
-		err = http.NewResponseController(f.w).Flush()
+		if err = http.NewResponseController(f.w).Flush(); errors.Is(err, http.ErrNotSupported) {
+			err = nil
+		}
 	}
 	return n, err
 }
