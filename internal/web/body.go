@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"html/template"
 	"io"
 	"net/http"
 	"strconv"
 
+	"gomailcgi/internal/locale"
 	"gomailcgi/internal/mailmsg"
 	"gomailcgi/internal/render"
 )
@@ -49,7 +51,7 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	if partID == "" {
 		if env, text, ok := htmlOnly(seen); ok {
 			seen.done()
-			return s.streamBody(w, r, subjectOrNone(at.login.loc, env.Subject), env.Language, back, text, ro)
+			return s.streamBody(w, r, at.login.loc, subjectOrNone(at.login.loc, env.Subject), env.Language, back, text, ro)
 		}
 	}
 	seen.done()
@@ -103,20 +105,31 @@ func htmlOnly(r io.Reader) (env mailmsg.Envelope, text io.Reader, ok bool) {
 // the rest is still on its way from the POP server. Everything that
 // decides the status is known before the first byte: the message passed
 // the sync check, and its structure is read. A failure after that cannot
-// change the status, so the response is dropped, and the browser shows
-// the body cut short as a failed load, never as a whole message.
-func (s *server) streamBody(w http.ResponseWriter, r *http.Request, title, lang string, back *render.Back,
-	text io.Reader, ro render.Options) error {
+// change the status: under net/http the response is dropped, and the
+// browser shows the body cut short as a failed load, never as a whole
+// message. CGI and FastCGI cannot drop a response (and a panic there
+// would end the program, under FastCGI for every user), so there the
+// document ends with a note that says so.
+func (s *server) streamBody(w http.ResponseWriter, r *http.Request, l *locale.Locale, title, lang string,
+	back *render.Back, text io.Reader, ro render.Options) error {
 	h := w.Header()
 	h.Set("Content-Security-Policy", bodyCSP(render.HTMLContentSecurityPolicy(ro.AllowRemote)))
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	bw := bufio.NewWriterSize(flushWriter{w}, bodyChunk)
-	if err := render.WriteHTMLDocument(bw, title, lang, back, text, ro); err != nil {
-		if !errors.Is(err, r.Context().Err()) {
-			s.log.Warn("HTML body cut short", "path", r.URL.Path, "err", err)
-		}
-		panic(http.ErrAbortHandler)
+	err := render.WriteHTMLDocument(bw, title, lang, back, text, ro)
+	if err == nil {
+		return nil
 	}
+	if !errors.Is(err, r.Context().Err()) {
+		s.log.Warn("HTML body cut short", "path", r.URL.Path, "err", err)
+	}
+	if r.Context().Value(http.ServerContextKey) != nil {
+		panic(http.ErrAbortHandler) // net/http's own way to drop a response
+	}
+	bw.WriteString(`</main><p role="alert" lang="` + template.HTMLEscapeString(l.Code) + `" dir="` + l.Dir() + `"><strong>` +
+		template.HTMLEscapeString(l.T(sayUnavailable)) + " " + template.HTMLEscapeString(l.T(sayLater)) +
+		"</strong></p></body></html>\n")
+	bw.Flush() // a failed write means the client left
 	return nil
 }
 

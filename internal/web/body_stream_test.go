@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -210,5 +211,27 @@ func TestBodyCutShortIsNotWhole(t *testing.T) {
 	}
 	if !bytes.Contains(doc, []byte("<h2>Story 1:")) || bytes.Contains(doc, []byte("</html>")) {
 		t.Errorf("got %d bytes ending %q; want the start, and no end", len(doc), doc[max(0, len(doc)-80):])
+	}
+}
+
+// Served as under CGI or FastCGI, where a response cannot be dropped and
+// a panic would end the program, a body cut short ends with a note that
+// says so, in the reader's language, and the handler returns.
+func TestBodyCutShortUnderCGISaysSo(t *testing.T) {
+	h, g, frame, _ := gatedBigHTML(t, 64<<10, true)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", frame, nil) // no net/http server in its context
+	h.srv.Config.Handler.ServeHTTP(rec, req)
+	<-g.held
+	doc := rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.Contains(doc, "<h2>Story 1:") {
+		t.Fatalf("status %d, %d bytes; want 200 and the start", rec.Code, len(doc))
+	}
+	d := parseDoc(t, doc)
+	if a := d.alert(); !strings.Contains(a, "could not be reached") || !strings.HasSuffix(doc, "</body></html>\n") {
+		t.Errorf("alert %q; the end: %q", a, doc[max(0, len(doc)-200):])
+	}
+	if strings.Contains(doc, "Unsubscribe") {
+		t.Error("the end of the newsletter is there")
 	}
 }
