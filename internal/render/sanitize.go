@@ -33,16 +33,16 @@ type sanitizer struct {
 const maxStyles = 512
 
 // style is cleanStyle, remembered for the style attributes seen before.
-func (s *sanitizer) style(v string) string {
-	if c, ok := s.styles[v]; ok {
+func (s *sanitizer) style(v []byte) string {
+	if c, ok := s.styles[string(v)]; ok {
 		return c
 	}
-	c := cleanStyle(v)
+	c := cleanStyle(string(v))
 	if s.styles == nil {
 		s.styles = map[string]string{}
 	}
 	if len(s.styles) < maxStyles {
-		s.styles[v] = c
+		s.styles[string(v)] = c
 	}
 	return c
 }
@@ -210,10 +210,15 @@ func (s *sanitizer) writeStart(out *trimWriter, z *xhtml.Tokenizer, tag string, 
 		if strings.HasPrefix(name, "on") || strings.ContainsAny(name, "<>\"'/=` ") {
 			continue
 		}
-		val := string(v)
+		var val string
+		if name == "style" {
+			val = s.style(v) // a style seen before is not copied
+		} else {
+			val = string(v)
+		}
 		switch name {
 		case "style":
-			if val = s.style(val); val == "" || !safeCSSValue(val) {
+			if val == "" || !safeCSSValue(val) {
 				continue
 			}
 		case "href":
