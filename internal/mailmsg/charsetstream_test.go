@@ -64,3 +64,35 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 	c.s = c.s[k:]
 	return k, nil
 }
+
+// countReader counts what is read through it.
+type countReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// Root reads the header and no more: not the preamble of a multipart,
+// however long, so a caller that keeps what was read keeps little.
+func TestRootReadsOnlyTheHeader(t *testing.T) {
+	head := "Subject: Parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+	msg := head + strings.Repeat("a long preamble line\r\n", 50000) + "--b\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--b--\r\n"
+	c := &countReader{r: strings.NewReader(msg)}
+	w := NewPartWalker(c)
+	h, single := w.Root()
+	if single || h.Get("Subject") != "Parts" {
+		t.Errorf("single %v, subject %q; want a multipart named Parts", single, h.Get("Subject"))
+	}
+	if c.n > 8192 {
+		t.Errorf("Root read %d bytes of a %d-byte header", c.n, len(head))
+	}
+	part, _, err := w.Open("1")
+	if err != nil || part.ContentType != "text/html" {
+		t.Errorf("Open after Root: %v, %+v", err, part)
+	}
+}

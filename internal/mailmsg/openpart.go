@@ -35,11 +35,12 @@ func OpenPart(r io.Reader, partID string) (*Part, io.Reader, error) {
 // parts opened in document order (ComparePartIDs) cost one reading of the
 // message. Opening a part ends the body reader of the one before.
 type PartWalker struct {
-	br     *bufio.Reader
-	levels []*level // the containers around the part opened last, outermost first
-	root   Header   // the message's own header, once read
-	last   []int    // the path of the part opened last
-	err    error    // a failed Open left the walk somewhere unknown
+	br       *bufio.Reader
+	levels   []*level  // the containers around the part opened last, outermost first
+	root     Header    // the message's own header, once read
+	rootBody io.Reader // what follows it, once the header is read
+	last     []int     // the path of the part opened last
+	err      error     // a failed Open left the walk somewhere unknown
 }
 
 // level is a container the walk is inside: a multipart, whose children
@@ -114,21 +115,27 @@ func (w *PartWalker) Open(partID string) (*Part, io.Reader, error) {
 	}, dec, nil
 }
 
-// start reads the message's header, once.
-func (w *PartWalker) start() {
-	if w.levels == nil {
+// readRoot reads the message's header, once, and nothing after it.
+func (w *PartWalker) readRoot() {
+	if w.rootBody == nil {
 		var iss Issues
-		h, body := readEntityHeader(w.br, true, &iss)
-		w.root = h
-		w.levels = []*level{newLevel(h, body, describe(h, "text/plain"))}
+		w.root, w.rootBody = readEntityHeader(w.br, true, &iss)
 	}
 }
 
-// Root reads the message's header, unless an Open has, and tells whether
-// its body is a single part (neither a multipart nor an attached
-// message): part "1", which Open then opens as the next thing read.
+// start begins the walk in the message's body.
+func (w *PartWalker) start() {
+	if w.levels == nil {
+		w.readRoot()
+		w.levels = []*level{newLevel(w.root, w.rootBody, describe(w.root, "text/plain"))}
+	}
+}
+
+// Root reads the message's header, unless an Open has, and nothing of
+// its body, and tells whether the body is a single part (neither a
+// multipart nor an attached message): part "1", which Open then opens.
 func (w *PartWalker) Root() (h Header, single bool) {
-	w.start()
+	w.readRoot()
 	info := describe(w.root, "text/plain")
 	return w.root, info.boundary == "" && !info.isMessage
 }

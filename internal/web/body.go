@@ -49,12 +49,19 @@ func (s *server) body(w http.ResponseWriter, r *http.Request) error {
 	ro := s.renderOptions(at.login, st.Ref, opt)
 	seen := &replay{r: st}
 	if partID == "" {
-		if env, text, ok := htmlOnly(seen); ok {
-			seen.done()
+		env, text, ok := htmlOnly(seen)
+		seen.done()
+		if seen.err != nil {
+			return seen.err // nothing is written yet: the page says what went wrong
+		}
+		if ok {
 			return s.streamBody(w, r, at.login.loc, subjectOrNone(at.login.loc, env.Subject), env.Language, back, text, ro)
 		}
 	}
 	seen.done()
+	if seen.err != nil {
+		return seen.err
+	}
 	msg, err := mailmsg.Read(io.MultiReader(seen.again(), st), bodyLimits)
 	pop.Close()
 	if err != nil {
@@ -153,17 +160,23 @@ func (f flushWriter) Write(p []byte) (int, error) {
 
 // replay keeps what is read through it until done, so that a message
 // that turns out to need the whole parse can be read again from its
-// start: the header and the start of its body, a few KB.
+// start: the header and the start of its body, a few KB. It keeps the
+// first error other than io.EOF too, which the parse would take for the
+// message's end.
 type replay struct {
 	r    io.Reader
 	kept []byte
 	off  bool
+	err  error
 }
 
 func (p *replay) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	if !p.off {
 		p.kept = append(p.kept, b[:n]...)
+		if err != nil && err != io.EOF && p.err == nil { //nolint:errorlint // io.EOF itself ends a message
+			p.err = err
+		}
 	}
 	return n, err
 }

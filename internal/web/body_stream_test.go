@@ -235,3 +235,18 @@ func TestBodyCutShortUnderCGISaysSo(t *testing.T) {
 		t.Error("the end of the newsletter is there")
 	}
 }
+
+// When the POP server hangs up before the body has begun, nothing is
+// written yet, so the answer is the page for a mail server that could not
+// be reached, not a document.
+func TestBodyCutInTheHeaderIsAnErrorPage(t *testing.T) {
+	h, g, frame, _ := gatedBigHTML(t, 100, true)
+	res := h.get(frame)
+	<-g.held
+	if res.status != http.StatusServiceUnavailable {
+		t.Fatalf("status %d, want 503", res.status)
+	}
+	if a := parseDoc(t, res.body).alert(); !strings.Contains(a, "could not be reached") {
+		t.Errorf("alert %q", a)
+	}
+}
