@@ -35,11 +35,12 @@ func OpenPart(r io.Reader, partID string) (*Part, io.Reader, error) {
 // parts opened in document order (ComparePartIDs) cost one reading of the
 // message. Opening a part ends the body reader of the one before.
 type PartWalker struct {
-	br     *bufio.Reader
-	levels []*level // the containers around the part opened last, outermost first
-	root   Header   // the message's own header, once read
-	last   []int    // the path of the part opened last
-	err    error    // a failed Open left the walk somewhere unknown
+	br       *bufio.Reader
+	levels   []*level  // the containers around the part opened last, outermost first
+	root     Header    // the message's own header, once read
+	rootBody io.Reader // what follows it, once the header is read
+	last     []int     // the path of the part opened last
+	err      error     // a failed Open left the walk somewhere unknown
 }
 
 // level is a container the walk is inside: a multipart, whose children
@@ -72,12 +73,7 @@ func (w *PartWalker) Open(partID string) (*Part, io.Reader, error) {
 	if w.err != nil {
 		return nil, nil, w.err
 	}
-	if w.levels == nil {
-		var iss Issues
-		h, body := readEntityHeader(w.br, true, &iss)
-		w.root = h
-		w.levels = []*level{newLevel(h, body, describe(h, "text/plain"))}
-	}
+	w.start()
 	// The walk keeps the containers the two paths share, and goes on in
 	// the first one where they part.
 	k := 0
@@ -117,6 +113,31 @@ func (w *PartWalker) Open(partID string) (*Part, io.Reader, error) {
 		Disposition: l.info.Disposition,
 		Size:        -1,
 	}, dec, nil
+}
+
+// readRoot reads the message's header, once, and nothing after it.
+func (w *PartWalker) readRoot() {
+	if w.rootBody == nil {
+		var iss Issues
+		w.root, w.rootBody = readEntityHeader(w.br, true, &iss)
+	}
+}
+
+// start begins the walk in the message's body.
+func (w *PartWalker) start() {
+	if w.levels == nil {
+		w.readRoot()
+		w.levels = []*level{newLevel(w.root, w.rootBody, describe(w.root, "text/plain"))}
+	}
+}
+
+// Root reads the message's header, unless an Open has, and nothing of
+// its body, and tells whether the body is a single part (neither a
+// multipart nor an attached message): part "1", which Open then opens.
+func (w *PartWalker) Root() (h Header, single bool) {
+	w.readRoot()
+	info := describe(w.root, "text/plain")
+	return w.root, info.boundary == "" && !info.isMessage
 }
 
 // Header is the header of the message the walk is over, read by the

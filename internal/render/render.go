@@ -7,12 +7,13 @@
 // # HTML bodies
 //
 // HTML is sanitized by a bluemonday policy written for mail (see
-// mailPolicy) and then re-serialized token by token, which resolves cid:
-// images through Options.CIDURL, replaces remote images by a
-// <span class="remote-blocked"> placeholder unless Options.AllowRemote is
-// set, and drops anything unsafe the policy might have let through. The
-// result is meant only for a sandboxed iframe served with HTMLDocument and
-// HTMLContentSecurityPolicy.
+// mailPolicy) and then re-serialized token by token, which cleans style
+// attributes (cleanStyle), resolves cid: images through Options.CIDURL,
+// replaces remote images by a <span class="remote-blocked"> placeholder
+// unless Options.AllowRemote is set, and drops anything unsafe the policy
+// might have let through. The result is meant only for a sandboxed iframe
+// served with HTMLDocument, or written as it is read by
+// WriteHTMLDocument, and HTMLContentSecurityPolicy.
 //
 // Messages are parsed by package mailmsg; parts are named by its part IDs.
 package render

@@ -1,19 +1,22 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
-	"html"
+	"errors"
+	"io"
 	"net/url"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // sanitizer cleans HTML bodies of one message. bluemonday does the
-// allowlisting; rewrite then resolves cid: URLs, blocks remote images and
-// re-checks every tag and attribute, a second wall should the policy ever
-// let something through.
+// allowlisting of elements and attributes; rewrite then cleans styles,
+// resolves cid: URLs, blocks remote images and re-checks every tag and
+// attribute, a second wall should the policy ever let something through.
 type sanitizer struct {
 	allowRemote bool
 	cidURL      func(partID string) string
@@ -22,12 +25,69 @@ type sanitizer struct {
 	used        map[string]bool         // part IDs shown inline
 	blocked     int
 	policy      *bluemonday.Policy
+	styles      map[string]string // style attributes cleaned, and what was left of them
 }
 
-// sanitize returns safe HTML for one HTML body.
-func (s *sanitizer) sanitize(body string) string {
-	return s.rewrite(s.policy.Sanitize(body))
+// maxStyles is how many different style attributes a sanitizer keeps
+// cleaned, each of at most maxStyleLen bytes: a newsletter repeats a few
+// dozen short ones on every row, and a hostile message's long ones must
+// not fill the memory.
+const (
+	maxStyles   = 512
+	maxStyleLen = 1 << 10
+)
+
+// style is cleanStyle, remembered for the style attributes seen before.
+func (s *sanitizer) style(v []byte) string {
+	if c, ok := s.styles[string(v)]; ok {
+		return c
+	}
+	c := cleanStyle(string(v))
+	if s.styles == nil {
+		s.styles = map[string]string{}
+	}
+	if len(s.styles) < maxStyles && len(v) <= maxStyleLen {
+		s.styles[string(v)] = c
+	}
+	return c
 }
+
+// sanitize returns safe HTML for one HTML body, without blanks at either
+// end.
+func (s *sanitizer) sanitize(body string) string {
+	var b strings.Builder
+	b.Grow(len(body) + len(body)/8)
+	w := bufio.NewWriterSize(&b, 32<<10)
+	_ = s.sanitizeTo(w, strings.NewReader(body)) // a strings.Builder does not fail
+	w.Flush()
+	return b.String()
+}
+
+// sanitizeTo writes safe HTML for the HTML body read from r to w as it
+// reads it, without blanks at either end, and returns the first error of
+// r or w. bluemonday reads r in a goroutine of its own and hands its
+// output on in large pieces, so the two passes run side by side and
+// neither holds more than a piece and the token it is in.
+func (s *sanitizer) sanitizeTo(w *bufio.Writer, r io.Reader) error {
+	pr, pw := io.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		bw := bufio.NewWriterSize(pw, 32<<10)
+		err := s.policy.SanitizeReaderToWriter(r, bw)
+		if err == nil {
+			err = bw.Flush()
+		}
+		pw.CloseWithError(err) // nil: io.EOF for the reader
+	}()
+	err := s.rewrite(&trimWriter{w: w}, pr)
+	pr.CloseWithError(errStopped) // stops the goroutine should rewrite have ended first
+	<-done                        // r is not read after sanitizeTo returns
+	return err
+}
+
+// errStopped ends the first pass when the second has stopped reading it.
+var errStopped = errors.New("render: output stopped")
 
 // forbiddenTags never appear in the output, whatever the policy says.
 func forbiddenTag(name string) bool {
@@ -46,56 +106,78 @@ func forbiddenTag(name string) bool {
 // tags are dropped (their text is kept), sparing the browser.
 const maxHTMLNesting = 200
 
-// rewrite re-serializes sanitized HTML token by token.
-func (s *sanitizer) rewrite(in string) string {
-	z := xhtml.NewTokenizer(strings.NewReader(in))
-	var out bytes.Buffer
-	out.Grow(len(in) + len(in)/8)
+// rewrite re-serializes sanitized HTML token by token as it reads it.
+// It returns the first error of r other than io.EOF, or of out.
+func (s *sanitizer) rewrite(out *trimWriter, r io.Reader) error {
+	z := xhtml.NewTokenizer(r)
 	var open []string           // elements open, outermost first
 	skipped := map[string]int{} // start tags dropped for depth, by name
-	for {
+	for out.err == nil {
 		tt := z.Next()
 		switch tt {
 		case xhtml.ErrorToken:
-			return out.String()
+			if err := z.Err(); err != io.EOF {
+				return err
+			}
+			return out.err
 		case xhtml.TextToken:
-			out.WriteString(html.EscapeString(string(z.Text())))
+			// bluemonday wrote the text escaped as escaped does: without a
+			// '<' or '>' it can only be text, and is passed on as written
+			if raw := z.Raw(); !bytes.ContainsAny(raw, "<>") {
+				out.bytes(raw)
+			} else {
+				out.escaped(z.Text())
+			}
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
-			t := z.Token()
-			if forbiddenTag(t.Data) || !plainTagName(t.Data) {
+			name, more := z.TagName()
+			if forbiddenTag(string(name)) || !plainTagName(name) {
 				continue
 			}
-			if tt == xhtml.StartTagToken && !voidOrOptionalEnd(t.Data) {
+			tag := tagString(name)
+			if tt == xhtml.StartTagToken && !voidOrOptionalEnd(tag) {
 				if len(open) >= maxHTMLNesting {
-					skipped[t.Data]++
+					skipped[tag]++
 					continue
 				}
-				open = append(open, t.Data)
+				open = append(open, tag)
 			}
-			s.writeStart(&out, t)
+			s.writeStart(out, z, tag, more)
 		case xhtml.EndTagToken:
-			t := z.Token()
-			if forbiddenTag(t.Data) || !plainTagName(t.Data) {
+			name, _ := z.TagName()
+			if forbiddenTag(string(name)) || !plainTagName(name) {
 				continue
 			}
-			if skipped[t.Data] > 0 {
-				skipped[t.Data]--
+			tag := tagString(name)
+			if skipped[tag] > 0 {
+				skipped[tag]--
 				continue
 			}
 			for i := len(open) - 1; i >= 0; i-- {
-				if open[i] == t.Data {
+				if open[i] == tag {
 					open = open[:i]
 					break
 				}
 			}
-			out.WriteString("</" + t.Data + ">")
+			out.str("</")
+			out.str(tag)
+			out.str(">")
 		}
 	}
+	return out.err
+}
+
+// tagString is a tag or attribute name as a string, without a copy for
+// the names HTML knows.
+func tagString(name []byte) string {
+	if a := atom.Lookup(name); a != 0 {
+		return a.String()
+	}
+	return string(name)
 }
 
 // plainTagName reports a tag name of lower-case letters and digits.
-func plainTagName(name string) bool {
-	if name == "" || name[0] < 'a' || name[0] > 'z' {
+func plainTagName(name []byte) bool {
+	if len(name) == 0 || name[0] < 'a' || name[0] > 'z' {
 		return false
 	}
 	for i := 0; i < len(name); i++ {
@@ -118,54 +200,78 @@ func voidOrOptionalEnd(name string) bool {
 	return false
 }
 
-// writeStart writes a start tag with checked attributes; a blocked or
-// unresolvable image becomes a text placeholder.
-func (s *sanitizer) writeStart(out *bytes.Buffer, t xhtml.Token) {
-	var attrs []xhtml.Attribute
-	alt := ""
-	for _, a := range t.Attr {
-		name := strings.ToLower(a.Key)
-		if a.Namespace != "" || strings.HasPrefix(name, "on") || strings.ContainsAny(name, "<>\"'/=` ") {
+// writeStart writes the start tag z is at, named tag, with checked
+// attributes (more: it has some); a blocked or unresolvable image becomes
+// a text placeholder.
+func (s *sanitizer) writeStart(out *trimWriter, z *xhtml.Tokenizer, tag string, more bool) {
+	var buf [8]xhtml.Attribute
+	attrs := buf[:0]
+	var alt, src, href string
+	var haveSrc, haveHref bool // the first of each counts, as browsers take it
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		name := tagString(k) // the tokenizer has lower-cased it
+		if strings.HasPrefix(name, "on") || strings.ContainsAny(name, "<>\"'/=` ") {
 			continue
+		}
+		var val string
+		if name == "style" {
+			val = s.style(v) // a style seen before is not copied
+		} else {
+			val = string(v)
 		}
 		switch name {
 		case "style":
-			if !safeCSSValue(a.Val) {
+			if val == "" || !safeCSSValue(val) {
 				continue
 			}
-		case "href", "src":
+		case "href":
+			if !haveHref {
+				href, haveHref = val, true
+			}
+			continue // handled below
+		case "src":
+			if !haveSrc {
+				src, haveSrc = val, true
+			}
 			continue // handled below
 		case "alt":
-			alt = a.Val
+			alt = val
 		case "rel", "target":
 			continue // set below for links
 		}
-		if isScriptURL(a.Val) {
+		if isScriptURL(val) {
 			continue
 		}
-		attrs = append(attrs, xhtml.Attribute{Key: name, Val: a.Val})
+		attrs = append(attrs, xhtml.Attribute{Key: name, Val: val})
 	}
-	switch t.Data {
+	switch tag {
 	case "img":
-		src, ok := s.imageSource(attrValue(t, "src"))
+		src, ok := s.imageSource(src)
 		if !ok {
 			writePlaceholder(out, alt, src == "remote", s.imageLabel)
 			return
 		}
 		attrs = append(attrs, xhtml.Attribute{Key: "src", Val: src})
 	case "a":
-		if href, ok := s.linkTarget(attrValue(t, "href")); ok {
+		if href, ok := s.linkTarget(href); ok {
 			attrs = append(attrs,
 				xhtml.Attribute{Key: "href", Val: href},
 				xhtml.Attribute{Key: "rel", Val: "noopener noreferrer"},
 				xhtml.Attribute{Key: "target", Val: "_blank"})
 		}
 	}
-	out.WriteString("<" + t.Data)
+	out.str("<")
+	out.str(tag)
 	for _, a := range attrs {
-		out.WriteString(" " + a.Key + `="` + html.EscapeString(a.Val) + `"`)
+		out.str(" ")
+		out.str(a.Key)
+		out.str(`="`)
+		out.escapedString(a.Val)
+		out.str(`"`)
 	}
-	out.WriteString(">")
+	out.str(">")
 }
 
 // imageSource decides an img src: a cid: reference becomes the caller's
@@ -224,7 +330,7 @@ func (s *sanitizer) resolveCID(ref string) (string, bool) {
 }
 
 // writePlaceholder stands in for an image that is not shown.
-func writePlaceholder(out *bytes.Buffer, alt string, remote bool, imageLabel func(string) string) {
+func writePlaceholder(out *trimWriter, alt string, remote bool, imageLabel func(string) string) {
 	if alt = strings.TrimSpace(alt); len(alt) > 200 {
 		alt = strings.ToValidUTF8(alt[:200], "") // drops a rune cut in two
 	}
@@ -241,21 +347,17 @@ func writePlaceholder(out *bytes.Buffer, alt string, remote bool, imageLabel fun
 	if remote {
 		class = "remote-blocked"
 	}
-	out.WriteString(`<span class="` + class + `">` + html.EscapeString(label) + `</span>`)
-}
-
-func attrValue(t xhtml.Token, key string) string {
-	for _, a := range t.Attr {
-		if strings.EqualFold(a.Key, key) {
-			return a.Val
-		}
-	}
-	return ""
+	out.str(`<span class="` + class + `">`)
+	out.escapedString(label)
+	out.str(`</span>`)
 }
 
 // isScriptURL reports a value that names a script URL anywhere in it,
 // also when hidden by case, blanks or control characters.
 func isScriptURL(v string) bool {
+	if !endsScriptScheme(v) {
+		return false
+	}
 	var b strings.Builder
 	for _, r := range v {
 		if r <= ' ' || r == 0x7f {
@@ -268,6 +370,25 @@ func isScriptURL(v string) bool {
 	// but it is never a real address either, and a client that reads
 	// URLs loosely might run it.
 	return strings.Contains(l, "javascript:") || strings.Contains(l, "vbscript:") || strings.Contains(l, "livescript:")
+}
+
+// endsScriptScheme reports whether a ':' in v follows a 't', blanks and
+// control characters aside: where each of the script schemes ends. Most
+// values have none, and need no closer look.
+func endsScriptScheme(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] != ':' {
+			continue
+		}
+		j := i - 1
+		for j >= 0 && (v[j] <= ' ' || v[j] == 0x7f) {
+			j--
+		}
+		if j >= 0 && (v[j] == 't' || v[j] == 'T') {
+			return true
+		}
+	}
+	return false
 }
 
 // percentDecodeString decodes %XX escapes in a cid: reference; one with
