@@ -39,8 +39,13 @@ type Locale struct {
 	load func() messages // the language's own messages; nil for English
 	p    *message.Printer
 	// digits are the language's digits 0 to 9 (Arabic's ٠ to ٩), for
-	// dates, which time.Format writes in ASCII.
+	// dates, which time.Format writes in ASCII; nil for ASCII digits.
 	digits *strings.Replacer
+	// words holds T of each catalog key asked for without arguments:
+	// x/text builds a catalog context for every Sprintf, and a list page
+	// asks for the same few dozen words and month names again and again.
+	// Only the catalog's keys are kept, so it never outgrows the catalog.
+	words sync.Map // key -> string
 }
 
 // printer is the language's printer, built on first use.
@@ -63,14 +68,43 @@ func (l *Locale) build() {
 	}
 	l.p = message.NewPrinter(l.tag, message.Catalog(b))
 	var pairs []string
+	ascii := true
 	for d := range 10 {
+		ascii = ascii && l.p.Sprintf("%d", d) == strconv.Itoa(d)
 		pairs = append(pairs, strconv.Itoa(d), l.p.Sprintf("%d", d))
 	}
-	l.digits = strings.NewReplacer(pairs...)
+	if !ascii {
+		l.digits = strings.NewReplacer(pairs...)
+	}
 }
 
 // T is the text of key in the language, formatted with args.
-func (l *Locale) T(key string, args ...any) string { return l.printer().Sprintf(key, args...) }
+func (l *Locale) T(key string, args ...any) string {
+	if len(args) == 0 {
+		return l.word(key)
+	}
+	return l.printer().Sprintf(key, args...)
+}
+
+// word is T of key without arguments, kept when key is in the catalog.
+func (l *Locale) word(key string) string {
+	if w, ok := l.words.Load(key); ok {
+		return w.(string)
+	}
+	w := l.printer().Sprintf(key)
+	if _, ok := l.en[key]; ok {
+		l.words.Store(key, w)
+	}
+	return w
+}
+
+// localDigits is s, written by time.Format, in the language's digits.
+func (l *Locale) localDigits(s string) string {
+	if l.digits == nil {
+		return s
+	}
+	return l.digits.Replace(s)
+}
 
 // Dir is the page's writing direction: "rtl" or "ltr".
 func (l *Locale) Dir() string {
@@ -84,20 +118,23 @@ func (l *Locale) Dir() string {
 // key: each language gives its own order, and the month and day names
 // (Jan, Mon) come from the catalog.
 func (l *Locale) Date(t time.Time, layout string) string {
-	layout = l.printer().Sprintf(layout)
+	layout = l.word(layout)
+	if i, _ := nextName(layout); i < 0 {
+		return l.localDigits(t.Format(layout))
+	}
 	var b strings.Builder
 	for layout != "" {
 		i, name := nextName(layout)
 		if i < 0 {
-			b.WriteString(l.digits.Replace(t.Format(layout)))
+			b.WriteString(l.localDigits(t.Format(layout)))
 			break
 		}
-		b.WriteString(l.digits.Replace(t.Format(layout[:i])))
+		b.WriteString(l.localDigits(t.Format(layout[:i])))
 		switch name {
 		case "Jan":
-			b.WriteString(l.printer().Sprintf(monthNames[t.Month()-1]))
+			b.WriteString(l.word(monthNames[t.Month()-1]))
 		case "Mon":
-			b.WriteString(l.printer().Sprintf(dayNames[t.Weekday()]))
+			b.WriteString(l.word(dayNames[t.Weekday()]))
 		}
 		layout = layout[i+len(name):]
 	}

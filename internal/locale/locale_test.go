@@ -152,3 +152,56 @@ func TestFirstUseAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestWordsKept: a catalog key asked for without arguments is formatted
+// once and kept, in every language, and T gives what the language's
+// printer gives; a text outside the catalog is formatted but not kept,
+// so what is kept never outgrows the catalog.
+func TestWordsKept(t *testing.T) {
+	s := set(t, "")
+	langs := append(s.Offered(), func() *Locale { p, _ := s.Lookup(Pseudo); return p }())
+	for _, l := range langs {
+		for key := range l.en {
+			for range 2 {
+				if got, want := l.T(key), l.printer().Sprintf(key); got != want {
+					t.Fatalf("%s: T(%q) = %q, want %q", l.Code, key, got, want)
+				}
+			}
+		}
+		outside := "Re: not a key of the catalog, " + l.Code
+		if got := l.T(outside); got != outside {
+			t.Errorf("%s: T(%q) = %q", l.Code, outside, got)
+		}
+		if _, kept := l.words.Load(outside); kept {
+			t.Errorf("%s: %q was kept", l.Code, outside)
+		}
+		if n := testing.AllocsPerRun(100, func() { l.T("Inbox") }); n != 0 {
+			t.Errorf("%s: T(\"Inbox\") allocates %v times, want 0", l.Code, n)
+		}
+	}
+}
+
+// TestDateWork: a date in English or German is its time.Format and the
+// kept month and day names: a list page writes two dates a row.
+func TestDateWork(t *testing.T) {
+	s := set(t, "")
+	d := time.Date(2026, time.March, 5, 14, 7, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		code, layout string
+		allocs       float64
+	}{
+		{"en", "15:04", 1},
+		{"en", "Jan\u00a02", 2},
+		{"en", "Mon, 2 Jan 2006 15:04 MST", 5},
+		{"de", "Mon, 2 Jan 2006 15:04 MST", 5},
+	} {
+		l, ok := s.Lookup(tc.code)
+		if !ok {
+			continue
+		}
+		l.Date(d, tc.layout)
+		if n := testing.AllocsPerRun(100, func() { l.Date(d, tc.layout) }); n > tc.allocs {
+			t.Errorf("%s: Date(%q) allocates %v times, want at most %v", tc.code, tc.layout, n, tc.allocs)
+		}
+	}
+}
