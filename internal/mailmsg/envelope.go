@@ -114,16 +114,18 @@ func (n *Entity) Summary() Envelope {
 // the header of a multipart declares no charset for it. A list reads the
 // start of such a message's body too, to show what its view shows.
 func (h Header) NeedsParts() bool {
-	mediaType, params := ParseValueParams(h.Get("Content-Type"))
-	if params["charset"] != "" || !strings.HasPrefix(mediaType, "multipart/") {
-		return false
-	}
+	raw := false
 	for _, f := range h {
 		if !utf8.ValidString(f.Value) {
-			return true
+			raw = true
+			break
 		}
 	}
-	return false
+	if !raw { // most headers: Content-Type need not be read again
+		return false
+	}
+	mediaType, params := ParseValueParams(h.Get("Content-Type"))
+	return params["charset"] == "" && strings.HasPrefix(mediaType, "multipart/")
 }
 
 // firstTextCharset is the charset declared by the first text part under n
@@ -163,6 +165,9 @@ func ParseEnvelope(block []byte) Envelope {
 
 // msgIDs keeps up to max "<...>" tokens of a message-id field.
 func msgIDs(v string, max int) string {
+	if id, ok := oneMsgID(v); ok { // the usual field: one id and nothing else
+		return id
+	}
 	var ids []string
 	for len(ids) < max {
 		i := strings.IndexByte(v, '<')
@@ -180,6 +185,14 @@ func msgIDs(v string, max int) string {
 		v = v[i+j+1:]
 	}
 	return strings.Join(ids, " ")
+}
+
+// oneMsgID is a field that is one "<...>" token and nothing more, as
+// msgIDs keeps it.
+func oneMsgID(v string) (string, bool) {
+	ok := len(v) >= 2 && len(v) <= 998 && v[0] == '<' && v[len(v)-1] == '>' &&
+		strings.IndexByte(v, '>') == len(v)-1 && !strings.ContainsAny(v, " \t\r\n\"")
+	return v, ok
 }
 
 // EnvelopeFields names fields of an Envelope, for Partial.
