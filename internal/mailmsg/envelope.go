@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -151,12 +152,25 @@ func firstTextCharset(n *Entity) string {
 // ParseHeader reads a header block (as TOP n 0 returns it) leniently.
 func ParseHeader(block []byte) Header {
 	var iss Issues
-	// A buffer the block's size, not bufio's default 4 KB: a list page
-	// reads fifty of them
-	size := min(len(block)+1, 4096)
-	h, _ := readHeader(bufio.NewReaderSize(bytes.NewReader(block), size), true, &iss)
+	// A list page reads fifty blocks: their readers are reused, and each
+	// header has room for a field a line from the start
+	r := blockReaders.Get().(*blockReader)
+	r.src.Reset(block)
+	r.br.Reset(&r.src)
+	h, _ := readHeaderInto(make(Header, 0, bytes.Count(block, []byte("\n"))+1), &r.br, true, &iss)
+	r.src.Reset(nil)
+	r.br.Reset(&r.src)
+	blockReaders.Put(r)
 	return h
 }
+
+// blockReader reads a header block in memory; ParseHeader reuses them.
+type blockReader struct {
+	src bytes.Reader
+	br  bufio.Reader
+}
+
+var blockReaders = sync.Pool{New: func() any { return new(blockReader) }}
 
 // ParseEnvelope reads the envelope of a header block.
 func ParseEnvelope(block []byte) Envelope {
