@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"gomailcgi/internal/mailmsg"
 )
@@ -130,8 +129,10 @@ func sizeCommand(n int, got func(size int64)) command {
 		if r.err != nil {
 			return nil
 		}
-		f := strings.Fields(r.text)
-		if len(f) < 2 || f[0] != strconv.Itoa(n) {
+		var room [3]string
+		f := appendFields(room[:0], r.text)
+		var num [20]byte
+		if len(f) < 2 || f[0] != string(strconv.AppendInt(num[:0], int64(n), 10)) {
 			return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
 		}
 		size, err := strconv.ParseInt(f[1], 10, 64)
