@@ -10,6 +10,7 @@ package locale
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +47,13 @@ type Locale struct {
 	// asks for the same few dozen words and month names again and again.
 	// Only the catalog's keys are kept, so it never outgrows the catalog.
 	words sync.Map // key -> string
+	// texts are the language's catalog over English's, as the printer
+	// falls back, once built; nil when the catalog did not build.
+	texts messages
+	// sizes holds Size's texts of fewer than 1,024 bytes, kilobytes or
+	// megabytes (at most 3,072), by unit and number.
+	sizesMu sync.RWMutex
+	sizes   map[int32]string
 }
 
 // printer is the language's printer, built on first use.
@@ -60,10 +68,16 @@ func (l *Locale) printer() *message.Printer {
 func (l *Locale) build() {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
 	l.en.addTo(b, language.English) //nolint:errcheck // checked by New
+	l.texts = l.en
 	if l.load != nil {
-		if err := l.load().addTo(b, l.tag); err != nil {
+		own := l.load()
+		if err := own.addTo(b, l.tag); err != nil {
 			b = catalog.NewBuilder(catalog.Fallback(language.English))
 			l.en.addTo(b, language.English) //nolint:errcheck // checked by New
+		} else {
+			l.texts = make(messages, len(l.en))
+			maps.Copy(l.texts, l.en)
+			maps.Copy(l.texts, own)
 		}
 	}
 	l.p = message.NewPrinter(l.tag, message.Catalog(b))
@@ -83,7 +97,52 @@ func (l *Locale) T(key string, args ...any) string {
 	if len(args) == 0 {
 		return l.word(key)
 	}
+	if s, ok := l.withStrings(key, args); ok {
+		return s
+	}
 	return l.printer().Sprintf(key, args...)
+}
+
+// withStrings is T of a catalog key whose text has one %s verb an
+// argument, every argument a string: fmt writes it as the printer does
+// (TestStringArgumentsAsThePrinter), without the catalog context the
+// printer builds for every call. A list page has such a text a row.
+func (l *Locale) withStrings(key string, args []any) (string, bool) {
+	l.printer()
+	e, ok := l.texts[key]
+	if !ok || e.forms != nil || strings.Contains(e.text, "${") || !stringVerbs(e.text, len(args)) {
+		return "", false
+	}
+	for _, a := range args {
+		if _, ok := a.(string); !ok {
+			return "", false
+		}
+	}
+	return fmt.Sprintf(e.text, args...), true
+}
+
+// stringVerbs reports a format whose verbs are n of %s or %[i]s, each i
+// at most n, and %%.
+func stringVerbs(format string, n int) bool {
+	verbs := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		switch {
+		case i < len(format) && format[i] == '%':
+			continue
+		case i+3 < len(format) && format[i] == '[' && format[i+1] >= '1' && int(format[i+1]-'0') <= min(n, 9) &&
+			format[i+2] == ']' && format[i+3] == 's':
+			i += 3
+		case i < len(format) && format[i] == 's':
+		default:
+			return false
+		}
+		verbs++
+	}
+	return verbs == n
 }
 
 // word is T of key without arguments, kept when key is in the catalog.
@@ -162,14 +221,40 @@ func nextName(layout string) (int, string) {
 func (l *Locale) Size(n int64) string {
 	const k, m = 1 << 10, 1 << 20
 	switch {
-	case n < k:
+	case n < 0:
 		return l.printer().Sprintf("%d B", n)
+	case n < k:
+		return l.size(0, "%d B", n)
 	case n < m:
-		return l.printer().Sprintf("%d KB", (n+k/2)/k)
+		return l.size(1, "%d KB", (n+k/2)/k)
 	case n < 10*m:
 		return l.printer().Sprintf("%.1f MB", float64(n)/m)
 	}
-	return l.printer().Sprintf("%d MB", (n+m/2)/m)
+	return l.size(2, "%d MB", (n+m/2)/m)
+}
+
+// size is Size's text of v in a unit (0, 1, 2 for B, KB, MB), kept for
+// the next row of the same size when v is below 1,024: a list page
+// writes a size a row, and their texts are few.
+func (l *Locale) size(unit int32, key string, v int64) string {
+	if v >= 1<<10 {
+		return l.printer().Sprintf(key, v)
+	}
+	i := unit<<10 | int32(v)
+	l.sizesMu.RLock()
+	s, ok := l.sizes[i]
+	l.sizesMu.RUnlock()
+	if ok {
+		return s
+	}
+	s = l.printer().Sprintf(key, v)
+	l.sizesMu.Lock()
+	if l.sizes == nil {
+		l.sizes = make(map[int32]string)
+	}
+	l.sizes[i] = s
+	l.sizesMu.Unlock()
+	return s
 }
 
 // Set is the languages a site offers, and its default.

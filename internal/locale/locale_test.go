@@ -205,3 +205,76 @@ func TestDateWork(t *testing.T) {
 		}
 	}
 }
+
+// TestStringArgumentsAsThePrinter: every text T writes with fmt, a catalog
+// text of string arguments in any language, is what the language's
+// printer writes; and a count, a number or a key outside the catalog
+// still goes to the printer.
+func TestStringArgumentsAsThePrinter(t *testing.T) {
+	s := set(t, "")
+	p, _ := s.Lookup(Pseudo)
+	fast := 0
+	for _, l := range append(s.Offered(), p) {
+		l.printer()
+		for key := range l.texts {
+			for n := 1; n <= 4; n++ {
+				args := []any{"Ann %d <a@b>", "Betreff: ü & 日本", "ب", "%s"}[:n]
+				got, ok := l.withStrings(key, args)
+				if !ok {
+					continue
+				}
+				fast++
+				if want := l.printer().Sprintf(key, args...); got != want || l.T(key, args...) != want {
+					t.Errorf("%s: T(%q, %q) = %q, want %q", l.Code, key, args, got, want)
+				}
+			}
+		}
+		for _, args := range [][]any{{3}, {"a", 2}, {int64(5)}} {
+			if _, ok := l.withStrings("Page %d of %d", args); ok {
+				t.Errorf("%s: %v written with fmt", l.Code, args)
+			}
+		}
+		if _, ok := l.withStrings("not a key: %s", []any{"x"}); ok {
+			t.Errorf("%s: a key outside the catalog written with fmt", l.Code)
+		}
+	}
+	if fast == 0 {
+		t.Error("no text of the catalog was written with fmt")
+	}
+	en, _ := s.Lookup("en")
+	key := "Select the message from %s: %s"
+	if n := testing.AllocsPerRun(100, func() { en.T(key, "Ann", "Hello") }); n > 2 {
+		t.Errorf("T(%q) allocates %v times, want at most 2", key, n)
+	}
+}
+
+// TestSizesKept: a size below 1,024 of its unit is written once and kept,
+// and every size is what the printer writes.
+func TestSizesKept(t *testing.T) {
+	s := set(t, "")
+	for _, code := range []string{"en", "de", "ar"} {
+		l, ok := s.Lookup(code)
+		if !ok {
+			continue
+		}
+		for _, tc := range []struct {
+			n   int64
+			key string
+			arg any
+		}{
+			{-1, "%d B", int64(-1)}, {0, "%d B", int64(0)}, {1023, "%d B", int64(1023)}, {1024, "%d KB", int64(1)},
+			{1 << 19, "%d KB", int64(512)}, {(1 << 20) - 1, "%d KB", int64(1024)}, {3 << 19, "%.1f MB", 1.5},
+			{50 << 20, "%d MB", int64(50)}, {5000 << 20, "%d MB", int64(5000)},
+		} {
+			want := l.printer().Sprintf(tc.key, tc.arg)
+			for range 2 {
+				if got := l.Size(tc.n); got != want {
+					t.Errorf("%s: Size(%d) = %q, want %q", code, tc.n, got, want)
+				}
+			}
+		}
+		if n := testing.AllocsPerRun(100, func() { l.Size(4 << 10) }); n != 0 {
+			t.Errorf("%s: Size(4 KB) allocates %v times, want none", code, n)
+		}
+	}
+}
