@@ -19,7 +19,7 @@ type listPage struct {
 	First, Last  int // 1-based positions of the rows shown
 	Page, Pages  int
 	Rows         template.HTML // every row, each written by listRow.writeTo
-	FirstURL     string          // "" on the first page
+	FirstURL     string        // "" on the first page
 	PrevURL      string
 	NextURL      string // "" on the last page
 	LastURL      string
@@ -132,8 +132,9 @@ func (s *server) showList(w http.ResponseWriter, r *http.Request, login *signedI
 	// the rows are one value of the template, not fifty
 	var rows strings.Builder
 	rows.Grow(len(listing.Messages) * (640 + len(login.token)))
+	links := s.urls.viewLinks(login.token, page)
 	for _, m := range listing.Messages {
-		row := s.rowOf(login, m, s.urls.View(login.token, m.Ref, page), now, words)
+		row := s.rowOf(login, m, links.to(m.Ref), now, words)
 		rows.WriteString("\n")
 		row.writeTo(&rows, o.all)
 	}

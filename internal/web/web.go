@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"gomailcgi/internal/locale"
@@ -143,6 +144,7 @@ func New(cfg Config) (http.Handler, error) {
 		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
 		searches:   &searchGate{},
+		buffers:    &sync.Pool{},
 	}
 	if cfg.BasePathOf != nil {
 		return newMounts(s, cfg.BasePathOf), nil
@@ -216,4 +218,6 @@ type server struct {
 	loginFails *loginThrottle // failed logins per network, user and both
 
 	searches *searchGate // one search at a time per user and server
+
+	buffers *sync.Pool // render's page buffers (*bytes.Buffer), shared by every base path
 }
