@@ -46,7 +46,8 @@ type Locale struct {
 	// x/text builds a catalog context for every Sprintf, and a list page
 	// asks for the same few dozen words and month names again and again.
 	// Only the catalog's keys are kept, so it never outgrows the catalog.
-	words sync.Map // key -> string
+	words   sync.Map // key -> string
+	layouts sync.Map // key -> []layoutPart, as words
 	// texts are the language's catalog over English's, as the printer
 	// falls back, once built; nil when the catalog did not build.
 	texts messages
@@ -177,27 +178,65 @@ func (l *Locale) Dir() string {
 // key: each language gives its own order, and the month and day names
 // (Jan, Mon) come from the catalog.
 func (l *Locale) Date(t time.Time, layout string) string {
-	layout = l.word(layout)
-	if i, _ := nextName(layout); i < 0 {
-		return l.localDigits(t.Format(layout))
+	parts := l.layout(layout)
+	if l.digits == nil { // ASCII digits: the date is written once, in place
+		var room [64]byte
+		b := room[:0]
+		for _, p := range parts {
+			b = t.AppendFormat(b, p.layout)
+			b = append(b, l.name(t, p.name)...)
+		}
+		return string(b)
+	}
+	if len(parts) == 1 && parts[0].name == "" {
+		return l.localDigits(t.Format(parts[0].layout))
 	}
 	var b strings.Builder
-	for layout != "" {
-		i, name := nextName(layout)
-		if i < 0 {
-			b.WriteString(l.localDigits(t.Format(layout)))
-			break
+	for _, p := range parts {
+		if p.layout != "" {
+			b.WriteString(l.localDigits(t.Format(p.layout)))
 		}
-		b.WriteString(l.localDigits(t.Format(layout[:i])))
-		switch name {
-		case "Jan":
-			b.WriteString(l.word(monthNames[t.Month()-1]))
-		case "Mon":
-			b.WriteString(l.word(dayNames[t.Weekday()]))
-		}
-		layout = layout[i+len(name):]
+		b.WriteString(l.name(t, p.name))
 	}
 	return b.String()
+}
+
+// name is t's month or day name in the language, for a layout's "Jan"
+// or "Mon"; "" for "".
+func (l *Locale) name(t time.Time, name string) string {
+	switch name {
+	case "Jan":
+		return l.word(monthNames[t.Month()-1])
+	case "Mon":
+		return l.word(dayNames[t.Weekday()])
+	}
+	return ""
+}
+
+// layoutPart is a stretch of a date layout for time.Format, and the month
+// or day name that follows it, if any.
+type layoutPart struct{ layout, name string }
+
+// layout is the language's layout for a layout key cut at its month and
+// day names, kept with the words when the key is in the catalog.
+func (l *Locale) layout(key string) []layoutPart {
+	if p, ok := l.layouts.Load(key); ok {
+		return p.([]layoutPart)
+	}
+	var parts []layoutPart
+	for rest := l.word(key); ; {
+		i, name := nextName(rest)
+		if i < 0 {
+			parts = append(parts, layoutPart{layout: rest})
+			break
+		}
+		parts = append(parts, layoutPart{layout: rest[:i], name: name})
+		rest = rest[i+len(name):]
+	}
+	if _, ok := l.en[key]; ok {
+		l.layouts.Store(key, parts)
+	}
+	return parts
 }
 
 var (

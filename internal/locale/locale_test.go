@@ -181,8 +181,9 @@ func TestWordsKept(t *testing.T) {
 	}
 }
 
-// TestDateWork: a date in English or German is its time.Format and the
-// kept month and day names: a list page writes two dates a row.
+// TestDateWork: a date in a language of ASCII digits is written in one
+// buffer from the kept layout and month and day names: a list page
+// writes two dates a row.
 func TestDateWork(t *testing.T) {
 	s := set(t, "")
 	d := time.Date(2026, time.March, 5, 14, 7, 0, 0, time.UTC)
@@ -191,9 +192,9 @@ func TestDateWork(t *testing.T) {
 		allocs       float64
 	}{
 		{"en", "15:04", 1},
-		{"en", "Jan\u00a02", 2},
-		{"en", "Mon, 2 Jan 2006 15:04 MST", 5},
-		{"de", "Mon, 2 Jan 2006 15:04 MST", 5},
+		{"en", "Jan\u00a02", 1},
+		{"en", "Mon, 2 Jan 2006 15:04 MST", 1},
+		{"de", "Mon, 2 Jan 2006 15:04 MST", 1},
 	} {
 		l, ok := s.Lookup(tc.code)
 		if !ok {
@@ -277,4 +278,49 @@ func TestSizesKept(t *testing.T) {
 			t.Errorf("%s: Size(4 KB) allocates %v times, want none", code, n)
 		}
 	}
+}
+
+// TestDateAsThePrinter: Date, from its kept layouts and names, writes
+// what the printer's layout, names and digits write, in every language.
+func TestDateAsThePrinter(t *testing.T) {
+	s := set(t, "")
+	p, _ := s.Lookup(Pseudo)
+	layouts := []string{"15:04", "Jan\u00a02", "2006-01-02", "Mon, 2 Jan 2006 15:04 MST", "Mon, 2 Jan 2006 at 15:04"}
+	dates := []time.Time{time.Date(2026, time.March, 5, 14, 7, 0, 0, time.UTC), time.Date(2025, time.December, 28, 0, 59, 0, 0, time.FixedZone("X", 3600))}
+	for _, l := range append(s.Offered(), p) {
+		for _, layout := range layouts {
+			for _, d := range dates {
+				if got, want := l.Date(d, layout), dateByPrinter(l, d, layout); got != want {
+					t.Errorf("%s: Date(%v, %q) = %q, want %q", l.Code, d, layout, got, want)
+				}
+			}
+		}
+	}
+}
+
+// dateByPrinter is Date written by the printer alone, every time.
+func dateByPrinter(l *Locale, d time.Time, layout string) string {
+	digits := func(s string) string {
+		for i := range 10 {
+			s = strings.ReplaceAll(s, string(rune('0'+i)), l.printer().Sprintf("%d", i))
+		}
+		return s
+	}
+	layout = l.printer().Sprintf(layout)
+	var b strings.Builder
+	for layout != "" {
+		i, name := nextName(layout)
+		if i < 0 {
+			b.WriteString(digits(d.Format(layout)))
+			break
+		}
+		b.WriteString(digits(d.Format(layout[:i])))
+		if name == "Jan" {
+			b.WriteString(l.printer().Sprintf(monthNames[d.Month()-1]))
+		} else {
+			b.WriteString(l.printer().Sprintf(dayNames[d.Weekday()]))
+		}
+		layout = layout[i+len(name):]
+	}
+	return b.String()
 }
