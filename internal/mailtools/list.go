@@ -54,7 +54,7 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 	}
 	rows := make([]Summary, 0, first-last+1)
 	answered := make([]int, 0, first-last+1) // of the row's commands, how many got +OK
-	var cmds []command
+	cmds := make([]command, 0, 3*(first-last+1))
 	var again []int // rows whose summary needs the start of the body
 	for n := first; n >= last; n-- {
 		rows = append(rows, Summary{Ref: Ref{Num: n}})
