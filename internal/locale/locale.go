@@ -11,6 +11,7 @@ package locale
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,8 +41,21 @@ type Locale struct {
 	load func() messages // the language's own messages; nil for English
 	p    *message.Printer
 	// digits are the language's digits 0 to 9 (Arabic's ٠ to ٩), for
-	// dates, which time.Format writes in ASCII.
+	// dates, which time.Format writes in ASCII; nil for ASCII digits.
 	digits *strings.Replacer
+	// words holds T of each catalog key asked for without arguments:
+	// x/text builds a catalog context for every Sprintf, and a list page
+	// asks for the same few dozen words and month names again and again.
+	// Only the catalog's keys are kept, so it never outgrows the catalog.
+	words   sync.Map // key -> string
+	layouts sync.Map // key -> []layoutPart, as words
+	// texts are the language's catalog over English's, as the printer
+	// falls back, once built; nil when the catalog did not build.
+	texts messages
+	// sizes holds Size's texts of fewer than 1,024 bytes, kilobytes or
+	// megabytes (at most 3,072), by unit and number.
+	sizesMu sync.RWMutex
+	sizes   map[int32]string
 }
 
 // printer is the language's printer, built on first use.
@@ -54,25 +68,106 @@ func (l *Locale) printer() *message.Printer {
 // tests check that every catalog builds (the catalogs are embedded, so
 // they cannot change after); one that would not leaves its texts English.
 func (l *Locale) build() {
-	en := l.en().english()
+	all := l.en()
+	en := all.english()
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
 	en.addTo(b, language.English) //nolint:errcheck // checked by the tests
+	l.texts = all
 	if l.load != nil {
-		if err := l.load().addTo(b, l.tag); err != nil {
+		own := l.load()
+		if err := own.addTo(b, l.tag); err != nil {
 			b = catalog.NewBuilder(catalog.Fallback(language.English))
 			en.addTo(b, language.English) //nolint:errcheck // checked by the tests
+		} else {
+			l.texts = make(messages, len(all))
+			maps.Copy(l.texts, all)
+			maps.Copy(l.texts, own)
 		}
 	}
 	l.p = message.NewPrinter(l.tag, message.Catalog(b))
 	var pairs []string
+	ascii := true
 	for d := range 10 {
+		ascii = ascii && l.p.Sprintf("%d", d) == strconv.Itoa(d)
 		pairs = append(pairs, strconv.Itoa(d), l.p.Sprintf("%d", d))
 	}
-	l.digits = strings.NewReplacer(pairs...)
+	if !ascii {
+		l.digits = strings.NewReplacer(pairs...)
+	}
 }
 
 // T is the text of key in the language, formatted with args.
-func (l *Locale) T(key string, args ...any) string { return l.printer().Sprintf(key, args...) }
+func (l *Locale) T(key string, args ...any) string {
+	if len(args) == 0 {
+		return l.word(key)
+	}
+	if s, ok := l.withStrings(key, args); ok {
+		return s
+	}
+	return l.printer().Sprintf(key, args...)
+}
+
+// withStrings is T of a catalog key whose text has one %s verb an
+// argument, every argument a string: fmt writes it as the printer does
+// (TestStringArgumentsAsThePrinter), without the catalog context the
+// printer builds for every call. A list page has such a text a row.
+func (l *Locale) withStrings(key string, args []any) (string, bool) {
+	l.printer()
+	e, ok := l.texts[key]
+	if !ok || e.forms != nil || strings.Contains(e.text, "${") || !stringVerbs(e.text, len(args)) {
+		return "", false
+	}
+	for _, a := range args {
+		if _, ok := a.(string); !ok {
+			return "", false
+		}
+	}
+	return fmt.Sprintf(e.text, args...), true
+}
+
+// stringVerbs reports a format whose verbs are n of %s or %[i]s, each i
+// at most n, and %%.
+func stringVerbs(format string, n int) bool {
+	verbs := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		switch {
+		case i < len(format) && format[i] == '%':
+			continue
+		case i+3 < len(format) && format[i] == '[' && format[i+1] >= '1' && int(format[i+1]-'0') <= min(n, 9) &&
+			format[i+2] == ']' && format[i+3] == 's':
+			i += 3
+		case i < len(format) && format[i] == 's':
+		default:
+			return false
+		}
+		verbs++
+	}
+	return verbs == n
+}
+
+// word is T of key without arguments, kept when key is in the catalog.
+func (l *Locale) word(key string) string {
+	if w, ok := l.words.Load(key); ok {
+		return w.(string)
+	}
+	w := l.printer().Sprintf(key)
+	if _, ok := l.en()[key]; ok {
+		l.words.Store(key, w)
+	}
+	return w
+}
+
+// localDigits is s, written by time.Format, in the language's digits.
+func (l *Locale) localDigits(s string) string {
+	if l.digits == nil {
+		return s
+	}
+	return l.digits.Replace(s)
+}
 
 // Dir is the page's writing direction: "rtl" or "ltr".
 func (l *Locale) Dir() string {
@@ -86,24 +181,65 @@ func (l *Locale) Dir() string {
 // key: each language gives its own order, and the month and day names
 // (Jan, Mon) come from the catalog.
 func (l *Locale) Date(t time.Time, layout string) string {
-	layout = l.printer().Sprintf(layout)
+	parts := l.layout(layout)
+	if l.digits == nil { // ASCII digits: the date is written once, in place
+		var room [64]byte
+		b := room[:0]
+		for _, p := range parts {
+			b = t.AppendFormat(b, p.layout)
+			b = append(b, l.name(t, p.name)...)
+		}
+		return string(b)
+	}
+	if len(parts) == 1 && parts[0].name == "" {
+		return l.localDigits(t.Format(parts[0].layout))
+	}
 	var b strings.Builder
-	for layout != "" {
-		i, name := nextName(layout)
-		if i < 0 {
-			b.WriteString(l.digits.Replace(t.Format(layout)))
-			break
+	for _, p := range parts {
+		if p.layout != "" {
+			b.WriteString(l.localDigits(t.Format(p.layout)))
 		}
-		b.WriteString(l.digits.Replace(t.Format(layout[:i])))
-		switch name {
-		case "Jan":
-			b.WriteString(l.printer().Sprintf(monthNames[t.Month()-1]))
-		case "Mon":
-			b.WriteString(l.printer().Sprintf(dayNames[t.Weekday()]))
-		}
-		layout = layout[i+len(name):]
+		b.WriteString(l.name(t, p.name))
 	}
 	return b.String()
+}
+
+// name is t's month or day name in the language, for a layout's "Jan"
+// or "Mon"; "" for "".
+func (l *Locale) name(t time.Time, name string) string {
+	switch name {
+	case "Jan":
+		return l.word(monthNames[t.Month()-1])
+	case "Mon":
+		return l.word(dayNames[t.Weekday()])
+	}
+	return ""
+}
+
+// layoutPart is a stretch of a date layout for time.Format, and the month
+// or day name that follows it, if any.
+type layoutPart struct{ layout, name string }
+
+// layout is the language's layout for a layout key cut at its month and
+// day names, kept with the words when the key is in the catalog.
+func (l *Locale) layout(key string) []layoutPart {
+	if p, ok := l.layouts.Load(key); ok {
+		return p.([]layoutPart)
+	}
+	var parts []layoutPart
+	for rest := l.word(key); ; {
+		i, name := nextName(rest)
+		if i < 0 {
+			parts = append(parts, layoutPart{layout: rest})
+			break
+		}
+		parts = append(parts, layoutPart{layout: rest[:i], name: name})
+		rest = rest[i+len(name):]
+	}
+	if _, ok := l.en()[key]; ok {
+		l.layouts.Store(key, parts)
+	}
+	return parts
 }
 
 var (
@@ -127,14 +263,40 @@ func nextName(layout string) (int, string) {
 func (l *Locale) Size(n int64) string {
 	const k, m = 1 << 10, 1 << 20
 	switch {
-	case n < k:
+	case n < 0:
 		return l.printer().Sprintf("%d B", n)
+	case n < k:
+		return l.size(0, "%d B", n)
 	case n < m:
-		return l.printer().Sprintf("%d KB", (n+k/2)/k)
+		return l.size(1, "%d KB", (n+k/2)/k)
 	case n < 10*m:
 		return l.printer().Sprintf("%.1f MB", float64(n)/m)
 	}
-	return l.printer().Sprintf("%d MB", (n+m/2)/m)
+	return l.size(2, "%d MB", (n+m/2)/m)
+}
+
+// size is Size's text of v in a unit (0, 1, 2 for B, KB, MB), kept for
+// the next row of the same size when v is below 1,024: a list page
+// writes a size a row, and their texts are few.
+func (l *Locale) size(unit int32, key string, v int64) string {
+	if v >= 1<<10 {
+		return l.printer().Sprintf(key, v)
+	}
+	i := unit<<10 | int32(v)
+	l.sizesMu.RLock()
+	s, ok := l.sizes[i]
+	l.sizesMu.RUnlock()
+	if ok {
+		return s
+	}
+	s = l.printer().Sprintf(key, v)
+	l.sizesMu.Lock()
+	if l.sizes == nil {
+		l.sizes = make(map[int32]string)
+	}
+	l.sizes[i] = s
+	l.sizesMu.Unlock()
+	return s
 }
 
 // Set is the languages a site offers, and its default.

@@ -152,3 +152,175 @@ func TestFirstUseAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestWordsKept: a catalog key asked for without arguments is formatted
+// once and kept, in every language, and T gives what the language's
+// printer gives; a text outside the catalog is formatted but not kept,
+// so what is kept never outgrows the catalog.
+func TestWordsKept(t *testing.T) {
+	s := set(t, "")
+	langs := append(s.Offered(), func() *Locale { p, _ := s.Lookup(Pseudo); return p }())
+	for _, l := range langs {
+		for key := range l.en() {
+			for range 2 {
+				if got, want := l.T(key), l.printer().Sprintf(key); got != want {
+					t.Fatalf("%s: T(%q) = %q, want %q", l.Code, key, got, want)
+				}
+			}
+		}
+		outside := "Re: not a key of the catalog, " + l.Code
+		if got := l.T(outside); got != outside {
+			t.Errorf("%s: T(%q) = %q", l.Code, outside, got)
+		}
+		if _, kept := l.words.Load(outside); kept {
+			t.Errorf("%s: %q was kept", l.Code, outside)
+		}
+		if n := testing.AllocsPerRun(100, func() { l.T("Inbox") }); n != 0 {
+			t.Errorf("%s: T(\"Inbox\") allocates %v times, want 0", l.Code, n)
+		}
+	}
+}
+
+// TestDateWork: a date in a language of ASCII digits is written in one
+// buffer from the kept layout and month and day names: a list page
+// writes two dates a row.
+func TestDateWork(t *testing.T) {
+	s := set(t, "")
+	d := time.Date(2026, time.March, 5, 14, 7, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		code, layout string
+		allocs       float64
+	}{
+		{"en", "15:04", 1},
+		{"en", "Jan\u00a02", 1},
+		{"en", "Mon, 2 Jan 2006 15:04 MST", 1},
+		{"de", "Mon, 2 Jan 2006 15:04 MST", 1},
+	} {
+		l, ok := s.Lookup(tc.code)
+		if !ok {
+			continue
+		}
+		l.Date(d, tc.layout)
+		if n := testing.AllocsPerRun(100, func() { l.Date(d, tc.layout) }); n > tc.allocs {
+			t.Errorf("%s: Date(%q) allocates %v times, want at most %v", tc.code, tc.layout, n, tc.allocs)
+		}
+	}
+}
+
+// TestStringArgumentsAsThePrinter: every text T writes with fmt, a catalog
+// text of string arguments in any language, is what the language's
+// printer writes; and a count, a number or a key outside the catalog
+// still goes to the printer.
+func TestStringArgumentsAsThePrinter(t *testing.T) {
+	s := set(t, "")
+	p, _ := s.Lookup(Pseudo)
+	fast := 0
+	for _, l := range append(s.Offered(), p) {
+		l.printer()
+		for key := range l.texts {
+			for n := 1; n <= 4; n++ {
+				args := []any{"Ann %d <a@b>", "Betreff: ü & 日本", "ب", "%s"}[:n]
+				got, ok := l.withStrings(key, args)
+				if !ok {
+					continue
+				}
+				fast++
+				if want := l.printer().Sprintf(key, args...); got != want || l.T(key, args...) != want {
+					t.Errorf("%s: T(%q, %q) = %q, want %q", l.Code, key, args, got, want)
+				}
+			}
+		}
+		for _, args := range [][]any{{3}, {"a", 2}, {int64(5)}} {
+			if _, ok := l.withStrings("Page %d of %d", args); ok {
+				t.Errorf("%s: %v written with fmt", l.Code, args)
+			}
+		}
+		if _, ok := l.withStrings("not a key: %s", []any{"x"}); ok {
+			t.Errorf("%s: a key outside the catalog written with fmt", l.Code)
+		}
+	}
+	if fast == 0 {
+		t.Error("no text of the catalog was written with fmt")
+	}
+	en, _ := s.Lookup("en")
+	key := "Select the message from %s: %s"
+	if n := testing.AllocsPerRun(100, func() { en.T(key, "Ann", "Hello") }); n > 2 {
+		t.Errorf("T(%q) allocates %v times, want at most 2", key, n)
+	}
+}
+
+// TestSizesKept: a size below 1,024 of its unit is written once and kept,
+// and every size is what the printer writes.
+func TestSizesKept(t *testing.T) {
+	s := set(t, "")
+	for _, code := range []string{"en", "de", "ar"} {
+		l, ok := s.Lookup(code)
+		if !ok {
+			continue
+		}
+		for _, tc := range []struct {
+			n   int64
+			key string
+			arg any
+		}{
+			{-1, "%d B", int64(-1)}, {0, "%d B", int64(0)}, {1023, "%d B", int64(1023)}, {1024, "%d KB", int64(1)},
+			{1 << 19, "%d KB", int64(512)}, {(1 << 20) - 1, "%d KB", int64(1024)}, {3 << 19, "%.1f MB", 1.5},
+			{50 << 20, "%d MB", int64(50)}, {5000 << 20, "%d MB", int64(5000)},
+		} {
+			want := l.printer().Sprintf(tc.key, tc.arg)
+			for range 2 {
+				if got := l.Size(tc.n); got != want {
+					t.Errorf("%s: Size(%d) = %q, want %q", code, tc.n, got, want)
+				}
+			}
+		}
+		if n := testing.AllocsPerRun(100, func() { l.Size(4 << 10) }); n != 0 {
+			t.Errorf("%s: Size(4 KB) allocates %v times, want none", code, n)
+		}
+	}
+}
+
+// TestDateAsThePrinter: Date, from its kept layouts and names, writes
+// what the printer's layout, names and digits write, in every language.
+func TestDateAsThePrinter(t *testing.T) {
+	s := set(t, "")
+	p, _ := s.Lookup(Pseudo)
+	layouts := []string{"15:04", "Jan\u00a02", "2006-01-02", "Mon, 2 Jan 2006 15:04 MST", "Mon, 2 Jan 2006 at 15:04"}
+	dates := []time.Time{time.Date(2026, time.March, 5, 14, 7, 0, 0, time.UTC), time.Date(2025, time.December, 28, 0, 59, 0, 0, time.FixedZone("X", 3600))}
+	for _, l := range append(s.Offered(), p) {
+		for _, layout := range layouts {
+			for _, d := range dates {
+				if got, want := l.Date(d, layout), dateByPrinter(l, d, layout); got != want {
+					t.Errorf("%s: Date(%v, %q) = %q, want %q", l.Code, d, layout, got, want)
+				}
+			}
+		}
+	}
+}
+
+// dateByPrinter is Date written by the printer alone, every time.
+func dateByPrinter(l *Locale, d time.Time, layout string) string {
+	digits := func(s string) string {
+		for i := range 10 {
+			s = strings.ReplaceAll(s, string(rune('0'+i)), l.printer().Sprintf("%d", i))
+		}
+		return s
+	}
+	layout = l.printer().Sprintf(layout)
+	var b strings.Builder
+	for layout != "" {
+		i, name := nextName(layout)
+		if i < 0 {
+			b.WriteString(digits(d.Format(layout)))
+			break
+		}
+		b.WriteString(digits(d.Format(layout[:i])))
+		if name == "Jan" {
+			b.WriteString(l.printer().Sprintf(monthNames[d.Month()-1]))
+		} else {
+			b.WriteString(l.printer().Sprintf(dayNames[d.Weekday()]))
+		}
+		layout = layout[i+len(name):]
+	}
+	return b.String()
+}

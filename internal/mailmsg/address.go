@@ -104,6 +104,8 @@ func addressList(raw, fallback string) []Address {
 	s := raw8bit(raw, fallback)
 	if strings.Contains(s, "=?") {
 		s = languageTag.ReplaceAllString(s, "=?$1?")
+	} else if name, addr, ok := simpleAddress(s); ok {
+		return []Address{{Name: name, Addr: addr}}
 	}
 	p := mail.AddressParser{WordDecoder: &wordDecoder}
 	list, err := p.ParseList(s)
@@ -127,6 +129,68 @@ func addressList(raw, fallback string) []Address {
 		out = append(out, Address{Name: name, Addr: addr})
 	}
 	return out
+}
+
+// simpleAddress reads the forms most address fields take, in printable
+// ASCII: addr@host, <addr@host>, Some Words <addr@host> and "Quoted
+// Name" <addr@host>, each word plain and each blank single, as net/mail
+// and addressList read them: a list page reads fifty From fields, and
+// net/mail's parser allocates a score of times for each. Anything else
+// is not ok, and goes to net/mail. TestSimpleAddressIsNetMail and
+// FuzzSimpleAddress hold the two equal.
+func simpleAddress(s string) (name, addr string, ok bool) {
+	if !tidy(s) || strings.Contains(s, "=?") { // no encoded words either
+		return "", "", false
+	}
+	if !strings.HasSuffix(s, ">") {
+		return "", s, isAddrSpec(s)
+	}
+	lt := strings.IndexByte(s, '<')
+	if lt < 0 {
+		return "", "", false
+	}
+	addr = s[lt+1 : len(s)-1]
+	if !isAddrSpec(addr) {
+		return "", "", false
+	}
+	if lt == 0 {
+		return "", addr, true
+	}
+	phrase := strings.TrimSuffix(s[:lt], " ")
+	if q, quoted := strings.CutPrefix(phrase, `"`); quoted {
+		q, closed := strings.CutSuffix(q, `"`)
+		return q, addr, closed && q != "" && tidy(q) && !strings.ContainsAny(q, `"\`)
+	}
+	for i := 0; i < len(phrase); i++ {
+		if phrase[i] != ' ' && !isAtext(phrase[i]) {
+			return "", "", false
+		}
+	}
+	return phrase, addr, phrase != "" && tidy(phrase)
+}
+
+// isAddrSpec reports local@domain, each a dot-atom: atext runs joined by
+// single dots.
+func isAddrSpec(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && isDotAtom(local) && isDotAtom(domain)
+}
+
+func isDotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '.' && !isAtext(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isAtext reports an RFC 5322 atext character of printable ASCII.
+func isAtext(c byte) bool {
+	return c > ' ' && c < 0x7f && !strings.ContainsRune(`()<>[]:;@\,."`, rune(c))
 }
 
 // tidy reports text that collapsing blanks would leave as it is: printable

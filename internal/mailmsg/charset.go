@@ -213,6 +213,9 @@ func decodeHeaderIn(raw, fallback string) string {
 		}
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	if tidy(s) { // most fields: nothing to collapse, nothing to copy
+		return s
+	}
 	return strings.Join(strings.FieldsFunc(s, isControlOrSpace), " ")
 }
 

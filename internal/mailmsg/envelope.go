@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -114,16 +115,18 @@ func (n *Entity) Summary() Envelope {
 // the header of a multipart declares no charset for it. A list reads the
 // start of such a message's body too, to show what its view shows.
 func (h Header) NeedsParts() bool {
-	mediaType, params := ParseValueParams(h.Get("Content-Type"))
-	if params["charset"] != "" || !strings.HasPrefix(mediaType, "multipart/") {
-		return false
-	}
+	raw := false
 	for _, f := range h {
 		if !utf8.ValidString(f.Value) {
-			return true
+			raw = true
+			break
 		}
 	}
-	return false
+	if !raw { // most headers: Content-Type need not be read again
+		return false
+	}
+	mediaType, params := ParseValueParams(h.Get("Content-Type"))
+	return params["charset"] == "" && strings.HasPrefix(mediaType, "multipart/")
 }
 
 // firstTextCharset is the charset declared by the first text part under n
@@ -149,12 +152,25 @@ func firstTextCharset(n *Entity) string {
 // ParseHeader reads a header block (as TOP n 0 returns it) leniently.
 func ParseHeader(block []byte) Header {
 	var iss Issues
-	// A buffer the block's size, not bufio's default 4 KB: a list page
-	// reads fifty of them
-	size := min(len(block)+1, 4096)
-	h, _ := readHeader(bufio.NewReaderSize(bytes.NewReader(block), size), true, &iss)
+	// A list page reads fifty blocks: their readers are reused, and each
+	// header has room for a field a line from the start
+	r := blockReaders.Get().(*blockReader)
+	r.src.Reset(block)
+	r.br.Reset(&r.src)
+	h, _ := readHeaderInto(make(Header, 0, bytes.Count(block, []byte("\n"))+1), &r.br, true, &iss)
+	r.src.Reset(nil)
+	r.br.Reset(&r.src)
+	blockReaders.Put(r)
 	return h
 }
+
+// blockReader reads a header block in memory; ParseHeader reuses them.
+type blockReader struct {
+	src bytes.Reader
+	br  bufio.Reader
+}
+
+var blockReaders = sync.Pool{New: func() any { return new(blockReader) }}
 
 // ParseEnvelope reads the envelope of a header block.
 func ParseEnvelope(block []byte) Envelope {
@@ -163,6 +179,9 @@ func ParseEnvelope(block []byte) Envelope {
 
 // msgIDs keeps up to max "<...>" tokens of a message-id field.
 func msgIDs(v string, max int) string {
+	if id, ok := oneMsgID(v); ok { // the usual field: one id and nothing else
+		return id
+	}
 	var ids []string
 	for len(ids) < max {
 		i := strings.IndexByte(v, '<')
@@ -180,6 +199,14 @@ func msgIDs(v string, max int) string {
 		v = v[i+j+1:]
 	}
 	return strings.Join(ids, " ")
+}
+
+// oneMsgID is a field that is one "<...>" token and nothing more, as
+// msgIDs keeps it.
+func oneMsgID(v string) (string, bool) {
+	ok := len(v) >= 2 && len(v) <= 998 && v[0] == '<' && v[len(v)-1] == '>' &&
+		strings.IndexByte(v, '>') == len(v)-1 && !strings.ContainsAny(v, " \t\r\n\"")
+	return v, ok
 }
 
 // EnvelopeFields names fields of an Envelope, for Partial.

@@ -239,3 +239,27 @@ func TestPartialAgreesWithEnvelope(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryWork: a list row's summary of an ordinary header (plain
+// ASCII fields, one sender, one message id) copies nothing it can read
+// in place: the From list and Content-Type's parameters are all it makes.
+func TestSummaryWork(t *testing.T) {
+	block := []byte("Return-Path: <sender@example.test>\r\nFrom: \"Sender 3\" <sender3@example.test>\r\n" +
+		"To: load@example.test\r\nSubject: Test message 3 of 1000\r\nDate: Tue, 14 Nov 2023 22:16:20 +0000\r\n" +
+		"Message-ID: <fill-3@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n")
+	h := ParseHeader(block)
+	if n := testing.AllocsPerRun(100, func() { ParseHeader(block) }); n > float64(len(h)+3) {
+		t.Errorf("ParseHeader of %d fields allocates %v times, want a value a field, the list and two line buffers", len(h), n)
+	}
+	env := h.Summary()
+	if env.Subject != "Test message 3 of 1000" || len(env.From) != 1 || env.From[0] != (Address{Name: "Sender 3", Addr: "sender3@example.test"}) ||
+		env.MessageID != "<fill-3@example.test>" || env.Date.IsZero() || h.NeedsParts() {
+		t.Fatalf("Summary = %+v", env)
+	}
+	if n := testing.AllocsPerRun(100, func() { h.Summary() }); n > 3 {
+		t.Errorf("Summary allocates %v times, want at most 3", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { h.NeedsParts() }); n > 0 {
+		t.Errorf("NeedsParts allocates %v times, want none", n)
+	}
+}

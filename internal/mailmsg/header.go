@@ -51,6 +51,11 @@ type Issues struct {
 // taken as the first body line, which is returned in rest (the reader is
 // positioned after it). mbox allows a "From " line first in the message.
 func readHeader(br *bufio.Reader, top bool, iss *Issues) (h Header, rest []byte) {
+	return readHeaderInto(nil, br, top, iss)
+}
+
+// readHeaderInto is readHeader, appending the fields to h.
+func readHeaderInto(h Header, br *bufio.Reader, top bool, iss *Issues) (Header, []byte) {
 	// cur is the current field, unfolded; line the line read. Both are
 	// reused: a field is copied out as strings when it is complete.
 	var cur, line []byte

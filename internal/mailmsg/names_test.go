@@ -1,6 +1,7 @@
 package mailmsg
 
 import (
+	"net/mail"
 	"strings"
 	"testing"
 )
@@ -57,4 +58,63 @@ func TestInvisibleNamesAreDropped(t *testing.T) {
 	if got := ParseEnvelope([]byte("From: \u3164\u3164\u200b\r\n\r\n")).From; got != nil {
 		t.Errorf("a field of fillers alone: got %+v, want none", got)
 	}
+}
+
+// simpleAddressCases are address fields of the forms simpleAddress reads
+// and of forms next to them that it must leave to net/mail.
+var simpleAddressCases = []string{
+	"ann@example.org", "<ann@example.org>", "Ann Lee <ann@example.org>", `"Lee, Ann" <ann@example.org>`,
+	`"Sender 3" <sender3@example.test>`, `"Sender 3"<sender3@example.test>`, "Ann<ann@example.org>",
+	"first.last+tag@sub.example.org", "x!#$%&'*+-/=?^_`{|}~@example.org", "a.@example.org", ".a@example.org",
+	"a..b@example.org", "a@example..org", "a@", "@example.org", "a@b@c", "ann@[127.0.0.1]", `"a b"@example.org`,
+	"Ann  Lee <ann@example.org>", " Ann <ann@example.org>", "Ann <ann@example.org> ", "Ann <ann@example.org>, Bob <bob@example.org>",
+	"ann@example.org, bob@example.org", "Ann (work) <ann@example.org>", "ann@example.org (Ann)", `"" <ann@example.org>`,
+	`" " <ann@example.org>`, `"a\"b" <ann@example.org>`, `"a<b" <ann@example.org>`, `"a>b" <ann@example.org>`,
+	"J. Lee <j@example.org>", "Ann Lee", "Ann Lee <>", "Ann Lee <ann>", "<ann@example.org", "Ann: ann@example.org;",
+	"Undisclosed recipients:;", "ann@example.org>", "Ann <<ann@example.org>>", "Ann <ann @example.org>",
+	"Ann\t<ann@example.org>", "Ann <ann@exa\tmple.org>", "Ann Lee <ann@example.org>>", "\"Ann\" Lee <ann@example.org>",
+	"Ann \"Lee\" <ann@example.org>", "A <b@c>", "a@b", "Jürgen <j@example.org>", "=?utf-8?q?x?= <x@example.org>",
+}
+
+// TestSimpleAddressIsNetMail: what simpleAddress reads, net/mail reads
+// the same, and addressList gives the same either way.
+func TestSimpleAddressIsNetMail(t *testing.T) {
+	read := 0
+	for _, s := range simpleAddressCases {
+		if checkSimpleAddress(t, s) {
+			read++
+		}
+	}
+	if read < 10 {
+		t.Errorf("simpleAddress read %d of the cases, want the common forms", read)
+	}
+}
+
+// FuzzSimpleAddress holds simpleAddress to net/mail for any text.
+func FuzzSimpleAddress(f *testing.F) {
+	for _, s := range simpleAddressCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkSimpleAddress(t, s) })
+}
+
+// checkSimpleAddress fails t when simpleAddress reads s otherwise than
+// net/mail and the rest of addressList do; it reports whether it read s.
+func checkSimpleAddress(t *testing.T, s string) bool {
+	t.Helper()
+	name, addr, ok := simpleAddress(s)
+	if !ok {
+		return false
+	}
+	list, err := (&mail.AddressParser{WordDecoder: &wordDecoder}).ParseList(s)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("simpleAddress(%q) = %q, %q; net/mail: %v, %d addresses", s, name, addr, err, len(list))
+	}
+	if list[0].Name != name || list[0].Address != addr {
+		t.Fatalf("simpleAddress(%q) = %q, %q; net/mail %q, %q", s, name, addr, list[0].Name, list[0].Address)
+	}
+	if !tidy(name) && name != "" || !tidy(addr) {
+		t.Fatalf("simpleAddress(%q) = %q, %q: addressList would tidy them", s, name, addr)
+	}
+	return true
 }

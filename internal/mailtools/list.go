@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"gomailcgi/internal/mailmsg"
 )
@@ -55,7 +54,7 @@ func (s *Session) List(ctx context.Context, offset, limit int) (*Listing, error)
 	}
 	rows := make([]Summary, 0, first-last+1)
 	answered := make([]int, 0, first-last+1) // of the row's commands, how many got +OK
-	var cmds []command
+	cmds := make([]command, 0, 3*(first-last+1))
 	var again []int // rows whose summary needs the start of the body
 	for n := first; n >= last; n-- {
 		rows = append(rows, Summary{Ref: Ref{Num: n}})
@@ -130,8 +129,10 @@ func sizeCommand(n int, got func(size int64)) command {
 		if r.err != nil {
 			return nil
 		}
-		f := strings.Fields(r.text)
-		if len(f) < 2 || f[0] != strconv.Itoa(n) {
+		var room [3]string
+		f := appendFields(room[:0], r.text)
+		var num [20]byte
+		if len(f) < 2 || f[0] != string(strconv.AppendInt(num[:0], int64(n), 10)) {
 			return &ProtocolError{Command: "LIST", Reply: truncate(r.text, 80)}
 		}
 		size, err := strconv.ParseInt(f[1], 10, 64)

@@ -44,7 +44,8 @@ func (s *Session) hasUIDL(ctx context.Context) (bool, error) {
 
 // parseUIDLine reads "NUM UID" as UIDL gives it, single- or multi-line.
 func parseUIDLine(line string) (int, string, bool) {
-	f := strings.Fields(line)
+	var room [3]string
+	f := appendFields(room[:0], line)
 	if len(f) != 2 {
 		return 0, "", false
 	}
@@ -53,6 +54,29 @@ func parseUIDLine(line string) (int, string, bool) {
 		return 0, "", false
 	}
 	return n, f[1], true
+}
+
+// appendFields appends the words of s to dst, as strings.Fields splits
+// them. A reply as servers write it, printable ASCII words between single
+// spaces, is cut in place, without the slice strings.Fields makes: a
+// page reads a hundred such replies, a full UIDL listing one a message.
+func appendFields(dst []string, s string) []string {
+	n, start := len(dst), 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' && i > start && i < len(s)-1 {
+			dst = append(dst, s[start:i])
+			start = i + 1
+			continue
+		}
+		if c <= ' ' || c > '~' {
+			return append(dst[:n], strings.Fields(s)...)
+		}
+	}
+	if start == len(s) {
+		return dst
+	}
+	return append(dst, s[start:])
 }
 
 // validUID: RFC 1939 allows 1 to 70 characters from 0x21 to 0x7E.
@@ -99,7 +123,7 @@ func (s *Session) uidIndex(ctx context.Context) (map[string]int, error) {
 			return nil
 		}
 		for line := range strings.Lines(string(r.data)) {
-			if n, uid, ok := parseUIDLine(line); ok {
+			if n, uid, ok := parseUIDLine(strings.TrimRight(line, "\r\n")); ok {
 				all[uid] = n
 			}
 		}

@@ -138,6 +138,7 @@ func (s *server) render(w http.ResponseWriter, status int, name string, data pag
 	if err != nil {
 		return err
 	}
+	defer s.reuse(buf)
 	b := data.base()
 	if err := s.addPanel(w, status, name, b, buf); err != nil {
 		return fmt.Errorf("web: rendering the panel of page %s: %w", name, err)
@@ -192,11 +193,35 @@ func (s *server) execute(name string, data page) (*bytes.Buffer, error) {
 		b.Nav.Inbox = s.urls.List(b.Token, 1)
 		b.Nav.Compose = s.urls.Compose(b.Token, modeNew, mailtools.Ref{}, 0)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+	buf := s.pageBuffer()
+	if err := t.ExecuteTemplate(buf, "base", data); err != nil {
+		s.reuse(buf)
 		return nil, fmt.Errorf("web: rendering page %s: %w", name, err)
 	}
-	return &buf, nil
+	return buf, nil
+}
+
+// maxReusedPage bounds the buffers render keeps for the next page: a
+// list page is some 40 KB; a view may be megabytes, once.
+const maxReusedPage = 256 << 10
+
+// pageBuffer is an empty buffer to render a page into: one a page before
+// left (reuse), already grown to a page's size, or a new one.
+func (s *server) pageBuffer() *bytes.Buffer {
+	if s.buffers != nil {
+		if b, ok := s.buffers.Get().(*bytes.Buffer); ok {
+			return b
+		}
+	}
+	return new(bytes.Buffer)
+}
+
+// reuse keeps a page's buffer, once written, for the next page.
+func (s *server) reuse(b *bytes.Buffer) {
+	if s.buffers != nil && b.Cap() <= maxReusedPage {
+		b.Reset()
+		s.buffers.Put(b)
+	}
 }
 
 // A page may hold a long text in a textarea, a draft's body, which

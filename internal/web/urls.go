@@ -255,6 +255,25 @@ func (u urls) View(t string, ref mailtools.Ref, page int) string {
 	return u.ViewWith(t, ref, page, viewOptions{})
 }
 
+// viewLinks writes View's links for the rows of one list page: what
+// every row's link shares, the page and the token, is encoded once.
+type viewLinks struct{ head, tail string }
+
+// viewLinks are View(t, ·, page) for the rows of list page page.
+func (u urls) viewLinks(t string, page int) viewLinks {
+	q := url.Values{paramToken: {t}}
+	if page > 1 {
+		q.Set(paramPage, strconv.Itoa(page))
+	}
+	// url.Values.Encode sorts by name: m, then page and t
+	return viewLinks{head: u.path(pathView) + "?" + paramRef + "=", tail: "&" + q.Encode()}
+}
+
+// to is the link to the message ref: View(t, ref, page).
+func (v viewLinks) to(ref mailtools.Ref) string {
+	return v.head + url.QueryEscape(ref.String()) + v.tail
+}
+
 // ViewWith shows one message with display options.
 func (u urls) ViewWith(t string, ref mailtools.Ref, page int, o viewOptions) string {
 	q := url.Values{paramToken: {t}, paramRef: {ref.String()}}

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"gomailcgi/internal/locale"
@@ -153,6 +154,7 @@ func newServer(cfg Config) (*server, error) {
 		uploads:    newUploadSlots(cfg.MaxUploads, cfg.MaxUserUploads),
 		loginFails: newLoginThrottle(cfg.AddrLimit, cfg.UserLimit, cfg.UserTotalLimit, cfg.Now),
 		searches:   &searchGate{},
+		buffers:    &sync.Pool{},
 	}, nil
 }
 
@@ -222,4 +224,6 @@ type server struct {
 	loginFails *loginThrottle // failed logins per network, user and both
 
 	searches *searchGate // one search at a time per user and server
+
+	buffers *sync.Pool // render's page buffers (*bytes.Buffer), shared by every base path
 }
