@@ -17,7 +17,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -200,7 +199,7 @@ func (c *Config) setDefaults() error {
 		c.UserTotalLimit = DefaultUserTotalLimit
 	}
 	if c.Logger == nil {
-		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Now == nil {
 		c.Now = time.Now
