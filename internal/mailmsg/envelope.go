@@ -157,11 +157,25 @@ func ParseHeader(block []byte) Header {
 	r := blockReaders.Get().(*blockReader)
 	r.src.Reset(block)
 	r.br.Reset(&r.src)
-	h, _ := readHeaderInto(make(Header, 0, bytes.Count(block, []byte("\n"))+1), &r.br, true, &iss)
+	h, _ := readHeaderInto(make(Header, 0, headerLines(block)), &r.br, true, &iss)
 	r.src.Reset(nil)
 	r.br.Reset(&r.src)
 	blockReaders.Put(r)
 	return h
+}
+
+// headerLines is room for the fields of block's header: a field a line up
+// to the first blank line, at most 128. A block may hold a whole message
+// (the source page's), whose lines are not fields.
+func headerLines(block []byte) int {
+	head := block
+	if i := bytes.Index(block, []byte("\n\n")); i >= 0 {
+		head = block[:i]
+	}
+	if i := bytes.Index(head, []byte("\n\r\n")); i >= 0 {
+		head = head[:i]
+	}
+	return min(bytes.Count(head, []byte("\n"))+1, 128)
 }
 
 // blockReader reads a header block in memory; ParseHeader reuses them.
