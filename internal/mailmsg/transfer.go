@@ -30,11 +30,14 @@ func transferDecoder(cte string, r io.Reader, bad *bool) (dec io.Reader, known b
 	return r, false
 }
 
+// base64Block is how much base64 is read and decoded at once.
+const base64Block = 32 << 10
+
 // base64Reader decodes base64, ignoring whitespace and noting other junk.
 type base64Reader struct {
 	src  io.Reader
 	bad  *bool
-	in   [4096]byte
+	in   []byte
 	out  []byte
 	buf  []byte
 	quad [4]byte
@@ -51,7 +54,10 @@ func (r *base64Reader) Read(p []byte) (int, error) {
 			}
 			break
 		}
-		n, err := r.src.Read(r.in[:])
+		if r.in == nil {
+			r.in = make([]byte, base64Block)
+		}
+		n, err := r.src.Read(r.in)
 		r.err = err
 		r.decode(r.in[:n])
 	}
@@ -62,37 +68,42 @@ func (r *base64Reader) Read(p []byte) (int, error) {
 
 func (r *base64Reader) decode(b []byte) {
 	out := r.buf[:0]
-	// Whole quads of a clean run go through encoding/base64, many times
-	// faster than a byte at a time. The rest takes the careful path: a
-	// quad cut by the read or by a line break, padding, junk. Reads end
-	// anywhere (a multipart part holds back the CRLF before a possible
-	// boundary), so runs are found between line breaks, not lines.
-	for len(b) > 0 {
-		for len(b) > 0 && (b[0] == '\r' || b[0] == '\n') {
-			b = b[1:]
-		}
-		run := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			run = b[:i]
-		}
-		b = b[len(run):]
-		run = bytes.TrimSuffix(run, []byte("\r"))
-		if r.n > 0 { // finish the quad a read or a line break cut
-			m := min(4-r.n, len(run))
-			out = r.decodeSlowly(run[:m], out)
-			run = run[m:]
-		}
-		if k := len(run) / 4 * 4; r.n == 0 && k > 0 {
-			out = slices.Grow(out, k/4*3)
-			if n, err := base64.StdEncoding.Decode(out[len(out):cap(out)], run[:k]); err == nil {
-				out = out[:len(out)+n]
-				run = run[k:]
-			}
-		}
-		out = r.decodeSlowly(run, out)
+	// The line breaks are taken out in place, and the whole quads of what
+	// is left go through encoding/base64 at once, many times faster than
+	// a byte at a time. The rest takes the careful path: a quad cut by
+	// the read, padding, blanks, junk (which fails encoding/base64, and
+	// then the whole block is decoded carefully: the result is the same).
+	b = dropBreaks(b)
+	for r.n > 0 && len(b) > 0 { // finish the quad the read before cut
+		out = r.decodeSlowly(b[:1], out)
+		b = b[1:]
 	}
+	if k := len(b) / 4 * 4; k > 0 {
+		out = slices.Grow(out, k/4*3)
+		if n, err := base64.StdEncoding.Decode(out[len(out):cap(out)], b[:k]); err == nil {
+			out = out[:len(out)+n]
+			b = b[k:]
+		}
+	}
+	out = r.decodeSlowly(b, out)
 	r.buf = out
 	r.out = out
+}
+
+// dropBreaks removes the line breaks ("\n", and a '\r' before one or at
+// the end) from b in place and returns what is left.
+func dropBreaks(b []byte) []byte {
+	w, rest := 0, b
+	for len(rest) > 0 {
+		line, next := rest, len(rest)
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, next = rest[:i], i+1
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		w += copy(b[w:], line)
+		rest = rest[next:]
+	}
+	return b[:w]
 }
 
 // decodeSlowly decodes a byte at a time, whatever comes, onto out.
@@ -238,4 +249,128 @@ func (r *qpReader) decodeLine(line []byte) []byte {
 	out = append(out, eol...)
 	r.buf = out
 	return out
+}
+
+// measure reads a body to its end and returns its size once the transfer
+// encoding cte is undone, for a page that shows only the size: base64 is
+// counted rather than decoded (base64Counter), anything else decoded and
+// counted. bad and known are as transferDecoder gives them.
+func measure(cte string, r io.Reader, bad *bool, buf []byte) (size int64, known bool) {
+	dec, known := transferDecoder(cte, r, bad)
+	_, counting := dec.(*base64Reader)
+	if counting {
+		dec = r
+	}
+	var cn base64Counter
+	for {
+		n, err := dec.Read(buf)
+		if counting {
+			cn.count(buf[:n])
+		} else {
+			size += int64(n)
+		}
+		if err != nil {
+			break
+		}
+	}
+	if counting {
+		size = cn.finish(bad)
+	}
+	return size, known
+}
+
+// base64Class classes a byte of base64 for base64Counter: 1 for a letter
+// of the alphabet, 0 for a blank or line break, base64Odd for anything
+// else ('=', junk), which takes the careful count.
+var base64Class = func() (t [256]uint32) {
+	for c := range t {
+		switch _, ok := sextet(byte(c)); {
+		case ok:
+			t[c] = 1
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		default:
+			t[c] = base64Odd
+		}
+	}
+	return t
+}()
+
+// base64Odd marks, in a sum of base64Class values over fewer than 1<<16
+// bytes, that one of them was neither a letter nor a blank.
+const base64Odd = 1 << 16
+
+// base64Counter counts the bytes base64Reader would decode from what it
+// is given, and notes what it would note, without decoding: the view
+// shows an attachment's size only.
+type base64Counter struct {
+	n    int // sextets of the quad begun
+	size int64
+	bad  bool
+}
+
+func (c *base64Counter) count(b []byte) {
+	for len(b) > 0 {
+		block := b[:min(len(b), base64Odd-1)]
+		b = b[len(block):]
+		sum := classSum(block)
+		if sum < base64Odd {
+			s := c.n + int(sum)
+			c.size += int64(s / 4 * 3)
+			c.n = s % 4
+			continue
+		}
+		for _, ch := range block { // as decodeSlowly does
+			switch {
+			case base64Class[ch] == 1:
+				c.n++
+				if c.n == 4 {
+					c.size += 3
+					c.n = 0
+				}
+			case ch == '=':
+				c.flush()
+			case base64Class[ch] != 0:
+				c.bad = true
+			}
+		}
+	}
+}
+
+// classSum sums base64Class over b, eight bytes a turn in four sums
+// that do not wait on one another.
+func classSum(b []byte) uint32 {
+	var s0, s1, s2, s3 uint32
+	for len(b) >= 8 {
+		s0 += base64Class[b[0]] + base64Class[b[4]]
+		s1 += base64Class[b[1]] + base64Class[b[5]]
+		s2 += base64Class[b[2]] + base64Class[b[6]]
+		s3 += base64Class[b[3]] + base64Class[b[7]]
+		b = b[8:]
+	}
+	for _, ch := range b {
+		s0 += base64Class[ch]
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// flush counts a partial quad ended by padding or the end, as flushQuad.
+func (c *base64Counter) flush() {
+	if c.n == 1 {
+		c.bad = true
+	} else if c.n > 1 {
+		c.size += int64(c.n - 1)
+	}
+	c.n = 0
+}
+
+// finish ends the count: the decoded size, and bad set if the decoder
+// would have set it.
+func (c *base64Counter) finish(bad *bool) int64 {
+	if c.n > 0 {
+		c.flush()
+	}
+	if c.bad {
+		*bad = true
+	}
+	return c.size
 }
