@@ -19,7 +19,6 @@ const multipartBuffer = 32 << 10
 type multipartReader struct {
 	br       *bufio.Reader
 	dash     []byte // "--" + boundary
-	nlDash   []byte // "\n--" + boundary: where a delimiter line may start
 	cur      *partReader
 	final    bool // the close delimiter was seen
 	eof      bool // the input ended
@@ -36,7 +35,7 @@ func newMultipartReader(r io.Reader, boundary string, keep int, scratch []byte) 
 // newMultipartReaderSize is newMultipartReader with a buffer of size bytes.
 func newMultipartReaderSize(r io.Reader, boundary string, keep int, scratch []byte, size int) (m *multipartReader, preamble []byte, found bool) {
 	dash := []byte("--" + boundary)
-	m = &multipartReader{br: bufio.NewReaderSize(r, size), dash: dash, nlDash: append([]byte("\n"), dash...)}
+	m = &multipartReader{br: bufio.NewReaderSize(r, size), dash: dash}
 	p := &partReader{m: m}
 	preamble, _ = readCapped(p, keep, scratch)
 	if m.eof && !p.boundary {
@@ -73,6 +72,24 @@ func (m *multipartReader) isDelimiter(line []byte) (is, final bool) {
 		return false, false
 	}
 	return true, final
+}
+
+// nextDelimiter is where in b, not at 0, the line break before a line
+// that begins with the delimiter is, or -1. It looks for the '-' that
+// begins one, a byte base64 never has.
+func (m *multipartReader) nextDelimiter(b []byte) int {
+	for from := 1; from < len(b); {
+		j := bytes.IndexByte(b[from:], '-')
+		if j < 0 {
+			return -1
+		}
+		j += from
+		if b[j-1] == '\n' && bytes.HasPrefix(b[j:], m.dash) {
+			return j - 1
+		}
+		from = j + 1
+	}
+	return -1
 }
 
 // partReader yields the bytes of one part up to the next delimiter. The
@@ -175,7 +192,7 @@ func (p *partReader) fill() {
 		avail, _ = br.Peek(br.Buffered())
 	}
 	// Up to the line before the first place a delimiter may start.
-	i := bytes.Index(avail, p.m.nlDash)
+	i := p.m.nextDelimiter(avail)
 	if i < 0 {
 		if k := bytes.LastIndexByte(avail, '\n'); k >= 0 && bytes.HasPrefix(p.m.dash, avail[k+1:]) {
 			i = k // the buffer ends where a delimiter may start
