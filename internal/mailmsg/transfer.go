@@ -3,7 +3,7 @@ package mailmsg
 import (
 	"bufio"
 	"bytes"
-	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"io"
 	"slices"
@@ -68,38 +68,90 @@ func (r *base64Reader) Read(p []byte) (int, error) {
 
 func (r *base64Reader) decode(b []byte) {
 	out := r.buf[:0]
-	// The line breaks are taken out in place, and the whole quads of what
-	// is left go through encoding/base64 at once, many times faster than
-	// a byte at a time. The rest takes the careful path: a quad cut by
-	// the read, padding, blanks, junk (which fails encoding/base64, and
-	// then the whole block is decoded carefully: the result is the same).
+	// The line breaks are taken out in place, and the quads of letters go
+	// through decodeQuads, many times faster than a byte at a time. The
+	// rest takes the careful path: a quad cut by the read, padding,
+	// blanks, junk.
 	b = dropBreaks(b)
 	for r.n > 0 && len(b) > 0 { // finish the quad the read before cut
 		out = r.decodeSlowly(b[:1], out)
 		b = b[1:]
 	}
-	if k := len(b) / 4 * 4; k > 0 {
-		out = slices.Grow(out, k/4*3)
-		if n, err := base64.StdEncoding.Decode(out[len(out):cap(out)], b[:k]); err == nil {
-			out = out[:len(out)+n]
-			b = b[k:]
-		}
+	if r.n == 0 {
+		out = slices.Grow(out, len(b)/4*3+8)
+		n, used := decodeQuads(out[len(out):cap(out)], b)
+		out = out[:len(out)+n]
+		b = b[used:]
 	}
 	out = r.decodeSlowly(b, out)
 	r.buf = out
 	r.out = out
 }
 
-// dropBreaks removes the line breaks ("\n", and a '\r' before one or at
-// the end) from b in place and returns what is left.
+// base64Quad maps a character to its sextet at each place of a quad,
+// shifted into place, or to base64Stop for anything else.
+var base64Quad = func() (t [4][256]uint32) {
+	for c := range 256 {
+		v, ok := sextet(byte(c))
+		for i := range t {
+			t[i][c] = base64Stop
+			if ok {
+				t[i][c] = uint32(v) << (18 - 6*i)
+			}
+		}
+	}
+	return t
+}()
+
+const base64Stop = 1 << 31
+
+// decodeQuads decodes the whole quads at the start of src that are only
+// letters of the alphabet onto dst, and says how much it wrote and read:
+// padding, blanks and junk are left to the careful path. dst must have
+// room for len(src)/4*3 bytes and 2 more.
+func decodeQuads(dst, src []byte) (n, used int) {
+	t0, t1, t2, t3 := &base64Quad[0], &base64Quad[1], &base64Quad[2], &base64Quad[3]
+	for len(src)-used >= 8 && len(dst)-n >= 8 {
+		s := src[used : used+8]
+		x := t0[s[0]] | t1[s[1]] | t2[s[2]] | t3[s[3]]
+		y := t0[s[4]] | t1[s[5]] | t2[s[6]] | t3[s[7]]
+		if (x|y)&base64Stop != 0 {
+			break
+		}
+		binary.BigEndian.PutUint64(dst[n:], uint64(x)<<40|uint64(y)<<16)
+		n += 6
+		used += 8
+	}
+	for len(src)-used >= 4 && len(dst)-n >= 3 {
+		s := src[used : used+4]
+		x := t0[s[0]] | t1[s[1]] | t2[s[2]] | t3[s[3]]
+		if x&base64Stop != 0 {
+			break
+		}
+		dst[n], dst[n+1], dst[n+2] = byte(x>>16), byte(x>>8), byte(x)
+		n += 3
+		used += 4
+	}
+	return n, used
+}
+
+// dropBreaks removes line breaks from b in place and returns what is
+// left. Every decoding path skips '\r' and '\n' wherever they are, so
+// this only makes the quads whole for encoding/base64: a line is taken to
+// be as long as the one before when a '\n' ends it there.
 func dropBreaks(b []byte) []byte {
-	w, rest := 0, b
+	w, rest, step := 0, b, 0
 	for len(rest) > 0 {
 		line, next := rest, len(rest)
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+		if step > 0 && step <= len(rest) && rest[step-1] == '\n' {
+			line, next = rest[:step-1], step
+		} else if i := bytes.IndexByte(rest, '\n'); i >= 0 {
 			line, next = rest[:i], i+1
+			step = next
 		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
 		w += copy(b[w:], line)
 		rest = rest[next:]
 	}
