@@ -71,19 +71,20 @@ func (r *base64Reader) decode(b []byte) {
 	// The line breaks are taken out in place, and the quads of letters go
 	// through decodeQuads, many times faster than a byte at a time. The
 	// rest takes the careful path: a quad cut by the read, padding,
-	// blanks, junk.
+	// blanks, junk, a byte at a time until a quad begins again.
 	b = dropBreaks(b)
-	for r.n > 0 && len(b) > 0 { // finish the quad the read before cut
+	out = slices.Grow(out, len(b)/4*3+8)
+	for len(b) > 0 {
+		if r.n == 0 {
+			n, used := decodeQuads(out[len(out):cap(out)], b)
+			out = out[:len(out)+n]
+			if b = b[used:]; len(b) == 0 {
+				break
+			}
+		}
 		out = r.decodeSlowly(b[:1], out)
 		b = b[1:]
 	}
-	if r.n == 0 {
-		out = slices.Grow(out, len(b)/4*3+8)
-		n, used := decodeQuads(out[len(out):cap(out)], b)
-		out = out[:len(out)+n]
-		b = b[used:]
-	}
-	out = r.decodeSlowly(b, out)
 	r.buf = out
 	r.out = out
 }
