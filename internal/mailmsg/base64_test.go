@@ -27,6 +27,13 @@ func checkBase64(t *testing.T, in []byte, feed []byte) {
 	if err != nil || !bytes.Equal(got, want) || bad != wantBad {
 		t.Fatalf("decode %q, feed %v: got %q (bad %v, %v), want %q (bad %v)", in, feed, got, bad, err, want, wantBad)
 	}
+	// In reads of a size that a download's takes: decoded in place.
+	bad = false
+	var buf bytes.Buffer
+	r, _ = transferDecoder("base64", &chunkReader{data: bytes.Clone(in), sizes: feed}, &bad)
+	if _, err := io.CopyBuffer(&buf, struct{ io.Reader }{r}, make([]byte, 6000+len(feed))); err != nil || !bytes.Equal(buf.Bytes(), want) || bad != wantBad {
+		t.Fatalf("decode %q in large reads, feed %v: got %q (bad %v, %v), want %q (bad %v)", in, feed, buf.Bytes(), bad, err, want, wantBad)
+	}
 	bad = false
 	size, known := measure("base64", &chunkReader{data: bytes.Clone(in), sizes: feed}, &bad, make([]byte, 7+len(feed)))
 	if !known || size != int64(len(want)) || bad != wantBad {

@@ -57,17 +57,29 @@ func (r *base64Reader) Read(p []byte) (int, error) {
 		if r.in == nil {
 			r.in = make([]byte, base64Block)
 		}
+		// When p has room for all a read decodes to, it is decoded there
+		// rather than copied there: a download reads 64 KB at a time.
+		if room := (len(p) - 8) / 4 * 3; room >= 4<<10 {
+			n, err := r.src.Read(r.in[:min(len(r.in), room)])
+			r.err = err
+			if out := r.decode(r.in[:n], p[:0]); len(out) > 0 {
+				return len(out), nil
+			}
+			continue
+		}
 		n, err := r.src.Read(r.in)
 		r.err = err
-		r.decode(r.in[:n])
+		r.buf = r.decode(r.in[:n], r.buf[:0])
+		r.out = r.buf
 	}
 	n := copy(p, r.out)
 	r.out = r.out[n:]
 	return n, nil
 }
 
-func (r *base64Reader) decode(b []byte) {
-	out := r.buf[:0]
+// decode decodes b onto out, which has room for all of it when it has
+// room for len(b)/4*3+8 bytes.
+func (r *base64Reader) decode(b, out []byte) []byte {
 	// The line breaks are taken out in place, and the quads of letters go
 	// through decodeQuads, many times faster than a byte at a time. The
 	// rest takes the careful path: a quad cut by the read, padding,
@@ -85,8 +97,7 @@ func (r *base64Reader) decode(b []byte) {
 		out = r.decodeSlowly(b[:1], out)
 		b = b[1:]
 	}
-	r.buf = out
-	r.out = out
+	return out
 }
 
 // base64Quad maps a character to its sextet at each place of a quad,
