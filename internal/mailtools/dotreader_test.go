@@ -96,9 +96,9 @@ func (c *piecesReader) Read(p []byte) (int, error) {
 
 // dotRead reads a body from wire through r with a buffer of size, fed in
 // pieces and read in pieces of the sizes in feed; it returns the body,
-// the error that ended it (nil at the terminator) and what the
-// connection still holds after it.
-func dotRead(wire []byte, size int, feed []byte, newReader func(*bufio.Reader) io.Reader) (body []byte, err error, after []byte) {
+// what the connection still holds after it, and the error that ended it
+// (nil at the terminator).
+func dotRead(wire []byte, size int, feed []byte, newReader func(*bufio.Reader) io.Reader) (body, after []byte, err error) {
 	br := bufio.NewReaderSize(&piecesReader{data: wire, sizes: feed}, size)
 	r := newReader(br)
 	buf := make([]byte, 1<<10)
@@ -118,13 +118,13 @@ func dotRead(wire []byte, size int, feed []byte, newReader func(*bufio.Reader) i
 		}
 	}
 	after, _ = io.ReadAll(br)
-	return body, err, after
+	return body, after, err
 }
 
 func compareDot(t *testing.T, wire []byte, size int, feed []byte) {
 	t.Helper()
-	want, wantErr, wantAfter := dotRead(wire, size, feed, func(br *bufio.Reader) io.Reader { return &lineDotReader{r: br, lineStart: true} })
-	got, err, after := dotRead(wire, size, feed, func(br *bufio.Reader) io.Reader { return newDotReader(br) })
+	want, wantAfter, wantErr := dotRead(wire, size, feed, func(br *bufio.Reader) io.Reader { return &lineDotReader{r: br, lineStart: true} })
+	got, after, err := dotRead(wire, size, feed, func(br *bufio.Reader) io.Reader { return newDotReader(br) })
 	same := bytes.Equal(got, want) && bytes.Equal(after, wantAfter)
 	if wantErr != nil {
 		// Input cut short: both fail, and neither hands out a byte that
@@ -163,7 +163,7 @@ func TestDotReader(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, size := range []int{16, 17, 64, 4096} {
 				for _, feed := range [][]byte{nil, {0}, {1, 0, 2}, {6}} {
-					got, err, _ := dotRead([]byte(tc.wire), size, feed, func(br *bufio.Reader) io.Reader { return newDotReader(br) })
+					got, _, err := dotRead([]byte(tc.wire), size, feed, func(br *bufio.Reader) io.Reader { return newDotReader(br) })
 					if string(got) != tc.body || (err != nil) != tc.cut {
 						t.Fatalf("buffer %d, feed %v: got %q, %v; want %q, cut %v", size, feed, got, err, tc.body, tc.cut)
 					}
