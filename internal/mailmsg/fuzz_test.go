@@ -13,7 +13,8 @@ import (
 // FuzzParse feeds the one parser every sample and hostile message and
 // what the fuzzer makes of them: it must not panic, must give valid UTF-8
 // without control characters in what the pages show, and OpenPart must
-// find each kept leaf with the type Read gave it.
+// find each kept leaf with the type Read gave it, and an attachment with
+// the size Read gave it.
 func FuzzParse(f *testing.F) {
 	for _, raw := range fixtures.All(f) {
 		f.Add(raw)
@@ -49,8 +50,13 @@ func FuzzParse(f *testing.F) {
 			if err != nil {
 				t.Fatalf("OpenPart(%q) of a part Read kept: %v", e.ID, err)
 			}
-			if _, err := io.Copy(io.Discard, r); err != nil {
+			n, err := io.Copy(io.Discard, r)
+			if err != nil {
 				t.Fatalf("OpenPart(%q): reading: %v", e.ID, err)
+			}
+			// The size the view shows is what the download gives.
+			if !e.IsTextCandidate() && !e.Broken && n != e.Size {
+				t.Fatalf("OpenPart(%q): %d bytes, Read said %d", e.ID, n, e.Size)
 			}
 			// A multipart without delimiters is shown as text; it is never
 			// offered for download, so OpenPart may name it as declared.

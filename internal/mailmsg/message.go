@@ -53,8 +53,9 @@ type Message struct {
 
 // Read parses a message as it streams from r, in one pass.
 // It keeps the headers and the text a page may show (Entity.Body, within
-// MaxTextPart); every other body is decoded only to be measured, so the
-// memory it takes does not grow with the message. It is lenient and
+// MaxTextPart); every other body is only measured (base64 is counted,
+// not decoded), so the memory it takes does not grow with the message.
+// It is lenient and
 // never panics: damaged input gives what could be read, with Issues set.
 // The error is r's own, other than io.EOF; the message is then
 // what was read before it, and must not be taken as whole. It reads r to

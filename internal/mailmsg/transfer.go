@@ -3,10 +3,8 @@ package mailmsg
 import (
 	"bufio"
 	"bytes"
-	"encoding/base64"
 	"errors"
 	"io"
-	"slices"
 	"strings"
 )
 
@@ -28,133 +26,6 @@ func transferDecoder(cte string, r io.Reader, bad *bool) (dec io.Reader, known b
 		return r, true
 	}
 	return r, false
-}
-
-// base64Reader decodes base64, ignoring whitespace and noting other junk.
-type base64Reader struct {
-	src  io.Reader
-	bad  *bool
-	in   [4096]byte
-	out  []byte
-	buf  []byte
-	quad [4]byte
-	n    int // sextets held in quad
-	err  error
-}
-
-func (r *base64Reader) Read(p []byte) (int, error) {
-	for len(r.out) == 0 {
-		if r.err != nil {
-			r.finish()
-			if len(r.out) == 0 {
-				return 0, r.err
-			}
-			break
-		}
-		n, err := r.src.Read(r.in[:])
-		r.err = err
-		r.decode(r.in[:n])
-	}
-	n := copy(p, r.out)
-	r.out = r.out[n:]
-	return n, nil
-}
-
-func (r *base64Reader) decode(b []byte) {
-	out := r.buf[:0]
-	// Whole quads of a clean run go through encoding/base64, many times
-	// faster than a byte at a time. The rest takes the careful path: a
-	// quad cut by the read or by a line break, padding, junk. Reads end
-	// anywhere (a multipart part holds back the CRLF before a possible
-	// boundary), so runs are found between line breaks, not lines.
-	for len(b) > 0 {
-		for len(b) > 0 && (b[0] == '\r' || b[0] == '\n') {
-			b = b[1:]
-		}
-		run := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			run = b[:i]
-		}
-		b = b[len(run):]
-		run = bytes.TrimSuffix(run, []byte("\r"))
-		if r.n > 0 { // finish the quad a read or a line break cut
-			m := min(4-r.n, len(run))
-			out = r.decodeSlowly(run[:m], out)
-			run = run[m:]
-		}
-		if k := len(run) / 4 * 4; r.n == 0 && k > 0 {
-			out = slices.Grow(out, k/4*3)
-			if n, err := base64.StdEncoding.Decode(out[len(out):cap(out)], run[:k]); err == nil {
-				out = out[:len(out)+n]
-				run = run[k:]
-			}
-		}
-		out = r.decodeSlowly(run, out)
-	}
-	r.buf = out
-	r.out = out
-}
-
-// decodeSlowly decodes a byte at a time, whatever comes, onto out.
-func (r *base64Reader) decodeSlowly(b, out []byte) []byte {
-	for _, c := range b {
-		v, ok := sextet(c)
-		if !ok {
-			switch c {
-			case ' ', '\t', '\r', '\n':
-			case '=':
-				out = r.flushQuad(out)
-			default:
-				*r.bad = true
-			}
-			continue
-		}
-		r.quad[r.n] = v
-		r.n++
-		if r.n == 4 {
-			out = append(out, r.quad[0]<<2|r.quad[1]>>4, r.quad[1]<<4|r.quad[2]>>2, r.quad[2]<<6|r.quad[3])
-			r.n = 0
-		}
-	}
-	return out
-}
-
-// flushQuad emits the bytes of a partial quad ended by padding or EOF.
-func (r *base64Reader) flushQuad(out []byte) []byte {
-	switch r.n {
-	case 1:
-		*r.bad = true
-	case 2:
-		out = append(out, r.quad[0]<<2|r.quad[1]>>4)
-	case 3:
-		out = append(out, r.quad[0]<<2|r.quad[1]>>4, r.quad[1]<<4|r.quad[2]>>2)
-	}
-	r.n = 0
-	return out
-}
-
-func (r *base64Reader) finish() {
-	if r.n > 0 {
-		r.buf = r.flushQuad(r.buf[:0])
-		r.out = r.buf
-	}
-}
-
-// sextet decodes one base64 alphabet character.
-func sextet(c byte) (byte, bool) {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return c - 'A', true
-	case 'a' <= c && c <= 'z':
-		return c - 'a' + 26, true
-	case '0' <= c && c <= '9':
-		return c - '0' + 52, true
-	case c == '+':
-		return 62, true
-	case c == '/':
-		return 63, true
-	}
-	return 0, false
 }
 
 // qpReader decodes quoted-printable line by line. A malformed escape is
@@ -238,4 +109,32 @@ func (r *qpReader) decodeLine(line []byte) []byte {
 	out = append(out, eol...)
 	r.buf = out
 	return out
+}
+
+// measure reads a body to its end and returns its size once the transfer
+// encoding cte is undone, for a page that shows only the size: base64 is
+// counted rather than decoded (base64Counter), anything else decoded and
+// counted. bad and known are as transferDecoder gives them.
+func measure(cte string, r io.Reader, bad *bool, buf []byte) (size int64, known bool) {
+	dec, known := transferDecoder(cte, r, bad)
+	_, counting := dec.(*base64Reader)
+	if counting {
+		dec = r
+	}
+	var cn base64Counter
+	for {
+		n, err := dec.Read(buf)
+		if counting {
+			cn.count(buf[:n])
+		} else {
+			size += int64(n)
+		}
+		if err != nil {
+			break
+		}
+	}
+	if counting {
+		size = cn.finish(bad)
+	}
+	return size, known
 }

@@ -205,6 +205,13 @@ func (w *walker) multipart(n *Entity, body io.Reader, info entityInfo, depth int
 // the limits), other bodies are only measured.
 func (w *walker) leaf(n *Entity, h Header, body io.Reader, whole bool) {
 	var bad bool
+	if !n.IsTextCandidate() && !n.Broken {
+		// Only its size is shown: base64 is counted, not decoded.
+		size, known := measure(h.Get("Content-Transfer-Encoding"), body, &bad, w.scratch)
+		n.Size = size
+		w.noteDecoding(bad, known)
+		return
+	}
 	dec, known := transferDecoder(h.Get("Content-Transfer-Encoding"), body, &bad)
 	if w.htmlStart > 0 && n.IsTextCandidate() && n.MediaType == "text/html" {
 		n.Body, n.Cut = readStart(dec, w.htmlStart)
@@ -222,24 +229,18 @@ func (w *walker) leaf(n *Entity, h Header, body io.Reader, whole bool) {
 		w.noteDecoding(bad, known)
 		return
 	}
-	if n.IsTextCandidate() || n.Broken {
-		plain := n.MediaType != "text/html" || n.Broken
-		room := w.textRoom()
-		if plain {
-			room = w.plainRoom()
-		}
-		n.Body, n.Size = readCapped(dec, room, w.scratch)
-		w.textKept += len(n.Body)
-		if plain {
-			w.plainKept += len(n.Body)
-		}
-		if n.Size > int64(len(n.Body)) {
-			w.iss.LongText = true
-		}
-	} else {
-		cr := &countingReader{r: dec}
-		_, _ = io.Copy(io.Discard, cr)
-		n.Size = cr.n
+	plain := n.MediaType != "text/html" || n.Broken
+	room := w.textRoom()
+	if plain {
+		room = w.plainRoom()
+	}
+	n.Body, n.Size = readCapped(dec, room, w.scratch)
+	w.textKept += len(n.Body)
+	if plain {
+		w.plainKept += len(n.Body)
+	}
+	if n.Size > int64(len(n.Body)) {
+		w.iss.LongText = true
 	}
 	w.noteDecoding(bad, known)
 }

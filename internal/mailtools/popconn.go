@@ -55,6 +55,10 @@ import (
 // maxReplyLine bounds a POP3 status line; RFC 1939 allows 512 octets.
 const maxReplyLine = 4096
 
+// popBuffer is the connection's read buffer: a large message streams
+// through it in reads of up to this size.
+const popBuffer = 64 << 10
+
 // popConn is the connection under a POP3 session: it writes commands and
 // reads replies and bodies through one buffered reader. Every read and
 // write renews an idle deadline; a cancelled context ends the I/O at once.
@@ -69,7 +73,7 @@ type popConn struct {
 
 func newPopConn(conn net.Conn, timeout time.Duration) *popConn {
 	c := &popConn{conn: conn, timeout: timeout}
-	c.br = bufio.NewReaderSize(deadlineReader{c}, 16<<10)
+	c.br = bufio.NewReaderSize(deadlineReader{c}, popBuffer)
 	return c
 }
 
