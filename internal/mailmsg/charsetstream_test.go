@@ -24,7 +24,7 @@ func TestCharsetReaderMatchesDecodeCharset(t *testing.T) {
 				"whole":  func() io.Reader { return strings.NewReader(in) },
 				"bytes":  func() io.Reader { return iotest.OneByteReader(strings.NewReader(in)) },
 				"halves": func() io.Reader { return iotest.HalfReader(strings.NewReader(in)) },
-				"sevens": func() io.Reader { return &chunkReader{s: in, n: 7} },
+				"sevens": func() io.Reader { return &chunkReader{data: []byte(in), sizes: []byte{6}} },
 			} {
 				text, ok := CharsetReader(r(), cs)
 				if !ok {
@@ -48,21 +48,6 @@ func TestCharsetReaderRefusesWhatNeedsTheWhole(t *testing.T) {
 			t.Errorf("%q read as a stream; want it refused", cs)
 		}
 	}
-}
-
-// chunkReader reads s n bytes at a time, cutting characters in two.
-type chunkReader struct {
-	s string
-	n int
-}
-
-func (c *chunkReader) Read(p []byte) (int, error) {
-	if c.s == "" {
-		return 0, io.EOF
-	}
-	k := copy(p[:min(len(p), c.n)], c.s)
-	c.s = c.s[k:]
-	return k, nil
 }
 
 // countReader counts what is read through it.
