@@ -66,25 +66,92 @@ func (s *sanitizer) sanitize(body string) string {
 // sanitizeTo writes safe HTML for the HTML body read from r to w as it
 // reads it, without blanks at either end, and returns the first error of
 // r or w. bluemonday reads r in a goroutine of its own and hands its
-// output on in large pieces, so the two passes run side by side and
-// neither holds more than a piece and the token it is in.
+// output on in pieces of 32 KB, up to four ahead of the second pass, so
+// the two passes run side by side and neither holds more than a few
+// pieces and the token it is in.
 func (s *sanitizer) sanitizeTo(w *bufio.Writer, r io.Reader) error {
-	pr, pw := io.Pipe()
+	p := newPieces(4)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		bw := bufio.NewWriterSize(pw, 32<<10)
+		bw := bufio.NewWriterSize(p, 32<<10)
 		err := s.policy.SanitizeReaderToWriter(r, bw)
 		if err == nil {
 			err = bw.Flush()
 		}
-		pw.CloseWithError(err) // nil: io.EOF for the reader
+		p.close(err)
 	}()
-	err := s.rewrite(&trimWriter{w: w}, pr)
-	pr.CloseWithError(errStopped) // stops the goroutine should rewrite have ended first
-	<-done                        // r is not read after sanitizeTo returns
+	err := s.rewrite(&trimWriter{w: w}, p)
+	p.stopReading() // stops the goroutine should rewrite have ended first
+	<-done          // r is not read after sanitizeTo returns
 	return err
 }
+
+// pieces is a pipe that holds up to n pieces written to it: its writer
+// goes on with the next while its reader works through those it was
+// given (an io.Pipe would have the writer wait for every read).
+type pieces struct {
+	ch   chan []byte
+	free chan []byte // pieces read, for the writer to fill again
+	stop chan struct{}
+	err  error  // the writer's, set before ch is closed
+	cur  []byte // what is left of the piece being read
+	read []byte // the whole of that piece
+}
+
+func newPieces(n int) *pieces {
+	return &pieces{ch: make(chan []byte, n), free: make(chan []byte, n+1), stop: make(chan struct{})}
+}
+
+// Write hands a copy of b on as one piece; once the reader has stopped it
+// fails with errStopped.
+func (p *pieces) Write(b []byte) (int, error) {
+	var piece []byte
+	select {
+	case piece = <-p.free:
+	default:
+	}
+	select {
+	case p.ch <- append(piece[:0], b...):
+		return len(b), nil
+	case <-p.stop:
+		return 0, errStopped
+	}
+}
+
+// close ends the pieces: the reader gets err after the last, or io.EOF
+// when err is nil. The writer calls it once.
+func (p *pieces) close(err error) {
+	p.err = err
+	close(p.ch)
+}
+
+func (p *pieces) Read(b []byte) (int, error) {
+	for len(p.cur) == 0 {
+		if p.read != nil {
+			select {
+			case p.free <- p.read:
+			default:
+			}
+			p.read = nil
+		}
+		piece, ok := <-p.ch
+		if !ok {
+			if p.err != nil {
+				return 0, p.err
+			}
+			return 0, io.EOF
+		}
+		p.cur, p.read = piece, piece
+	}
+	n := copy(b, p.cur)
+	p.cur = p.cur[n:]
+	return n, nil
+}
+
+// stopReading tells the writer that nothing more is read. The reader
+// calls it once.
+func (p *pieces) stopReading() { close(p.stop) }
 
 // errStopped ends the first pass when the second has stopped reading it.
 var errStopped = errors.New("render: output stopped")
