@@ -120,24 +120,11 @@ func asciiSpace(c byte) bool {
 func (t *trimWriter) escaped(b []byte) {
 	last := 0
 	for i, c := range b {
-		var esc string
-		switch c {
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '&':
-			esc = "&amp;"
-		case '\'':
-			esc = "&#39;"
-		case '"':
-			esc = "&#34;"
-		default:
-			continue
+		if esc := htmlEscape(c); esc != "" {
+			t.bytes(b[last:i])
+			t.str(esc)
+			last = i + 1
 		}
-		t.bytes(b[last:i])
-		t.str(esc)
-		last = i + 1
 	}
 	t.bytes(b[last:])
 }
@@ -146,24 +133,29 @@ func (t *trimWriter) escaped(b []byte) {
 func (t *trimWriter) escapedString(s string) {
 	last := 0
 	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '&':
-			esc = "&amp;"
-		case '\'':
-			esc = "&#39;"
-		case '"':
-			esc = "&#34;"
-		default:
-			continue
+		if esc := htmlEscape(s[i]); esc != "" {
+			t.str(s[last:i])
+			t.str(esc)
+			last = i + 1
 		}
-		t.str(s[last:i])
-		t.str(esc)
-		last = i + 1
 	}
 	t.str(s[last:])
+}
+
+// htmlEscape is what html.EscapeString writes for c, or "" for a byte it
+// leaves as it is.
+func htmlEscape(c byte) string {
+	switch c {
+	case '<':
+		return "&lt;"
+	case '>':
+		return "&gt;"
+	case '&':
+		return "&amp;"
+	case '\'':
+		return "&#39;"
+	case '"':
+		return "&#34;"
+	}
+	return ""
 }
