@@ -82,6 +82,9 @@ func readCatalog(code string) (messages, error) {
 	if err != nil {
 		return nil, fmt.Errorf("locale: no catalog for %s: %w", code, err)
 	}
+	if m, ok := scanCatalog(string(b)); ok {
+		return m, nil
+	}
 	var m messages
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("locale: catalog %s: %w", code, err)

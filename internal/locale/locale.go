@@ -35,23 +35,27 @@ type Locale struct {
 	tag  language.Tag
 
 	// A language's catalog is read when a page first asks for it: a CGI
-	// process answers one request, in one language.
-	once sync.Once
-	en   func() messages // English, the fallback, read on first use
-	load func() messages // the language's own messages; nil for English
-	p    *message.Printer
+	// process answers one request, in one language. Its printer, which
+	// x/text builds from every message, is made only when a text needs
+	// formatting: most words are the catalog's text as it stands.
+	en        func() messages // English, the fallback, read on first use
+	load      func() messages // the language's own messages, read once; nil for English
+	textsOnce sync.Once
+	// texts are the language's catalog over English's, as the printer
+	// falls back.
+	texts messages
+	once  sync.Once
+	p     *message.Printer
 	// digits are the language's digits 0 to 9 (Arabic's ٠ to ٩), for
 	// dates, which time.Format writes in ASCII; nil for ASCII digits.
-	digits *strings.Replacer
+	digitsOnce sync.Once
+	digits     *strings.Replacer
 	// words holds T of each catalog key asked for without arguments:
 	// x/text builds a catalog context for every Sprintf, and a list page
 	// asks for the same few dozen words and month names again and again.
 	// Only the catalog's keys are kept, so it never outgrows the catalog.
 	words   sync.Map // key -> string
 	layouts sync.Map // key -> []layoutPart, as words
-	// texts are the language's catalog over English's, as the printer
-	// falls back, once built; nil when the catalog did not build.
-	texts messages
 	// sizes holds Size's texts of fewer than 1,024 bytes, kilobytes or
 	// megabytes (at most 3,072), by unit and number.
 	sizesMu sync.RWMutex
@@ -64,36 +68,64 @@ func (l *Locale) printer() *message.Printer {
 	return l.p
 }
 
+// catalog is the language's texts over English's, read on first use.
+func (l *Locale) catalog() messages {
+	l.textsOnce.Do(func() {
+		all := l.en()
+		if l.load == nil {
+			l.texts = all
+			return
+		}
+		l.texts = make(messages, len(all))
+		maps.Copy(l.texts, all)
+		maps.Copy(l.texts, l.load())
+	})
+	return l.texts
+}
+
 // build makes the language's printer from its catalog and English's. The
 // tests check that every catalog builds (the catalogs are embedded, so
-// they cannot change after); one that would not leaves its texts English.
+// they cannot change after); one that would not leaves the printer
+// English.
 func (l *Locale) build() {
-	all := l.en()
-	en := all.english()
+	en := l.en().english()
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
 	en.addTo(b, language.English) //nolint:errcheck // checked by the tests
-	l.texts = all
 	if l.load != nil {
-		own := l.load()
-		if err := own.addTo(b, l.tag); err != nil {
+		if err := l.load().addTo(b, l.tag); err != nil {
 			b = catalog.NewBuilder(catalog.Fallback(language.English))
 			en.addTo(b, language.English) //nolint:errcheck // checked by the tests
-		} else {
-			l.texts = make(messages, len(all))
-			maps.Copy(l.texts, all)
-			maps.Copy(l.texts, own)
 		}
 	}
 	l.p = message.NewPrinter(l.tag, message.Catalog(b))
-	var pairs []string
-	ascii := true
-	for d := range 10 {
-		ascii = ascii && l.p.Sprintf("%d", d) == strconv.Itoa(d)
-		pairs = append(pairs, strconv.Itoa(d), l.p.Sprintf("%d", d))
+}
+
+// localDigits is s, written by time.Format, in the language's digits.
+// They are the digits its numbers are written in, which depend on the
+// language alone, not on its catalog.
+func (l *Locale) localDigits(s string) string {
+	if d := l.digitReplacer(); d != nil {
+		return d.Replace(s)
 	}
-	if !ascii {
-		l.digits = strings.NewReplacer(pairs...)
-	}
+	return s
+}
+
+// digitReplacer replaces ASCII digits with the language's; nil when they
+// are ASCII.
+func (l *Locale) digitReplacer() *strings.Replacer {
+	l.digitsOnce.Do(func() {
+		p := message.NewPrinter(l.tag)
+		var pairs []string
+		ascii := true
+		for d := range 10 {
+			ascii = ascii && p.Sprintf("%d", d) == strconv.Itoa(d)
+			pairs = append(pairs, strconv.Itoa(d), p.Sprintf("%d", d))
+		}
+		if !ascii {
+			l.digits = strings.NewReplacer(pairs...)
+		}
+	})
+	return l.digits
 }
 
 // T is the text of key in the language, formatted with args.
@@ -112,8 +144,7 @@ func (l *Locale) T(key string, args ...any) string {
 // (TestStringArgumentsAsThePrinter), without the catalog context the
 // printer builds for every call. A list page has such a text a row.
 func (l *Locale) withStrings(key string, args []any) (string, bool) {
-	l.printer()
-	e, ok := l.texts[key]
+	e, ok := l.catalog()[key]
 	if !ok || e.forms != nil || strings.Contains(e.text, "${") || !stringVerbs(e.text, len(args)) {
 		return "", false
 	}
@@ -154,19 +185,19 @@ func (l *Locale) word(key string) string {
 	if w, ok := l.words.Load(key); ok {
 		return w.(string)
 	}
-	w := l.printer().Sprintf(key)
-	if _, ok := l.en()[key]; ok {
+	// A text with no verb (%) and no catalog variable ($) is what the
+	// printer would write (TestWordsKept).
+	e, ok := l.catalog()[key]
+	var w string
+	if ok && e.forms == nil && !strings.ContainsAny(e.text, "%$") {
+		w = e.text
+	} else {
+		w = l.printer().Sprintf(key)
+	}
+	if ok {
 		l.words.Store(key, w)
 	}
 	return w
-}
-
-// localDigits is s, written by time.Format, in the language's digits.
-func (l *Locale) localDigits(s string) string {
-	if l.digits == nil {
-		return s
-	}
-	return l.digits.Replace(s)
 }
 
 // Dir is the page's writing direction: "rtl" or "ltr".
@@ -182,7 +213,7 @@ func (l *Locale) Dir() string {
 // (Jan, Mon) come from the catalog.
 func (l *Locale) Date(t time.Time, layout string) string {
 	parts := l.layout(layout)
-	if l.digits == nil { // ASCII digits: the date is written once, in place
+	if l.digitReplacer() == nil { // ASCII digits: the date is written once, in place
 		var room [64]byte
 		b := room[:0]
 		for _, p := range parts {
@@ -333,10 +364,10 @@ func New(def string) (*Set, error) {
 		}
 		l := &Locale{Code: info.code, Name: info.name, RTL: info.rtl, tag: language.MustParse(info.code), en: en}
 		if code := info.code; code != "en" {
-			l.load = func() messages {
+			l.load = sync.OnceValue(func() messages {
 				m, _ := readCatalog(code) // nil, and so English, if it cannot be read
 				return m
-			}
+			})
 		}
 		s.offered = append(s.offered, l)
 		s.byCode[strings.ToLower(info.code)] = l
@@ -346,7 +377,7 @@ func New(def string) (*Set, error) {
 		return nil, errors.New("locale: no English catalog")
 	}
 	pseudo := &Locale{Code: Pseudo, Name: "⟦English⟧", tag: language.MustParse(Pseudo), en: en,
-		load: func() messages { return en().pseudo() }}
+		load: sync.OnceValue(func() messages { return en().pseudo() })}
 	s.byCode[strings.ToLower(Pseudo)] = pseudo
 	s.matcher = sync.OnceValue(func() language.Matcher { return language.NewMatcher(tags) })
 	s.def = s.offered[0]

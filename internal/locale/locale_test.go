@@ -181,6 +181,27 @@ func TestWordsKept(t *testing.T) {
 	}
 }
 
+// TestWordsWithoutPrinter: a page of words only, as the login page is,
+// reads its catalog but does not build x/text's printer of every
+// message, in any language; a date still has the language's digits.
+func TestWordsWithoutPrinter(t *testing.T) {
+	s := set(t, "")
+	for _, l := range s.Offered() {
+		for _, key := range []string{"Log in", "Inbox", "From", "Jan"} {
+			if got := l.T(key); got == "" || got != l.catalog()[key].text {
+				t.Errorf("%s: T(%q) = %q, want the catalog's %q", l.Code, key, got, l.catalog()[key].text)
+			}
+		}
+		d := l.Date(time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC), "Mon, 2 Jan 2006 15:04 MST")
+		if l.p != nil {
+			t.Errorf("%s: the printer was built for words and a date", l.Code)
+		}
+		if want := dateByPrinter(l, time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC), "Mon, 2 Jan 2006 15:04 MST"); d != want {
+			t.Errorf("%s: date %q, want the printer's %q", l.Code, d, want)
+		}
+	}
+}
+
 // TestDateWork: a date in a language of ASCII digits is written in one
 // buffer from the kept layout and month and day names: a list page
 // writes two dates a row.
@@ -216,8 +237,7 @@ func TestStringArgumentsAsThePrinter(t *testing.T) {
 	p, _ := s.Lookup(Pseudo)
 	fast := 0
 	for _, l := range append(s.Offered(), p) {
-		l.printer()
-		for key := range l.texts {
+		for key := range l.catalog() {
 			for n := 1; n <= 4; n++ {
 				args := []any{"Ann %d <a@b>", "Betreff: ü & 日本", "ب", "%s"}[:n]
 				got, ok := l.withStrings(key, args)
