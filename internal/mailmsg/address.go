@@ -103,7 +103,7 @@ func addressList(raw, fallback string) []Address {
 	}
 	s := raw8bit(raw, fallback)
 	if strings.Contains(s, "=?") {
-		s = languageTag.ReplaceAllString(s, "=?$1?")
+		s = languageTag().ReplaceAllString(s, "=?$1?")
 	} else if name, addr, ok := simpleAddress(s); ok {
 		return []Address{{Name: name, Addr: addr}}
 	}

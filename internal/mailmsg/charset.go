@@ -5,6 +5,7 @@ import (
 	"mime"
 	"regexp"
 	"strings"
+	"sync"
 	stdunicode "unicode"
 	"unicode/utf8"
 
@@ -193,7 +194,9 @@ var wordDecoder = mime.WordDecoder{CharsetReader: charsetReader}
 
 // languageTag matches the RFC 2231 language tag of an encoded word's
 // charset, "=?iso-8859-2*sl?": the standard library's decoder refuses it.
-var languageTag = regexp.MustCompile(`=\?([^?*\s]+)\*[A-Za-z0-9-]*\?`)
+var languageTag = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`=\?([^?*\s]+)\*[A-Za-z0-9-]*\?`)
+})
 
 // DecodeHeaderText decodes a raw header value for display: RFC 2047
 // encoded words in any charset; raw 8-bit text as UTF-8 when valid, else
@@ -207,7 +210,7 @@ func DecodeHeaderText(raw string) string { return decodeHeaderIn(raw, "") }
 func decodeHeaderIn(raw, fallback string) string {
 	s := raw8bit(raw, fallback)
 	if strings.Contains(s, "=?") {
-		s = languageTag.ReplaceAllString(s, "=?$1?")
+		s = languageTag().ReplaceAllString(s, "=?$1?")
 		if d, err := wordDecoder.DecodeHeader(s); err == nil {
 			s = d
 		}

@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -37,7 +38,7 @@ var dateLayouts = []string{
 }
 
 // commentRE matches a parenthesized comment.
-var commentRE = regexp.MustCompile(`\([^()]*\)`)
+var commentRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\([^()]*\)`) })
 
 // ParseDate reads a Date field in RFC 5322 form and in the looser forms
 // seen in real mail (asctime, ISO 8601, a missing day name, a zone name
@@ -52,7 +53,7 @@ func ParseDate(s string) (t time.Time, ok bool) {
 	if t, err := mail.ParseDate(s); err == nil {
 		return t, true
 	}
-	s = strings.Join(strings.Fields(commentRE.ReplaceAllString(s, " ")), " ")
+	s = strings.Join(strings.Fields(commentRE().ReplaceAllString(s, " ")), " ")
 	s = strings.TrimSuffix(strings.TrimSpace(s), ",")
 	if t, err := mail.ParseDate(s); err == nil {
 		return t, true

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gomailcgi/internal/mailmsg"
 )
@@ -265,7 +266,9 @@ func attachment(n *mailmsg.Entity) Part {
 }
 
 // metaCharsetRE finds a charset declared in an HTML head.
-var metaCharsetRE = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{1,40})`)
+var metaCharsetRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{1,40})`)
+})
 
 // sniffHTMLCharset reads the charset an HTML part declares in a <meta>
 // element near its start, or "" when it declares none.
@@ -273,7 +276,7 @@ func sniffHTMLCharset(b []byte) string {
 	if len(b) > 4096 {
 		b = b[:4096]
 	}
-	if m := metaCharsetRE.FindSubmatch(b); m != nil {
+	if m := metaCharsetRE().FindSubmatch(b); m != nil {
 		return string(m[1])
 	}
 	return ""
